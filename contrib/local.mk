@@ -1,0 +1,1 @@
+# Example configs, demo and benchmark scripts.

@@ -1,0 +1,1 @@
+# DHCPv6 codec (d6_*) and DUIDs: sources, unit tests.

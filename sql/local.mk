@@ -1,0 +1,1 @@
+# Lease-store schema migrations and chorus-admin.

@@ -1,0 +1,38 @@
+# Fuzz targets: tests/fuzz/fuzz_<parser>.c each define LLVMFuzzerTestOneInput.
+# With --enable-fuzzing they link libFuzzer and `make fuzz-smoke` runs each
+# for FUZZ_SECONDS; otherwise they link replay.c and `make check` replays
+# tests/fuzz/corpus/<target>/ through them.
+# Each target also needs its stanza below (SOURCES, LDADD, LDFLAGS).
+FUZZ_TARGETS =
+FUZZ_SECONDS ?= 60
+
+if FUZZING
+noinst_PROGRAMS += $(FUZZ_TARGETS)
+FUZZ_LIBS = $(CHORUS_LIBS)
+FUZZ_LINKFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+else
+check_PROGRAMS += $(FUZZ_TARGETS)
+TESTS += $(FUZZ_TARGETS)
+noinst_LIBRARIES += tests/fuzz/libreplay.a
+tests_fuzz_libreplay_a_SOURCES = tests/fuzz/replay.c
+FUZZ_LIBS = tests/fuzz/libreplay.a $(CHORUS_LIBS)
+FUZZ_LINKFLAGS = $(AM_LDFLAGS)
+endif
+
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/dict
+
+# Runs every target for FUZZ_SECONDS on a scratch copy of its corpus and
+# fails on the first crash or sanitizer report.
+fuzz-smoke: $(FUZZ_TARGETS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		name=$$(basename $$t); \
+		work=fuzz-work/$$name; rm -rf $$work; mkdir -p $$work/corpus $$work/artifacts; \
+		cp -r $(top_srcdir)/tests/fuzz/corpus/$$name/. $$work/corpus/ 2>/dev/null || true; \
+		dict=""; test -f $(top_srcdir)/tests/fuzz/dict/$$name.dict && dict="-dict=$(top_srcdir)/tests/fuzz/dict/$$name.dict"; \
+		echo "fuzz-smoke: $$name for $(FUZZ_SECONDS)s"; \
+		./$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$$work/artifacts/ \
+			$$dict $$work/corpus > $$work/log 2>&1 || { tail -60 $$work/log; echo "fuzz-smoke: $$name FAILED"; exit 1; }; \
+		grep -E 'stat::number_of_executed_units|Done' $$work/log | tail -2; \
+	done; echo "fuzz-smoke: all targets clean"
+
+.PHONY: fuzz-smoke

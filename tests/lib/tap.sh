@@ -1,0 +1,50 @@
+# TAP output for shell tests. Source it, call plan N (or use done_testing),
+# then ok/not_ok/is/check; the automake TAP driver reads the result.
+tap_n=0
+tap_failed=0
+
+plan() { echo "1..$1"; tap_planned=1; }
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $*"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $*"
+}
+
+# check DESCRIPTION COMMAND...: passes when COMMAND exits 0; shows its output otherwise.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		printf '%s\n' "$out" | sed 's/^/# /'
+	fi
+}
+
+# is DESCRIPTION GOT WANT: passes when the two strings are equal.
+is() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   got: '$2'"
+		echo "#  want: '$3'"
+	fi
+}
+
+done_testing() {
+	[ -n "${tap_planned:-}" ] || echo "1..$tap_n"
+	[ "$tap_failed" = 0 ]
+}
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
