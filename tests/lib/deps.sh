@@ -1,0 +1,36 @@
+# Debian packages Chorus needs, and an installer that fetches only the
+# missing ones. Source it, then: deps_install build test e2e bench
+deps_build="build-essential autoconf automake libtool pkg-config clang clang-format
+ libpq-dev libmicrohttpd-dev libjson-c-dev libcmocka-dev libssl-dev"
+deps_test="postgresql postgresql-client tshark python3 iproute2 procps util-linux"
+deps_e2e="isc-dhcp-client dhcpcd5 wide-dhcpv6-client isc-dhcp-relay bind9 bind9-dnsutils"
+deps_bench="kea-dhcp6-server kea-admin"
+
+deps_missing() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+			echo "$p"
+	done
+}
+
+deps_install() {
+	local want="" group missing
+	for group in "$@"; do
+		eval "want=\"\$want \$deps_$group\""
+	done
+	# shellcheck disable=SC2086
+	missing=$(deps_missing $want)
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing packages:" $missing "(run as root to install them)" >&2
+		return 1
+	fi
+	echo "deps: installing" $missing
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	# Debian starts the packaged services on install; ours run privately.
+	systemctl disable --now isc-dhcp-relay bind9 named 2>/dev/null || true
+}
