@@ -10,9 +10,8 @@ static bool log_syslog;
 static int log_level = LOG_INFO;
 
 static const char *const log_level_names[] = {
-	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit",
-	[LOG_ERR] = "err",     [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
-	[LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
+    [LOG_EMERG] = "emerg",     [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit", [LOG_ERR] = "err",
+    [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 };
 
 void log_init(const char *ident, bool use_syslog, int max_level)
@@ -58,7 +57,7 @@ void log_vmsg(int level, const char *fmt, va_list ap)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	fprintf(stderr, "%s.%03ldZ %s %s: ", stamp, ts.tv_nsec / 1000000, log_ident,
-		level >= LOG_EMERG && level <= LOG_DEBUG ? log_level_names[level] : "?");
+	        level >= LOG_EMERG && level <= LOG_DEBUG ? log_level_names[level] : "?");
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "%s", argv[1]);
 	else
 		snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s", src ? src : ".",
-			 basename(self));
+		         basename(self));
 	free(self);
 	count = replay_dir(dir);
 	printf("1..1\n");

@@ -10,8 +10,8 @@
 
 static void test_get_fixed_fields(void **state)
 {
-	static const uint8_t buf[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
-				      0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12};
+	static const uint8_t buf[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+	                              0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12};
 	struct wire_rd r = wire_rd_init(buf, sizeof(buf));
 
 	(void)state;
@@ -113,8 +113,7 @@ static void test_put_exactly_full(void **state)
 {
 	uint8_t buf[10];
 	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
-	static const uint8_t want[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
-				       0x07, 0x08, 0x09, 0x0a};
+	static const uint8_t want[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a};
 
 	(void)state;
 	wire_put_u8(&w, 0x01);
@@ -154,9 +153,10 @@ static void test_reserve_and_patch_length(void **state)
 	wire_put_bytes(&w, "abc", 3);
 	wire_patch_u16(&w, at, (uint16_t)(w.len - at - 2));
 	assert_int_equal(w.err, 0);
-	assert_memory_equal(buf, "\x00\x03\x00\x03"
-				 "abc",
-			    7);
+	assert_memory_equal(buf,
+	                    "\x00\x03\x00\x03"
+	                    "abc",
+	                    7);
 	/* a patch outside what was written is ignored */
 	wire_patch_u16(&w, 6, 0xffff);
 	assert_int_equal(buf[6], 'c');
@@ -188,18 +188,18 @@ static void test_errors_have_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_get_fixed_fields),
-		cmocka_unit_test(test_get_one_past_end_is_sticky),
-		cmocka_unit_test(test_get_zero_length),
-		cmocka_unit_test(test_sub_window_confines_reads),
-		cmocka_unit_test(test_sub_window_longer_than_parent),
-		cmocka_unit_test(test_huge_length_does_not_wrap),
-		cmocka_unit_test(test_rest_takes_everything_left),
-		cmocka_unit_test(test_put_exactly_full),
-		cmocka_unit_test(test_put_one_short),
-		cmocka_unit_test(test_reserve_and_patch_length),
-		cmocka_unit_test(test_u64_round_trip),
-		cmocka_unit_test(test_errors_have_names),
+	    cmocka_unit_test(test_get_fixed_fields),
+	    cmocka_unit_test(test_get_one_past_end_is_sticky),
+	    cmocka_unit_test(test_get_zero_length),
+	    cmocka_unit_test(test_sub_window_confines_reads),
+	    cmocka_unit_test(test_sub_window_longer_than_parent),
+	    cmocka_unit_test(test_huge_length_does_not_wrap),
+	    cmocka_unit_test(test_rest_takes_everything_left),
+	    cmocka_unit_test(test_put_exactly_full),
+	    cmocka_unit_test(test_put_one_short),
+	    cmocka_unit_test(test_reserve_and_patch_length),
+	    cmocka_unit_test(test_u64_round_trip),
+	    cmocka_unit_test(test_errors_have_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
