@@ -1,0 +1,76 @@
+# Shared setup of the lease-store integration tests (test_admin.sh, test_schema.sh).
+# Source it, then call it_setup NAME: it uses the PostgreSQL that PGHOST/PGPORT/PGUSER
+# name (a superuser: the tests create roles), or starts a private cluster when PGHOST
+# is unset; it creates a fresh database for this test and removes everything at exit.
+# Role and schema names carry the pid ($IT) because roles are cluster-wide.
+. "$CHORUS_SRCDIR/tests/lib/tap.sh"
+. "$CHORUS_SRCDIR/tests/lib/pg.sh"
+
+ADMIN="$CHORUS_BUILDDIR/sql/chorus-admin"
+IT=t$$
+it_tmp=
+it_db=
+it_roles=
+
+it_cleanup() {
+	if [ -n "$it_tmp" ]; then
+		pg_stop
+		rm -rf "$it_tmp"
+		return
+	fi
+	[ -n "$it_db" ] && dropdb -d postgres --if-exists "$it_db" >/dev/null 2>&1
+	for r in $it_roles; do
+		psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1
+	done
+}
+
+it_setup() {
+	[ -x "$ADMIN" ] || bail "no $ADMIN: build first"
+	if [ -z "${PGHOST:-}" ]; then
+		unset PG_TEST_PORT
+		it_tmp=$(mktemp -d /tmp/chorus-it.XXXXXX) || bail "mktemp failed"
+		trap it_cleanup EXIT
+		pg_start "$it_tmp" || bail "cannot start a private PostgreSQL"
+	else
+		trap it_cleanup EXIT
+	fi
+	it_db=chorus_${1}_$$
+	createdb "$it_db" || bail "createdb $it_db failed"
+	export PGDATABASE=$it_db
+}
+
+# Remembers cluster-wide roles to drop at exit (only needed on a shared cluster).
+it_role() {
+	it_roles="$it_roles $*"
+}
+
+# q SQL: runs SQL in the test database, prints unaligned rows; exits non-zero on error.
+q() {
+	psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# fails DESCRIPTION PATTERN SQL [psql options]: SQL must fail with an error matching PATTERN.
+fails() {
+	local desc=$1 pat=$2 sql=$3 out
+	shift 3
+	if out=$(psql -X -q -At -v ON_ERROR_STOP=1 "$@" -c "$sql" 2>&1); then
+		not_ok "$desc"
+		echo "#   statement succeeded: $sql"
+	elif printf '%s\n' "$out" | grep -q -- "$pat"; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+	fi
+}
+
+# like DESCRIPTION TEXT PATTERN: TEXT matches the extended regex PATTERN.
+like() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		printf '%s\n' "$2" | sed 's/^/#   got: /'
+		echo "#  want: /$3/"
+	fi
+}

@@ -1,0 +1,215 @@
+#!/bin/bash
+# The lease-store schema as the daemons will use it: no double allocation (exclusion
+# constraint), column checks, what each role may do, an index behind every leasequery
+# shape and the expiry and DDNS scans, and the ddns_queue NOTIFY.
+. "$CHORUS_SRCDIR/tests/integration/lib_admin.sh"
+it_setup schema
+
+S=${IT}_s
+it_role ${S}_dhcp ${S}_lq ${S}_ddns ${S}_api ${IT}_lquser ${IT}_dhcpuser
+"$ADMIN" db-init --schema "$S" >/dev/null || bail "db-init failed"
+export PGOPTIONS="-c search_path=$S"
+
+# lease TYPE ADDR STATE [DUID]: inserts one lease, as the dhcp role would.
+lease() {
+	q "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr,
+		preferred_lft, valid_lft, cltt, expires_at, state, granted_by)
+	   VALUES ('$1', '$2', '${4:-\\x000100011c39cf88080027fe8f95}', 1, 1, '2001:db8::1',
+		3600, 7200, now(), now() + interval '2 hours', '$3', 's1') RETURNING id"
+}
+
+# --- tables and version ---------------------------------------------------------
+is "the schema has its tables" \
+	"$(q "SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables WHERE schemaname = '$S'")" \
+	"ddns_queue events leases schema_version server_identity stats"
+is "schema_version is one row" "$(q "SELECT count(*) FROM schema_version")" 1
+fails "schema_version takes no second row" "duplicate key" \
+	"INSERT INTO schema_version (version) VALUES (7)"
+q "INSERT INTO server_identity (instance_name, server_duid) VALUES ('s1', '\\x0001000100000001')" >/dev/null
+fails "server_identity takes no second row" "duplicate key" \
+	"INSERT INTO server_identity (instance_name, server_duid) VALUES ('s2', '\\x000100010002')"
+
+# --- no double allocation -------------------------------------------------------
+a1=$(lease na 2001:db8::10/128 active)
+like "an active address lease is stored" "$a1" "^[0-9]+$"
+is "its prefix length is derived" "$(q "SELECT prefix_len FROM leases WHERE id = $a1")" 128
+fails "a second active lease on the same address is refused" "leases_no_overlap" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8::10', '\\x0002', 9, 1,
+	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+fails "... and so is a declined one" "leases_no_overlap" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, state, granted_by) VALUES ('na', '2001:db8::10', '\\x0002',
+	 9, 1, '2001:db8::1', 1, 2, now(), now(), 'declined', 's1')"
+like "a released lease may share the address (history)" "$(lease na 2001:db8::10/128 released)" "^[0-9]+$"
+q "UPDATE leases SET state = 'expired' WHERE id = $a1" >/dev/null
+like "once the first expired, a new active lease gets the address" \
+	"$(lease na 2001:db8::10/128 active '\x0003')" "^[0-9]+$"
+fails "an expired lease cannot be revived over the new one" "leases_no_overlap" \
+	"UPDATE leases SET state = 'active' WHERE id = $a1"
+
+p1=$(lease pd 2001:db8:100::/48 active)
+like "an active delegated prefix is stored" "$p1" "^[0-9]+$"
+fails "the same prefix twice is refused" "leases_no_overlap" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, granted_by) VALUES ('pd', '2001:db8:100::/48', '\\x02', 1, 1,
+	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+fails "a prefix nested in an active prefix is refused" "leases_no_overlap" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, granted_by) VALUES ('pd', '2001:db8:100:ff00::/56', '\\x02',
+	 1, 1, '2001:db8::1', 1, 2, now(), now(), 's1')"
+fails "a prefix containing an active prefix is refused" "leases_no_overlap" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, granted_by) VALUES ('pd', '2001:db8::/32', '\\x02', 1, 1,
+	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+fails "an address inside an active prefix is refused" "leases_no_overlap" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8:100::77', '\\x02', 1, 1,
+	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+like "a neighbouring prefix is fine" "$(lease pd 2001:db8:101::/48 active '\x04')" "^[0-9]+$"
+q "UPDATE leases SET state = 'released' WHERE id = $p1" >/dev/null
+like "once the prefix is released, a nested one is delegated" \
+	"$(lease pd 2001:db8:100:ff00::/56 active '\x05')" "^[0-9]+$"
+
+# --- column checks ----------------------------------------------------------------
+fails "an IA_NA lease must be a /128" "leases_check" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8:5::/64', '\\x02', 1, 1,
+	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+fails "a prefix with host bits set is refused" "leases_addr_check1" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, granted_by) VALUES ('pd', '2001:db8:5::1/64', '\\x02', 1, 1,
+	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+fails "an IPv4 address is refused" "leases_addr_check" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '192.0.2.1', '\\x02', 1, 1,
+	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+fails "an IAID above 2^32-1 is refused" "leases_iaid_check" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8:5::1', '\\x02',
+	 4294967296, 1, '2001:db8::1', 1, 2, now(), now(), 's1')"
+fails "preferred above valid lifetime is refused" "leases_check1" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8:5::1', '\\x02', 1, 1,
+	 '2001:db8::1', 3, 2, now(), now(), 's1')"
+fails "an unknown state is refused" "leases_state_check" \
+	"UPDATE leases SET state = 'offered' WHERE id = $p1"
+
+# --- roles ------------------------------------------------------------------------
+q "CREATE ROLE ${IT}_lquser LOGIN IN ROLE ${S}_lq; CREATE ROLE ${IT}_dhcpuser LOGIN IN ROLE ${S}_dhcp" >/dev/null
+LQ=(-U "${IT}_lquser")
+is "the lq role reads leases" "$(psql -X -At "${LQ[@]}" -c "SELECT count(*) > 0 FROM leases")" t
+fails "the lq role cannot INSERT a lease" "permission denied" \
+	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8:9::1', '\\x02', 1, 1,
+	 '2001:db8::1', 1, 2, now(), now(), 's1')" "${LQ[@]}"
+fails "the lq role cannot UPDATE a lease" "permission denied" \
+	"UPDATE leases SET state = 'released'" "${LQ[@]}"
+fails "the lq role cannot DELETE a lease" "permission denied" "DELETE FROM leases" "${LQ[@]}"
+fails "the lq role cannot queue DNS work" "permission denied" \
+	"INSERT INTO ddns_queue (action, fqdn, addr, duid) VALUES ('add', 'h.', '2001:db8::1', '\\x01')" \
+	"${LQ[@]}"
+fails "the lq role cannot write events" "permission denied" \
+	"INSERT INTO events (kind) VALUES ('x')" "${LQ[@]}"
+fails "the lq role cannot change schema_version" "permission denied" \
+	"UPDATE schema_version SET version = 2" "${LQ[@]}"
+fails "the lq role cannot create tables in the schema" "permission denied" \
+	"CREATE TABLE $S.sneaky (x int)" "${LQ[@]}"
+
+out=$(psql -X -q -At -v ON_ERROR_STOP=1 -U "${IT}_dhcpuser" 2>&1 <<EOF
+BEGIN;
+WITH l AS (
+	INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+		valid_lft, cltt, expires_at, granted_by, fqdn)
+	VALUES ('na', '2001:db8:77::1', '\\x0a', 1, 1, '2001:db8::1', 1, 2, now(), now(), 's1',
+		'h.example.')
+	RETURNING id, fqdn, addr, duid)
+INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid)
+	SELECT id, 'add', fqdn, addr, duid FROM l;
+INSERT INTO events (kind, addr) VALUES ('lease-granted', '2001:db8:77::1');
+COMMIT;
+EOF
+)
+is "the dhcp role writes a lease, its DNS work and an event in one transaction" "$out" ""
+fails "the dhcp role cannot rewrite events" "permission denied" "DELETE FROM events" -U "${IT}_dhcpuser"
+fails "the dhcp role cannot change schema_version" "permission denied" \
+	"UPDATE schema_version SET version = 2" -U "${IT}_dhcpuser"
+fails "the ddns role may record DNS done flags but not lease state" "permission denied" \
+	"SET ROLE ${S}_ddns; UPDATE leases SET state = 'released'"
+is "the ddns role records DNS done flags and removes finished work" \
+	"$(q "SET ROLE ${S}_ddns; UPDATE leases SET ddns_fwd = true WHERE fqdn = 'h.example.';
+	      DELETE FROM ddns_queue WHERE fqdn = 'h.example.' RETURNING action")" add
+
+# --- an index behind every query ---------------------------------------------------
+q "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	valid_lft, cltt, expires_at, state, granted_by, relay_ids, remote_ids)
+   SELECT CASE WHEN i % 4 = 0 THEN 'pd' ELSE 'na' END,
+	CASE WHEN i % 4 = 0 THEN set_masklen('2001:db8:8000::'::inet + (i::bigint << 16), 112)
+	     ELSE '2001:db8:4000::'::inet + i END,
+	decode(lpad(to_hex(i), 16, '0'), 'hex'), i % 7, i % 50,
+	'2001:db8:ffff::'::inet + (i % 50), 3600, 7200, now(),
+	now() + (i % 7200) * interval '1 second',
+	CASE WHEN i % 10 = 0 THEN 'released' ELSE 'active' END, 's1',
+	ARRAY[decode(lpad(to_hex(i % 500), 8, '0'), 'hex')],
+	ARRAY[decode('00000de9' || lpad(to_hex(i % 1000), 8, '0'), 'hex')]
+   FROM generate_series(1, 20000) i;
+   INSERT INTO ddns_queue (action, fqdn, addr, duid, next_attempt_at)
+   SELECT 'add', 'h' || i || '.example.', '2001:db8::'::inet + i, '\\x01',
+	now() + i * interval '1 second' FROM generate_series(1, 5000) i;
+   ANALYZE" >/dev/null
+
+# uses DESCRIPTION INDEX SQL: EXPLAIN of SQL names INDEX.
+uses() {
+	local plan
+	plan=$(q "EXPLAIN $3")
+	if printf '%s\n' "$plan" | grep -q " on $2\b\| using $2\b"; then
+		ok "$1 uses $2"
+	else
+		not_ok "$1 uses $2"
+		printf '%s\n' "$plan" | sed 's/^/#   /'
+	fi
+}
+uses "QUERY_BY_ADDRESS (address lease)" leases_no_overlap \
+	"SELECT * FROM leases WHERE addr >>= '2001:db8:4000::5' AND state = 'active'"
+uses "QUERY_BY_ADDRESS (prefix containing the address)" leases_no_overlap \
+	"SELECT * FROM leases WHERE addr >>= '2001:db8:8000::4:5' AND state = 'active'"
+uses "QUERY_BY_CLIENTID" leases_client_idx \
+	"SELECT * FROM leases WHERE duid = '\\x0000000000000005' AND state = 'active'"
+uses "QUERY_BY_CLIENTID on one link" leases_client_idx \
+	"SELECT * FROM leases WHERE duid = '\\x0000000000000005' AND subnet_id = 5 AND state = 'active'"
+uses "the engine's IA lookup" leases_client_idx \
+	"SELECT * FROM leases WHERE duid = '\\x0000000000000005' AND lease_type = 'na' AND iaid = 5"
+uses "QUERY_BY_RELAY_ID" leases_relay_ids_idx \
+	"SELECT * FROM leases WHERE relay_ids @> ARRAY['\\x00000005'::bytea] AND state = 'active'"
+uses "QUERY_BY_REMOTE_ID" leases_remote_ids_idx \
+	"SELECT * FROM leases WHERE remote_ids @> ARRAY['\\x00000de900000005'::bytea] AND state = 'active'"
+uses "QUERY_BY_LINK_ADDRESS (by subnet)" leases_subnet_idx \
+	"SELECT * FROM leases WHERE subnet_id = 5 AND state = 'active'"
+uses "QUERY_BY_LINK_ADDRESS (by link address)" leases_link_idx \
+	"SELECT * FROM leases WHERE link_addr = '2001:db8:ffff::5' AND state = 'active'"
+uses "an address in any state" leases_addr_idx \
+	"SELECT * FROM leases WHERE addr = '2001:db8:4000::5'"
+uses "the expiry scan" leases_expiry_idx \
+	"SELECT * FROM leases WHERE state IN ('active', 'declined') AND expires_at <= now()
+	 ORDER BY expires_at LIMIT 100"
+uses "ddnsd's due work" ddns_queue_due_idx \
+	"SELECT * FROM ddns_queue WHERE next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 10"
+is "QUERY_BY_ADDRESS finds the delegated prefix containing an address" \
+	"$(q "SELECT addr FROM leases WHERE addr >>= '2001:db8:8000::4:5' AND state = 'active'")" \
+	"2001:db8:8000::4:0/112"
+
+# --- NOTIFY -------------------------------------------------------------------------
+# A listener in its own session sleeps while another session queues DNS work; psql
+# prints the notification after the statement that was running when it arrived.
+lout=$(mktemp)
+psql -X -q -At -c "LISTEN chorus_ddns" -c "SELECT pg_sleep(3)" -c "SELECT 'done'" >"$lout" 2>&1 &
+lpid=$!
+sleep 1
+q "INSERT INTO ddns_queue (action, fqdn, addr, duid) VALUES ('remove', 'n.example.', '2001:db8::9', '\\x01')" \
+	>/dev/null
+wait $lpid
+like "an insert into ddns_queue notifies chorus_ddns with the schema name" "$(cat "$lout")" \
+	"notification \"chorus_ddns\" with payload \"$S\" received"
+rm -f "$lout"
+
+done_testing
