@@ -9,7 +9,7 @@ sbin_PROGRAMS += sql/chorus-admin
 sql_chorus_admin_SOURCES = \
 	sql/admin_main.c sql/admin.h \
 	sql/admin_store.c \
-	sql/admin_sql.c sql/admin_sql.h
+	sql/admin_sql.c sql/admin_sql.h sql/schema.h
 sql_chorus_admin_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sql -I$(top_builddir)/sql
 sql_chorus_admin_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS)
 sql_chorus_admin_LDADD = $(CHORUS_LIBS)

@@ -144,6 +144,28 @@ run db-init --schema "${IT}_empty" --no-roles
 is "db-init fills an existing empty schema" "$rc:$(q "SELECT version FROM ${IT}_empty.schema_version")" "0:$LATEST"
 is "--no-roles creates no roles" "$(q "SELECT count(*) FROM pg_roles WHERE rolname LIKE '${IT}\_empty\_%'")" 0
 
+# --- a failing migration leaves nothing behind ------------------------------------
+# An event trigger makes the migration fail at its first CREATE INDEX, after its tables.
+SA=${IT}_atomic
+it_role ${SA}_dhcp ${SA}_lq ${SA}_ddns ${SA}_api
+q "CREATE FUNCTION public.it_fail() RETURNS event_trigger LANGUAGE plpgsql AS \$\$
+   BEGIN
+	IF current_schema() = '$SA' THEN
+		RAISE EXCEPTION 'injected failure';
+	END IF;
+   END \$\$;
+   CREATE EVENT TRIGGER it_fail ON ddl_command_end WHEN TAG IN ('CREATE INDEX')
+	EXECUTE FUNCTION public.it_fail()" >/dev/null
+run db-init --schema "$SA"
+is "a failing migration: exit 5" "$rc" 5
+like "... names the migration and the reason" "$err" "applying 0001_schema.sql failed: injected failure"
+is "... and rolls back everything, the schema included" \
+	"$(q "SELECT count(*) FROM pg_namespace WHERE nspname = '$SA'")" 0
+is "... and creates no roles" "$(q "SELECT count(*) FROM pg_roles WHERE rolname LIKE '${SA}\_%'")" 0
+q "DROP EVENT TRIGGER it_fail" >/dev/null
+run db-init --schema "$SA"
+is "the same db-init succeeds once the cause is gone" "$rc" 0
+
 # --- schema names ---------------------------------------------------------------
 for bad in Upper 1digit a-b 'a b' 'x";drop' pg_catalog information_schema "" \
 	"$(printf 'a%.0s' $(seq 59))"; do

@@ -99,6 +99,9 @@ fails "an unknown state is refused" "leases_state_check" \
 q "CREATE ROLE ${IT}_lquser LOGIN IN ROLE ${S}_lq; CREATE ROLE ${IT}_dhcpuser LOGIN IN ROLE ${S}_dhcp" >/dev/null
 LQ=(-U "${IT}_lquser")
 is "the lq role reads leases" "$(psql -X -At "${LQ[@]}" -c "SELECT count(*) > 0 FROM leases")" t
+is "the lq role reads the server DUID (for SERVERID)" \
+	"$(psql -X -At "${LQ[@]}" -c "SELECT encode(server_duid, 'hex') FROM server_identity")" \
+	0001000100000001
 fails "the lq role cannot INSERT a lease" "permission denied" \
 	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
 	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8:9::1', '\\x02', 1, 1,
@@ -139,6 +142,15 @@ fails "the ddns role may record DNS done flags but not lease state" "permission 
 is "the ddns role records DNS done flags and removes finished work" \
 	"$(q "SET ROLE ${S}_ddns; UPDATE leases SET ddns_fwd = true WHERE fqdn = 'h.example.';
 	      DELETE FROM ddns_queue WHERE fqdn = 'h.example.' RETURNING action")" add
+
+is "the api role deletes a lease and queues its DNS removal" \
+	"$(q "SET ROLE ${S}_api; BEGIN;
+	      WITH d AS (DELETE FROM leases WHERE fqdn = 'h.example.' RETURNING fqdn, addr, duid)
+	      INSERT INTO ddns_queue (action, fqdn, addr, duid) SELECT 'remove', fqdn, addr, duid FROM d;
+	      INSERT INTO events (kind) VALUES ('api-delete');
+	      COMMIT; SELECT count(*) FROM ddns_queue WHERE fqdn = 'h.example.'")" 1
+fails "the api role cannot change schema_version" "permission denied" \
+	"SET ROLE ${S}_api; UPDATE schema_version SET version = 2"
 
 # --- an index behind every query ---------------------------------------------------
 q "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
