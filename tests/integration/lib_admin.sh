@@ -18,7 +18,7 @@ it_cleanup() {
 		rm -rf "$it_tmp"
 		return
 	fi
-	[ -n "$it_db" ] && dropdb -d postgres --if-exists "$it_db" >/dev/null 2>&1
+	[ -n "$it_db" ] && dropdb --maintenance-db=postgres --if-exists --force "$it_db" >/dev/null 2>&1
 	for r in $it_roles; do
 		psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1
 	done
