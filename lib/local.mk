@@ -4,7 +4,8 @@ noinst_LIBRARIES += lib/libchorus.a
 lib_libchorus_a_SOURCES = \
 	lib/errors.c lib/errors.h \
 	lib/wire.c lib/wire.h \
-	lib/log.c lib/log.h
+	lib/log.c lib/log.h \
+	lib/evl.c lib/evl.h
 lib_libchorus_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
 
 # Link line for anything built on lib/.

@@ -14,6 +14,12 @@ tests_unit_lib_test_wire_SOURCES = tests/unit/lib/test_wire.c
 tests_unit_lib_test_wire_CFLAGS = $(UNIT_CF)
 tests_unit_lib_test_wire_LDADD = $(UNIT_LIBS)
 
-EXTRA_DIST += tests/lib/tap.sh tests/lib/pg.sh tests/run
+check_PROGRAMS += tests/unit/lib/test_evl
+TESTS += tests/unit/lib/test_evl
+tests_unit_lib_test_evl_SOURCES = tests/unit/lib/test_evl.c
+tests_unit_lib_test_evl_CFLAGS = $(UNIT_CF)
+tests_unit_lib_test_evl_LDADD = $(UNIT_LIBS)
+
+EXTRA_DIST += tests/lib/deps.sh tests/lib/tap.sh tests/lib/pg.sh tests/run
 
 include tests/fuzz/local.mk
