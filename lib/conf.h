@@ -1,0 +1,267 @@
+/*
+ * The per-instance JSON configuration shared by chorus-dhcp6d,
+ * chorus-leasequeryd, chorus-ddnsd and chorus-apid (ARCHITECTURE.md,
+ * "Configuration"). conf_load() parses and validates a whole file into a
+ * struct conf; every value is resolved (defaults applied, subnet overrides
+ * merged), so a daemon never looks at JSON. The key tables live in
+ * conf_<section>.c; contrib/examples/README.md documents them.
+ */
+#ifndef CHORUS_CONF_H
+#define CHORUS_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr6.h"
+
+#define CONF_MAX_FILE    (4u * 1024 * 1024) /* bytes */
+#define CONF_MAX_DEPTH   16                 /* JSON nesting */
+#define CONF_ERR_LEN     512                /* a buffer that holds any message */
+#define CONF_NAME_LEN    254                /* DNS name, 253 + NUL */
+#define CONF_IFNAME_LEN  16                 /* IFNAMSIZ */
+#define CONF_PATH_LEN    256                /* file system paths */
+#define CONF_TEXT_LEN    1024               /* conninfo and other free text */
+#define CONF_DUID_MAX    130                /* RFC 8415 §11.1: 2 + up to 128 */
+#define CONF_KEY_MAX     128                /* hash-key and TSIG secrets, octets */
+#define CONF_MAX_ADDRS   8                  /* per address list */
+#define CONF_MAX_NAMES   6                  /* domain-search */
+#define CONF_MAX_IFACES  32
+#define CONF_MAX_SUBNETS 4096
+#define CONF_MAX_POOLS   64 /* per list in one subnet */
+#define CONF_MAX_RESERV  65536
+#define CONF_MAX_ITEMS   64          /* keys, servers, zones, tokens, requesters, codes */
+#define CONF_INFINITY    0xffffffffu /* RFC 8415 §7.7 infinite lifetime */
+
+enum conf_allocator { CONF_ALLOC_STABLE_HASH, CONF_ALLOC_ITERATIVE, CONF_ALLOC_RANDOM };
+/* What a Rebind for an address of another instance gets (ARCHITECTURE.md models). */
+enum conf_rebind_policy { CONF_REBIND_REPLACE, CONF_REBIND_REFUSE, CONF_REBIND_ADOPT };
+enum conf_ddns_conflict {
+	CONF_DDNS_CHECK_WITH_DHCID,       /* RFC 4703 §5 */
+	CONF_DDNS_NO_CHECK_WITH_DHCID,    /* overwrite, still write DHCID */
+	CONF_DDNS_NO_CHECK_WITHOUT_DHCID, /* overwrite, no DHCID */
+};
+enum conf_tsig_alg {
+	CONF_TSIG_HMAC_MD5,
+	CONF_TSIG_HMAC_SHA1,
+	CONF_TSIG_HMAC_SHA224,
+	CONF_TSIG_HMAC_SHA256,
+	CONF_TSIG_HMAC_SHA384,
+	CONF_TSIG_HMAC_SHA512,
+};
+enum conf_role { CONF_ROLE_READ, CONF_ROLE_ADMIN };
+
+struct conf_ntp_server {
+	bool is_fqdn;
+	struct in6_addr addr;     /* when !is_fqdn */
+	char fqdn[CONF_NAME_LEN]; /* when is_fqdn */
+};
+
+/* DHCPv6 configuration options; a count of 0 or a value of 0 means "not sent". */
+struct conf_options {
+	struct in6_addr dns_servers[CONF_MAX_ADDRS]; /* RFC 3646 */
+	size_t n_dns_servers;
+	char domain_search[CONF_MAX_NAMES][CONF_NAME_LEN]; /* RFC 3646 */
+	size_t n_domain_search;
+	struct conf_ntp_server ntp_servers[CONF_MAX_ADDRS]; /* RFC 5908 */
+	size_t n_ntp_servers;
+	uint32_t sol_max_rt;        /* RFC 8415 §21.24: 60..86400 */
+	uint32_t inf_max_rt;        /* RFC 8415 §21.25: 60..86400 */
+	uint32_t info_refresh_time; /* RFC 8415 §21.23: >= 600 */
+};
+
+/* Lease timing, all in seconds; t1/t2 resolved to 0.5/0.8 of preferred unless set. */
+struct conf_timers {
+	uint32_t preferred;
+	uint32_t valid;
+	uint32_t t1;
+	uint32_t t2;
+};
+
+/* A pool, foreign range: always a range; prefix kept when it was written as one. */
+struct conf_range {
+	struct addr6_range range;
+	bool is_prefix;
+	struct addr6_prefix prefix;
+};
+
+struct conf_pd_pool {
+	struct addr6_prefix prefix;
+	uint8_t delegated_len;
+};
+
+struct conf_reservation {
+	uint8_t duid[CONF_DUID_MAX];
+	size_t duid_len;
+	struct in6_addr addresses[CONF_MAX_ADDRS];
+	size_t n_addresses;
+	struct addr6_prefix prefixes[CONF_MAX_ADDRS];
+	size_t n_prefixes;
+	char hostname[CONF_NAME_LEN]; /* "" if none */
+};
+
+struct conf_subnet {
+	uint32_t id;                      /* unique, > 0 */
+	struct addr6_prefix prefix;       /* the link prefix */
+	char interface[CONF_IFNAME_LEN];  /* "" if not selected by interface */
+	char interface_id[CONF_NAME_LEN]; /* relay INTERFACE_ID, "" if none */
+	struct in6_addr relay_addresses[CONF_MAX_ADDRS];
+	size_t n_relay_addresses;
+	/* resolved: the subnet's own value or the /dhcp6 one */
+	uint8_t preference;
+	bool rapid_commit;
+	enum conf_rebind_policy rebind_policy;
+	struct conf_timers timers;
+	struct conf_options options;
+	struct conf_range *pools;
+	size_t n_pools;
+	struct conf_pd_pool *pd_pools;
+	size_t n_pd_pools;
+	struct conf_range *foreign_ranges; /* siblings' ranges: on-link, never allocated */
+	size_t n_foreign_ranges;
+	struct conf_reservation *reservations;
+	size_t n_reservations;
+};
+
+struct conf_instance {
+	char name[64];
+	uint8_t server_duid[CONF_DUID_MAX];
+	size_t server_duid_len; /* 0: the daemon generates one and keeps it in the schema */
+	char schema[64];        /* PostgreSQL identifier */
+	char conninfo[CONF_TEXT_LEN];
+	char lq_conninfo[CONF_TEXT_LEN]; /* "" means: use conninfo */
+	char pid_file[CONF_PATH_LEN];
+	char control_socket[CONF_PATH_LEN]; /* "" if none */
+};
+
+struct conf_logging {
+	int level; /* LOG_ERR .. LOG_DEBUG */
+	bool syslog;
+};
+
+struct conf_dhcp6 {
+	char interfaces[CONF_MAX_IFACES][CONF_IFNAME_LEN];
+	size_t n_interfaces;
+	uint8_t preference;
+	bool rapid_commit;
+	enum conf_allocator allocator;
+	uint8_t hash_key[CONF_KEY_MAX];
+	size_t hash_key_len;
+	uint32_t decline_quarantine;
+	enum conf_rebind_policy rebind_policy;
+	struct conf_timers timers;
+	struct conf_options options;
+	struct conf_subnet *subnets;
+	size_t n_subnets;
+};
+
+struct conf_leasequery {
+	bool enabled;
+	struct addr6_prefix requesters[CONF_MAX_ITEMS];
+	size_t n_requesters;
+	uint32_t max_connections;
+	uint32_t idle_timeout;
+	char local_socket[CONF_PATH_LEN];
+	uint16_t sensitive_options[CONF_MAX_ITEMS];
+	size_t n_sensitive_options;
+};
+
+struct conf_tsig_key {
+	char name[CONF_NAME_LEN];
+	enum conf_tsig_alg algorithm;
+	uint8_t secret[CONF_KEY_MAX];
+	size_t secret_len;
+};
+
+struct conf_dns_server {
+	struct in6_addr address;
+	uint32_t port;
+	int key; /* index into ddns.keys, -1 for none */
+};
+
+struct conf_zone {
+	char name[CONF_NAME_LEN];
+	int servers[CONF_MAX_ADDRS]; /* indexes into ddns.servers */
+	size_t n_servers;
+	int key; /* index into ddns.keys; -1: each server's own key */
+};
+
+struct conf_ddns {
+	bool enabled;
+	struct conf_tsig_key *keys;
+	size_t n_keys;
+	struct conf_dns_server *servers;
+	size_t n_servers;
+	struct conf_zone *forward_zones;
+	size_t n_forward_zones;
+	struct conf_zone *reverse_zones;
+	size_t n_reverse_zones;
+	enum conf_ddns_conflict conflict_policy;
+	uint32_t ttl; /* 0: a third of the valid lifetime (RFC 4702 §5) */
+	char qualifying_suffix[CONF_NAME_LEN];
+	bool override_client_update;
+};
+
+struct conf_listen {
+	struct in6_addr addr;
+	uint16_t port;
+};
+
+struct conf_token {
+	char name[64];
+	char token[256];
+	enum conf_role role;
+};
+
+struct conf_api {
+	struct conf_listen listen[CONF_MAX_ADDRS];
+	size_t n_listen;
+	struct conf_token *tokens;
+	size_t n_tokens;
+	bool tls;
+	char tls_cert[CONF_PATH_LEN];
+	char tls_key[CONF_PATH_LEN];
+};
+
+struct conf {
+	char file[CONF_PATH_LEN]; /* the name errors and conf_print use */
+	struct conf_instance instance;
+	struct conf_logging logging;
+	struct conf_dhcp6 dhcp6;
+	struct conf_leasequery leasequery;
+	struct conf_ddns ddns;
+	struct conf_api api;
+};
+
+/*
+ * Reads, parses and validates path. On success returns 0 and hands a new
+ * struct conf to *out (free with conf_free). On failure returns CH_ECONF
+ * (rejected), CH_EIO (unreadable, too large) or CH_ENOMEM, writes one line
+ * "file: /json/path: what was expected" into err (if errlen > 0) and leaves
+ * *out untouched.
+ */
+int conf_load(const char *path, struct conf **out, char *err, size_t errlen);
+
+/* Same, from len bytes of text (need not be NUL-terminated); name is used in messages. */
+int conf_load_string(const char *name, const char *text, size_t len, struct conf **out, char *err,
+                     size_t errlen);
+
+void conf_free(struct conf *c);
+
+#define CONF_PRINT_SECRETS 0x1u /* print hash-key, TSIG secrets, tokens, conninfo */
+
+/*
+ * Prints the effective configuration, defaults included, as JSON that
+ * conf_load accepts (for -n / -t). Secrets print as "********" unless
+ * CONF_PRINT_SECRETS. 0, CH_ENOMEM or CH_EIO.
+ */
+int conf_print(const struct conf *c, FILE *f, unsigned flags);
+
+const char *conf_allocator_name(enum conf_allocator a);
+const char *conf_rebind_policy_name(enum conf_rebind_policy p);
+const char *conf_ddns_conflict_name(enum conf_ddns_conflict p);
+const char *conf_tsig_alg_name(enum conf_tsig_alg a);
+const char *conf_role_name(enum conf_role r);
+
+#endif

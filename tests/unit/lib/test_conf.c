@@ -1,0 +1,512 @@
+/*
+ * Unit tests for the config loader (lib/conf*.c): one test per class of
+ * error, each asserting the exact "file: /json/path: expectation" text, the
+ * resolved defaults, the six example configs of contrib/examples/ (found
+ * through $CHORUS_SRCDIR) and that conf_print's output loads back the same.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "conf.h"
+#include "errors.h"
+
+/* A minimal valid file; tests splice their change in with the %s markers. */
+#define HEAD       "{\"instance\": {\"name\": \"t\", \"database\": {\"conninfo\": \"dbname=x\"}}, "
+#define D6         "\"dhcp6\": {\"hash-key\": \"0123456789abcdef\", "
+#define NET1       "{\"id\": 1, \"prefix\": \"2001:db8:1:1::/64\""
+#define NET2       "{\"id\": 2, \"prefix\": \"2001:db8:1:2::/64\""
+#define POOL(s, e) "{\"start\": \"" s "\", \"end\": \"" e "\"}"
+
+static struct conf *load_ok(const char *text)
+{
+	char err[CONF_ERR_LEN];
+	struct conf *c = NULL;
+	int rc = conf_load_string("chorus.json", text, strlen(text), &c, err, sizeof(err));
+
+	if (rc != 0)
+		fail_msg("rejected: %s", err);
+	assert_non_null(c);
+	return c;
+}
+
+static void expect_err(const char *text, const char *want)
+{
+	char err[CONF_ERR_LEN];
+	struct conf *c = (struct conf *)(uintptr_t)1; /* must stay untouched */
+	int rc = conf_load_string("chorus.json", text, strlen(text), &c, err, sizeof(err));
+
+	assert_int_equal(rc, CH_ECONF);
+	assert_ptr_equal(c, (struct conf *)(uintptr_t)1);
+	assert_string_equal(err, want);
+}
+
+static void test_minimal_defaults(void **state)
+{
+	struct conf *c = load_ok(HEAD D6 "\"subnets\": [" NET1 "}]}}");
+	const struct conf_subnet *s;
+
+	(void)state;
+	assert_string_equal(c->instance.schema, "chorus");
+	assert_int_equal(c->instance.server_duid_len, 0);
+	assert_int_equal(c->logging.level, 6 /* LOG_INFO */);
+	assert_int_equal(c->dhcp6.preference, 0);
+	assert_int_equal(c->dhcp6.allocator, CONF_ALLOC_STABLE_HASH);
+	assert_int_equal(c->dhcp6.rebind_policy, CONF_REBIND_REPLACE);
+	assert_int_equal(c->dhcp6.hash_key_len, 16);
+	assert_int_equal(c->dhcp6.timers.preferred, 3600);
+	assert_int_equal(c->dhcp6.timers.valid, 7200);
+	assert_int_equal(c->dhcp6.timers.t1, 1800); /* 0.5 x preferred */
+	assert_int_equal(c->dhcp6.timers.t2, 2880); /* 0.8 x preferred */
+	assert_int_equal(c->leasequery.max_connections, 10);
+	assert_int_equal(c->leasequery.idle_timeout, 300);
+	assert_false(c->leasequery.enabled);
+	assert_int_equal(c->ddns.conflict_policy, CONF_DDNS_CHECK_WITH_DHCID);
+	assert_int_equal(c->api.n_listen, 1);
+	assert_int_equal(c->api.listen[0].port, 8547);
+	assert_int_equal(c->dhcp6.n_subnets, 1);
+	s = &c->dhcp6.subnets[0];
+	assert_int_equal(s->timers.t1, 1800);
+	assert_int_equal(s->n_pools, 0);
+	conf_free(c);
+}
+
+static void test_subnet_overrides(void **state)
+{
+	struct conf *c = load_ok(HEAD D6 "\"preference\": 7, \"options\": {\"dns-servers\": "
+	                                 "[\"2001:db8::53\"], \"sol-max-rt\": 600}, "
+	                                 "\"subnets\": [" NET1 ", \"preference\": 9, "
+	                                 "\"preferred-lifetime\": 1000, \"valid-lifetime\": 2000, "
+	                                 "\"options\": {\"sol-max-rt\": 120}}, " NET2 "}]}}");
+
+	(void)state;
+	assert_int_equal(c->dhcp6.subnets[0].preference, 9);
+	assert_int_equal(c->dhcp6.subnets[1].preference, 7);
+	assert_int_equal(c->dhcp6.subnets[0].timers.t1, 500);
+	assert_int_equal(c->dhcp6.subnets[0].timers.t2, 800);
+	assert_int_equal(c->dhcp6.subnets[1].timers.t1, 1800);
+	assert_int_equal(c->dhcp6.subnets[0].options.sol_max_rt, 120);
+	assert_int_equal(c->dhcp6.subnets[0].options.n_dns_servers, 1); /* inherited */
+	assert_int_equal(c->dhcp6.subnets[1].options.sol_max_rt, 600);
+	conf_free(c);
+}
+
+static void test_unknown_key(void **state)
+{
+	(void)state;
+	expect_err(HEAD D6 "\"subnts\": []}}", "chorus.json: /dhcp6/subnts: unknown key");
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"pool\": []}]}}",
+	           "chorus.json: /dhcp6/subnets/0/pool: unknown key");
+	expect_err(HEAD D6 "\"x\": 1}, \"extra\": {}}", "chorus.json: /extra: unknown key");
+}
+
+static void test_wrong_type(void **state)
+{
+	(void)state;
+	expect_err(HEAD D6 "\"rapid-commit\": \"yes\"}}",
+	           "chorus.json: /dhcp6/rapid-commit: expected true or false");
+	expect_err(HEAD D6 "\"subnets\": {}}}",
+	           "chorus.json: /dhcp6/subnets: expected an array of at most 4096 entries");
+	expect_err(HEAD "\"dhcp6\": []}", "chorus.json: /dhcp6: expected an object");
+	expect_err(HEAD D6 "\"valid-lifetime\": 7200.5}}",
+	           "chorus.json: /dhcp6/valid-lifetime: expected an integer 1..4294967295");
+}
+
+static void test_bad_address(void **state)
+{
+	(void)state;
+	expect_err(HEAD D6 "\"subnets\": [" NET1 "}, " NET2 ", \"pools\": [{\"start\": "
+	                   "\"2001:db8:1:2::zz\", \"end\": \"2001:db8:1:2::ff\"}]}]}}",
+	           "chorus.json: /dhcp6/subnets/1/pools/0/start: expected an IPv6 address");
+	expect_err(HEAD D6 "\"subnets\": [{\"id\": 1, \"prefix\": \"2001:db8:1:1::1/64\"}]}}",
+	           "chorus.json: /dhcp6/subnets/0/prefix: expected an IPv6 prefix with zero host "
+	           "bits, such as 2001:db8::/64");
+}
+
+static void test_out_of_bounds(void **state)
+{
+	(void)state;
+	expect_err(HEAD D6 "\"decline-quarantine\": -1}}",
+	           "chorus.json: /dhcp6/decline-quarantine: expected an integer 0..4294967295");
+	expect_err(HEAD D6 "\"options\": {\"sol-max-rt\": 59}}}",
+	           "chorus.json: /dhcp6/options/sol-max-rt: expected an integer 60..86400");
+	expect_err(HEAD D6 "\"x\": 0}, \"leasequery\": {\"max-connections\": 0}}",
+	           "chorus.json: /dhcp6/x: unknown key");
+	expect_err(HEAD D6 "\"subnets\": []}, \"leasequery\": {\"max-connections\": 0}}",
+	           "chorus.json: /leasequery/max-connections: expected an integer 1..1000");
+	expect_err(HEAD D6 "\"valid-lifetime\": 99999999999999999999999}}",
+	           "chorus.json: /dhcp6/valid-lifetime: expected an integer 1..4294967295");
+}
+
+static void test_preference_bounds(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	expect_err(HEAD D6 "\"preference\": 256}}",
+	           "chorus.json: /dhcp6/preference: expected an integer 0..255");
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"preference\": -1}]}}",
+	           "chorus.json: /dhcp6/subnets/0/preference: expected an integer 0..255");
+	c = load_ok(HEAD D6 "\"preference\": 255}}");
+	assert_int_equal(c->dhcp6.preference, 255);
+	conf_free(c);
+}
+
+static void test_pool_outside_subnet(void **state)
+{
+	(void)state;
+	expect_err(HEAD D6 "\"subnets\": [" NET1
+	                   ", \"pools\": [" POOL("2001:db8:1:1::1", "2001:db8:1:2::1") "]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/pools/0: expected a range inside the link "
+	           "prefix 2001:db8:1:1::/64");
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"reservations\": [{\"duid\": "
+	                   "\"00:03:00:01:02:03\", \"addresses\": [\"2001:db8:9::1\"]}]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/reservations/0/addresses/0: expected an address "
+	           "inside the link prefix 2001:db8:1:1::/64 and outside the foreign ranges");
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"pd-pools\": [{\"prefix\": "
+	                   "\"2001:db8:1::/48\", \"delegated-length\": 56}]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/pd-pools/0/prefix: expected a prefix outside "
+	           "the link prefix 2001:db8:1:1::/64");
+}
+
+static void test_start_above_end(void **state)
+{
+	(void)state;
+	expect_err(HEAD D6 "\"subnets\": [" NET1
+	                   ", \"pools\": [" POOL("2001:db8:1:1::9", "2001:db8:1:1::8") "]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/pools/0/end: expected an address not below "
+	           "\"start\"");
+	expect_err(HEAD D6 "\"subnets\": [" NET1
+	                   ", \"pools\": [{\"start\": \"2001:db8:1:1::9\"}]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/pools/0: expected {\"start\", \"end\"} or "
+	           "{\"prefix\"}");
+}
+
+static void test_overlapping_pools(void **state)
+{
+	(void)state;
+	/* within one subnet */
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"pools\": [" POOL(
+	               "2001:db8:1:1::100", "2001:db8:1:1::1ff") ", {\"prefix\": "
+	                                                         "\"2001:db8:1:1::/119\"}]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/pools/0: expected a range that overlaps no "
+	           "other, but it overlaps /dhcp6/subnets/0/pools/1");
+	/* a pool against a foreign range */
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"pools\": [{\"prefix\": "
+	                   "\"2001:db8:1:1::/65\"}], \"foreign-ranges\": [{\"prefix\": "
+	                   "\"2001:db8:1:1:4000::/66\"}]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/foreign-ranges/0: expected a range that "
+	           "overlaps no other, but it overlaps /dhcp6/subnets/0/pools/0");
+	/* PD pools of two subnets */
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"pd-pools\": [{\"prefix\": "
+	                   "\"2001:db8:100::/40\", \"delegated-length\": 56}]}, " NET2
+	                   ", \"pd-pools\": [{\"prefix\": \"2001:db8:180::/41\", "
+	                   "\"delegated-length\": 60}]}]}}",
+	           "chorus.json: /dhcp6/subnets/1/pd-pools/0: expected a range that overlaps no "
+	           "other, but it overlaps /dhcp6/subnets/0/pd-pools/0");
+}
+
+static void test_subnet_ids_and_prefixes(void **state)
+{
+	(void)state;
+	expect_err(HEAD D6 "\"subnets\": [" NET1 "}, {\"id\": 1, \"prefix\": "
+	                   "\"2001:db8:1:2::/64\"}]}}",
+	           "chorus.json: /dhcp6/subnets/1/id: expected an id unique among subnets, but 1 "
+	           "is also /dhcp6/subnets/0/id");
+	expect_err(HEAD D6 "\"subnets\": [" NET1 "}, {\"id\": 2, \"prefix\": "
+	                   "\"2001:db8:1::/48\"}]}}",
+	           "chorus.json: /dhcp6/subnets/0/prefix: expected a prefix that overlaps no "
+	           "other, but it overlaps /dhcp6/subnets/1/prefix");
+	expect_err(HEAD D6 "\"subnets\": [{\"id\": 0, \"prefix\": \"2001:db8:1:1::/64\"}]}}",
+	           "chorus.json: /dhcp6/subnets/0/id: expected an integer 1..4294967295");
+}
+
+static void test_timer_order(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	expect_err(HEAD D6 "\"renew-timer\": 900, \"rebind-timer\": 800}}",
+	           "chorus.json: /dhcp6/renew-timer: expected at most rebind-timer (800)");
+	expect_err(HEAD D6 "\"rebind-timer\": 4000}}",
+	           "chorus.json: /dhcp6/rebind-timer: expected at most preferred-lifetime (3600)");
+	expect_err(HEAD D6 "\"preferred-lifetime\": 8000}}",
+	           "chorus.json: /dhcp6/preferred-lifetime: expected at most valid-lifetime "
+	           "(7200)");
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"valid-lifetime\": 100}]}}",
+	           "chorus.json: /dhcp6/subnets/0/valid-lifetime: expected at least "
+	           "preferred-lifetime (3600)");
+	c = load_ok(HEAD D6 "\"preferred-lifetime\": 4294967295, \"valid-lifetime\": "
+	                    "4294967295}}");
+	assert_true(c->dhcp6.timers.t1 == CONF_INFINITY && c->dhcp6.timers.t2 == CONF_INFINITY);
+	conf_free(c);
+}
+
+static void test_missing_database(void **state)
+{
+	(void)state;
+	expect_err("{\"instance\": {\"name\": \"t\"}, " D6 "\"x\": 1}}",
+	           "chorus.json: /instance/database: required key missing, expected an object with "
+	           "\"conninfo\"");
+	expect_err("{\"instance\": {\"name\": \"t\", \"database\": {}}, " D6 "\"x\": 1}}",
+	           "chorus.json: /instance/database/conninfo: required key missing, expected a "
+	           "libpq conninfo string");
+	expect_err("{" D6 "\"x\": 1}}",
+	           "chorus.json: /instance: required key missing, expected an object with "
+	           "\"name\" and \"database\"");
+	expect_err("{\"instance\": {\"name\": \"t\", \"schema\": \"Bad-Name\", \"database\": "
+	           "{\"conninfo\": \"x\"}}, " D6 "\"x\": 1}}",
+	           "chorus.json: /instance/schema: expected a PostgreSQL schema name "
+	           "([a-z_][a-z0-9_]*, at most 63, not pg_*)");
+}
+
+static void test_delegated_length(void **state)
+{
+	(void)state;
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"pd-pools\": [{\"prefix\": "
+	                   "\"2001:db8:100::/40\", \"delegated-length\": 39}]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/pd-pools/0/delegated-length: expected an "
+	           "integer 40..128 (not shorter than the pool prefix)");
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"pd-pools\": [{\"prefix\": "
+	                   "\"2001:db8:100::/40\", \"delegated-length\": 129}]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/pd-pools/0/delegated-length: expected an "
+	           "integer 1..128");
+}
+
+static void test_bad_names(void **state)
+{
+	(void)state;
+	expect_err(HEAD D6 "\"rebind-policy\": \"keep\"}}",
+	           "chorus.json: /dhcp6/rebind-policy: expected one of \"replace\", \"refuse\" or "
+	           "\"adopt\"");
+	expect_err(HEAD D6 "\"allocator\": \"hash\"}}",
+	           "chorus.json: /dhcp6/allocator: expected one of \"stable-hash\", \"iterative\" "
+	           "or \"random\"");
+	expect_err(HEAD "\"dhcp6\": {}}",
+	           "chorus.json: /dhcp6/hash-key: required by allocator \"stable-hash\", expected "
+	           "a key of 16..128 octets");
+}
+
+#define DDNS(keys, rest)                                                                           \
+	HEAD D6 "\"x\": 1}, \"ddns\": {\"keys\": [" keys "], \"servers\": [{\"address\": "         \
+	        "\"2001:db8::53\"}]" rest "}}"
+
+static void test_ddns_refs_and_base64(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"forward-zones\": [{\"name\": "
+	                   "\"example.com.\", \"server\": \"2001:db8::53\", \"key\": \"k\"}]}}",
+	           "chorus.json: /ddns/forward-zones/0/server: expected the address of a server "
+	           "listed in /ddns/servers");
+	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"servers\": [{\"address\": "
+	                   "\"2001:db8::53\"}], \"forward-zones\": [{\"name\": \"example.com.\", "
+	                   "\"server\": \"2001:db8::53\", \"key\": \"k\"}]}}",
+	           "chorus.json: /ddns/forward-zones/0/key: expected the name of a key defined in "
+	           "/ddns/keys");
+	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"keys\": [{\"name\": \"k\", "
+	                   "\"secret\": \"not base64!\"}]}}",
+	           "chorus.json: /ddns/keys/0/secret: expected a base64 secret of 1..128 octets");
+	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"keys\": [{\"name\": \"k\", "
+	                   "\"secret\": \"YWJj=\"}]}}",
+	           "chorus.json: /ddns/keys/0/secret: expected a base64 secret of 1..128 octets");
+	c = load_ok(HEAD D6
+	            "\"subnets\": []}, \"ddns\": {\"keys\": [{\"name\": \"k\", \"secret\": "
+	            "\"YWJjZA==\"}], \"servers\": [{\"address\": \"2001:db8::53\", \"key\": "
+	            "\"k\"}], \"reverse-zones\": [{\"name\": \"8.b.d.0.1.0.0.2.ip6.arpa.\", "
+	            "\"servers\": [\"2001:db8::53\"]}]}}");
+	assert_int_equal(c->ddns.keys[0].secret_len, 4);
+	assert_memory_equal(c->ddns.keys[0].secret, "abcd", 4);
+	assert_int_equal(c->ddns.servers[0].key, 0);
+	assert_int_equal(c->ddns.servers[0].port, 53);
+	assert_int_equal(c->ddns.reverse_zones[0].key, -1);
+	conf_free(c);
+}
+
+static void test_info_refresh_time(void **state)
+{
+	(void)state;
+	expect_err(HEAD D6 "\"options\": {\"information-refresh-time\": 599}}}",
+	           "chorus.json: /dhcp6/options/information-refresh-time: expected an integer "
+	           "600..4294967295");
+}
+
+static void test_malformed_json(void **state)
+{
+	(void)state;
+	expect_err("{\n  \"instance\": {\n    \"name\": \"t\",,\n",
+	           "chorus.json: /: expected JSON: quoted object property name expected at line 3, "
+	           "column 17");
+	expect_err("{\"instance\": {}", "chorus.json: /: expected JSON: unexpected end of data at "
+	                                "line 1, column 16");
+	expect_err("{} x",
+	           "chorus.json: /: expected JSON: unexpected character at line 1, column 4");
+	expect_err("", "chorus.json: /: expected JSON: unexpected end of data at line 1, column 1");
+	expect_err("[]", "chorus.json: /: expected an object");
+}
+
+static void test_nesting_too_deep(void **state)
+{
+	char text[256];
+	size_t n = 0;
+
+	(void)state;
+	for (int i = 0; i < 40; i++)
+		text[n++] = '[';
+	text[n] = '\0';
+	expect_err(text,
+	           "chorus.json: /: expected JSON nested at most 16 deep (line 1, column 17)");
+}
+
+static void test_file_errors(void **state)
+{
+	char err[CONF_ERR_LEN], path[] = "/tmp/chorus-test-conf-XXXXXX";
+	struct conf *c = NULL;
+	int fd;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(conf_load("/nonexistent/chorus.json", &c, err, sizeof(err)), CH_EIO);
+	assert_string_equal(err, "/nonexistent/chorus.json: cannot open for reading");
+	assert_int_equal(conf_load("/tmp", &c, err, sizeof(err)), CH_EIO);
+	assert_string_equal(err, "/tmp: expected a regular file");
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, CONF_MAX_FILE, SEEK_SET), 0); /* one byte over, sparse */
+	fputc(' ', f);
+	fclose(f);
+	assert_int_equal(conf_load(path, &c, err, sizeof(err)), CH_EIO);
+	assert_true(strstr(err, ": expected a file of at most 4194304 bytes") != NULL);
+	unlink(path);
+	assert_null(c);
+}
+
+static const char *const examples[] = {
+    "split-prefixes-s1.json",  "split-prefixes-s2.json",     "unique-prefixes-s1.json",
+    "unique-prefixes-s2.json", "identical-prefixes-s1.json", "identical-prefixes-s2.json",
+};
+
+static struct conf *load_example(const char *name)
+{
+	char path[1024], err[CONF_ERR_LEN];
+	const char *src = getenv("CHORUS_SRCDIR");
+	struct conf *c = NULL;
+
+	snprintf(path, sizeof(path), "%s/contrib/examples/%s", src ? src : ".", name);
+	if (conf_load(path, &c, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return c;
+}
+
+static void assert_prefix_is(const struct addr6_prefix *p, const char *want)
+{
+	char buf[ADDR6_PREFIX_STRLEN];
+
+	assert_string_equal(addr6_prefix_ntop(p, buf, sizeof(buf)), want);
+}
+
+static void test_examples(void **state)
+{
+	struct conf *c[6];
+
+	(void)state;
+	for (int i = 0; i < 6; i++)
+		c[i] = load_example(examples[i]);
+	/* split: one /64, two /65, each the other's foreign range */
+	assert_int_equal(c[0]->dhcp6.subnets[0].preference, 255);
+	assert_int_equal(c[1]->dhcp6.subnets[0].preference, 0);
+	assert_prefix_is(&c[0]->dhcp6.subnets[0].pools[0].prefix, "2001:db8:1:1::/65");
+	assert_prefix_is(&c[0]->dhcp6.subnets[0].foreign_ranges[0].prefix,
+	                 "2001:db8:1:1:8000::/65");
+	assert_prefix_is(&c[1]->dhcp6.subnets[0].pools[0].prefix, "2001:db8:1:1:8000::/65");
+	assert_prefix_is(&c[1]->dhcp6.subnets[0].foreign_ranges[0].prefix, "2001:db8:1:1::/65");
+	assert_int_equal(c[0]->dhcp6.rebind_policy, CONF_REBIND_REPLACE);
+	assert_int_equal(c[0]->dhcp6.subnets[0].pd_pools[0].delegated_len, 56);
+	/* unique: each its own /64, the sibling's as foreign range */
+	assert_prefix_is(&c[2]->dhcp6.subnets[0].prefix, "2001:db8:2:1::/64");
+	assert_prefix_is(&c[2]->dhcp6.subnets[0].foreign_ranges[0].prefix, "2001:db8:2:2::/64");
+	assert_prefix_is(&c[3]->dhcp6.subnets[0].prefix, "2001:db8:2:2::/64");
+	/* identical: same range, same key, adopt */
+	assert_int_equal(c[4]->dhcp6.rebind_policy, CONF_REBIND_ADOPT);
+	assert_int_equal(c[5]->dhcp6.subnets[0].rebind_policy, CONF_REBIND_ADOPT);
+	assert_int_equal(c[4]->dhcp6.allocator, CONF_ALLOC_STABLE_HASH);
+	assert_int_equal(c[4]->dhcp6.hash_key_len, 16);
+	assert_memory_equal(c[4]->dhcp6.hash_key, c[5]->dhcp6.hash_key, 16);
+	assert_memory_equal(&c[4]->dhcp6.subnets[0].pools[0].range,
+	                    &c[5]->dhcp6.subnets[0].pools[0].range, sizeof(struct addr6_range));
+	for (int i = 0; i < 6; i++) {
+		assert_true(c[i]->ddns.enabled && c[i]->leasequery.enabled);
+		assert_int_equal(c[i]->api.n_tokens, 2);
+		assert_int_equal(c[i]->dhcp6.timers.t1, 600);
+		conf_free(c[i]);
+	}
+}
+
+/* conf_print's output is a config that loads to the same values and prints the same. */
+static void test_print_round_trip(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 6; i++) {
+		struct conf *a = load_example(examples[i]), *b;
+		char *t1 = NULL, *t2 = NULL;
+		size_t n1 = 0, n2 = 0;
+		FILE *f = open_memstream(&t1, &n1);
+
+		assert_int_equal(conf_print(a, f, CONF_PRINT_SECRETS), 0);
+		fclose(f);
+		b = load_ok(t1);
+		f = open_memstream(&t2, &n2);
+		assert_int_equal(conf_print(b, f, CONF_PRINT_SECRETS), 0);
+		fclose(f);
+		assert_string_equal(t1, t2);
+		free(t2);
+		f = open_memstream(&t2, &n2);
+		assert_int_equal(conf_print(b, f, 0), 0);
+		fclose(f);
+		assert_null(strstr(t2, "change-me"));
+		free(t1);
+		free(t2);
+		conf_free(a);
+		conf_free(b);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_minimal_defaults),
+	    cmocka_unit_test(test_subnet_overrides),
+	    cmocka_unit_test(test_unknown_key),
+	    cmocka_unit_test(test_wrong_type),
+	    cmocka_unit_test(test_bad_address),
+	    cmocka_unit_test(test_out_of_bounds),
+	    cmocka_unit_test(test_preference_bounds),
+	    cmocka_unit_test(test_pool_outside_subnet),
+	    cmocka_unit_test(test_start_above_end),
+	    cmocka_unit_test(test_overlapping_pools),
+	    cmocka_unit_test(test_subnet_ids_and_prefixes),
+	    cmocka_unit_test(test_timer_order),
+	    cmocka_unit_test(test_missing_database),
+	    cmocka_unit_test(test_delegated_length),
+	    cmocka_unit_test(test_bad_names),
+	    cmocka_unit_test(test_ddns_refs_and_base64),
+	    cmocka_unit_test(test_info_refresh_time),
+	    cmocka_unit_test(test_malformed_json),
+	    cmocka_unit_test(test_nesting_too_deep),
+	    cmocka_unit_test(test_file_errors),
+	    cmocka_unit_test(test_examples),
+	    cmocka_unit_test(test_print_round_trip),
+	};
+
+	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
+}
