@@ -102,6 +102,16 @@ CREATE TABLE leases (
 		WHERE (state IN ('active', 'declined'))
 );
 
+-- The query shapes these indexes serve (tests/integration/test_schema.sh checks each plan):
+--   BY_ADDRESS      WHERE addr >>= $addr AND state = 'active'
+--   BY_CLIENTID     WHERE duid = $duid AND state = 'active' [AND subnet_id = $link's subnet]
+--   BY_RELAY_ID     WHERE relay_ids @> ARRAY[$relay_duid] AND state = 'active'
+--   BY_REMOTE_ID    WHERE remote_ids @> ARRAY[$enterprise || $remote_id] AND state = 'active'
+--   BY_LINK_ADDRESS WHERE subnet_id = $id AND state = 'active'  (or link_addr = $addr)
+--   expiry scan     WHERE state IN ('active', 'declined') AND expires_at <= now()
+--                   ORDER BY expires_at LIMIT n
+-- Partial indexes repeat the holding-state predicate; "state = 'active'" implies it.
+
 -- QUERY_BY_CLIENTID, and the engine's lookup of a client's IAs (duid, type, iaid); any state,
 -- so a returning client can get its old address back.
 CREATE INDEX leases_client_idx ON leases (duid, lease_type, iaid);

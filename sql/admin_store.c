@@ -370,7 +370,8 @@ int admin_store_roles(struct admin_store *st)
 {
 	int version, rc;
 
-	if ((rc = admin_store_version(st, &version)) < 0)
+	if ((rc = admin_store_version(st, &version)) < 0 ||
+	    (rc = admin_check_newer(st, version)) < 0)
 		return rc;
 	if (version != (int)admin_n_migrations) {
 		admin_err("schema %s is at version %d, roles.sql needs version %zu; run "

@@ -133,6 +133,8 @@ is "db-init refuses a newer schema: exit 4" "$rc" 4
 run db-version --schema "$S2"
 is "db-version of a newer schema: exit 4" "$rc" 4
 like "... still prints both numbers" "$out" "version 99 \(this chorus-admin knows up to $LATEST\)"
+run db-roles --schema "$S2"
+is "db-roles refuses a newer schema: exit 4" "$rc" 4
 q "UPDATE $S2.schema_version SET version = $LATEST" >/dev/null
 
 q "CREATE SCHEMA ${IT}_foreign; CREATE TABLE ${IT}_foreign.t (x int)" >/dev/null
