@@ -5,7 +5,8 @@ lib_libchorus_a_SOURCES = \
 	lib/errors.c lib/errors.h \
 	lib/wire.c lib/wire.h \
 	lib/log.c lib/log.h \
-	lib/evl.c lib/evl.h
+	lib/evl.c lib/evl.h \
+	lib/db.c lib/db.h
 lib_libchorus_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
 
 # Link line for anything built on lib/.

@@ -20,6 +20,12 @@ tests_unit_lib_test_evl_SOURCES = tests/unit/lib/test_evl.c
 tests_unit_lib_test_evl_CFLAGS = $(UNIT_CF)
 tests_unit_lib_test_evl_LDADD = $(UNIT_LIBS)
 
-EXTRA_DIST += tests/lib/deps.sh tests/lib/tap.sh tests/lib/pg.sh tests/run
+check_PROGRAMS += tests/integration/test_db
+TESTS += tests/integration/test_db.sh
+tests_integration_test_db_SOURCES = tests/integration/test_db.c
+tests_integration_test_db_CFLAGS = $(UNIT_CF)
+tests_integration_test_db_LDADD = $(UNIT_LIBS)
+
+EXTRA_DIST += tests/integration/test_db.sh tests/lib/deps.sh tests/lib/tap.sh tests/lib/pg.sh tests/run
 
 include tests/fuzz/local.mk
