@@ -3,7 +3,10 @@
 # for FUZZ_SECONDS; otherwise they link replay.c and `make check` replays
 # tests/fuzz/corpus/<target>/ through them.
 # Each target also needs its stanza below (SOURCES, LDADD, LDFLAGS).
-FUZZ_TARGETS =
+FUZZ_TARGETS = \
+	tests/fuzz/fuzz_d6_msg \
+	tests/fuzz/fuzz_d6_relay \
+	tests/fuzz/fuzz_conf
 FUZZ_SECONDS ?= 60
 
 if FUZZING
@@ -18,6 +21,17 @@ tests_fuzz_libreplay_a_SOURCES = tests/fuzz/replay.c
 FUZZ_LIBS = tests/fuzz/libreplay.a $(CHORUS_LIBS)
 FUZZ_LINKFLAGS = $(AM_LDFLAGS)
 endif
+
+tests_fuzz_fuzz_d6_msg_SOURCES = tests/fuzz/fuzz_d6_msg.c
+tests_fuzz_fuzz_d6_msg_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_d6_msg_LDFLAGS = $(FUZZ_LINKFLAGS)
+tests_fuzz_fuzz_d6_relay_SOURCES = tests/fuzz/fuzz_d6_relay.c
+tests_fuzz_fuzz_d6_relay_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_d6_relay_LDFLAGS = $(FUZZ_LINKFLAGS)
+tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz_conf.c
+tests_fuzz_fuzz_conf_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_conf_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_conf_LDFLAGS = $(FUZZ_LINKFLAGS)
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/dict
 
