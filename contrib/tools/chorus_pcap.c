@@ -14,6 +14,7 @@
 #include "d6_text.h"
 #include "errors.h"
 #include "pcap_read.h"
+#include "pcap_write.h"
 
 #define FIELD_MAX 64
 #define FIELD_LEN 4096
@@ -70,11 +71,13 @@ static void field_hex(struct fields *f, const char *name, const uint8_t *p, size
 	field_add(f, name, "%s", text);
 }
 
-/* Domain names of option 24 as tshark prints them: dotted, with the final dot. */
+/* Domain names of option 24 as tshark prints them: dotted, with the final
+ * dot; tshark files a single-label name under dhcpv6.tld instead. */
 static void field_names(struct fields *f, const uint8_t *p, size_t n)
 {
 	char name[256];
 	size_t at = 0, i = 0;
+	int labels = 0;
 
 	while (i < n) {
 		uint8_t l = p[i++];
@@ -83,8 +86,10 @@ static void field_names(struct fields *f, const uint8_t *p, size_t n)
 			if (at < sizeof(name) - 1)
 				name[at++] = '.';
 			name[at] = '\0';
-			field_add(f, "dhcpv6.search_list_entry", "%s", name);
+			field_add(f, labels == 1 ? "dhcpv6.tld" : "dhcpv6.search_list_entry", "%s",
+			          name);
 			at = 0;
+			labels = 0;
 			if (l)
 				return;
 			continue;
@@ -93,8 +98,20 @@ static void field_names(struct fields *f, const uint8_t *p, size_t n)
 			name[at++] = '.';
 		for (size_t k = 0; k < l && at < sizeof(name) - 1; k++)
 			name[at++] = (char)p[i + k];
+		labels++;
 		i += l;
 	}
+}
+
+/* NTP_SERVER sub-options (RFC 5908) live in their own code space. */
+static void fields_ntp(struct fields *f, const struct d6_node *o)
+{
+	field_add(f, "dhcpv6.ntpserver.option.type", "%u", o->code);
+	field_add(f, "dhcpv6.ntpserver.option.length", "%zu", o->len);
+	if (o->code == D6_NTP_SRV_ADDR && o->len == 16)
+		field_addr(f, "dhcpv6.ntpserver.addr", o->data);
+	else if (o->code == D6_NTP_MC_ADDR && o->len == 16)
+		field_addr(f, "dhcpv6.ntpserver.mc_addr", o->data);
 }
 
 static int fields_msg(struct fields *f, const uint8_t *buf, size_t len, int depth);
@@ -103,11 +120,16 @@ static void fields_opt(struct fields *f, const struct d6_msg *m, int i, int dept
 {
 	const struct d6_node *o = &m->node[i];
 
+	if (o->space == D6_SPACE_NTP) {
+		fields_ntp(f, o);
+		return;
+	}
 	field_add(f, "dhcpv6.option.type", "%u", o->code);
 	field_add(f, "dhcpv6.option.length", "%zu", o->len);
 	switch (o->code) {
 	case D6_OPT_CLIENTID:
 	case D6_OPT_SERVERID:
+	case D6_OPT_RELAY_ID:
 		field_hex(f, "dhcpv6.duid.bytes", o->data, o->len);
 		if (o->len >= 2)
 			field_add(f, "dhcpv6.duid.type", "%u", o->data[0] << 8 | o->data[1]);
@@ -119,7 +141,8 @@ static void fields_opt(struct fields *f, const struct d6_msg *m, int i, int dept
 		field_add(f, "dhcpv6.iaid.t2", "%u", o->v.ia.t2);
 		break;
 	case D6_OPT_IA_TA:
-		field_add(f, "dhcpv6.iaid", "%08x", o->v.u32);
+		/* tshark 4.0 shows no dhcpv6.iaid for IA_TA: keep ours apart */
+		field_add(f, "chorus.iata.iaid", "%08x", o->v.u32);
 		break;
 	case D6_OPT_IAADDR:
 		field_addr(f, "dhcpv6.iaaddr.ip", o->v.iaaddr.addr);
@@ -290,16 +313,71 @@ static int dump_file(const char *path, int want_fields)
 	return r < 0 || bad ? 1 : 0;
 }
 
+/* Reads a whole small file; returns its length or -1. */
+static long slurp(const char *path, uint8_t *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n == cap ? -1 : (long)n;
+}
+
+/* Wraps raw DHCPv6 messages (one per file) into a pcap for tshark:
+ * client messages go to ff02::1:2 port 547, the rest to a client port 546. */
+static int wrap_files(const char *out, char **files, int n)
+{
+	static uint8_t buf[65536];
+	struct in6_addr cli, srv, mc;
+	FILE *f = fopen(out, "wb");
+	int rc = 0;
+
+	if (!f || pcap_write_header(f) < 0) {
+		fprintf(stderr, "chorus-pcap: cannot write %s\n", out);
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	inet_pton(AF_INET6, "fe80::1", &cli);
+	inet_pton(AF_INET6, "fe80::547", &srv);
+	inet_pton(AF_INET6, "ff02::1:2", &mc);
+	for (int i = 0; i < n; i++) {
+		long len = slurp(files[i], buf, sizeof(buf));
+		int to_server = len > 0 && buf[0] != D6_MSG_ADVERTISE && buf[0] != D6_MSG_REPLY &&
+		                buf[0] != D6_MSG_RECONFIGURE && buf[0] != D6_MSG_RELAY_REPL;
+
+		if (len < 0) {
+			fprintf(stderr, "chorus-pcap: cannot read %s\n", files[i]);
+			rc = 1;
+			continue;
+		}
+		if (to_server)
+			rc |= pcap_write_udp6(f, &cli, 546, &mc, 547, buf, (size_t)len) < 0;
+		else
+			rc |= pcap_write_udp6(f, &srv, 547, &cli, 546, buf, (size_t)len) < 0;
+	}
+	if (fclose(f) != 0)
+		rc = 1;
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	int want_fields = 0, rc = 0, i = 1;
+
+	if (argc > 3 && strcmp(argv[1], "--wrap") == 0)
+		return wrap_files(argv[2], argv + 3, argc - 3);
 
 	if (argc > 1 && strcmp(argv[1], "--fields") == 0) {
 		want_fields = 1;
 		i++;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: chorus-pcap [--fields] FILE.pcap...\n");
+		fprintf(stderr, "usage: chorus-pcap [--fields] FILE.pcap...\n"
+		                "       chorus-pcap --wrap OUT.pcap MESSAGE-FILE...\n");
 		return 2;
 	}
 	for (; i < argc; i++)

@@ -23,6 +23,10 @@ FIELDS = [
     "dhcpv6.remoteid.enterprise", "dhcpv6.ntpserver.addr", "dhcpv6.clt_time",
     "dhcpv6.lq_query", "dhcpv6.lq_query_link_address", "dhcpv6.lq_client_link",
     "dhcpv6.lq_relay_data_peer_addr", "dhcpv6.reconf_msg", "dhcpv6.unicast",
+    "dhcpv6.tld", "dhcpv6.ntpserver.option.type", "dhcpv6.ntpserver.option.length",
+    "dhcpv6.ntpserver.mc_addr",
+    # tshark flags what it finds malformed; we print no such field, so any flag fails
+    "_ws.malformed",
 ]
 
 
