@@ -5,26 +5,34 @@ TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 AM_TESTS_ENVIRONMENT += CMOCKA_MESSAGE_OUTPUT=TAP; export CMOCKA_MESSAGE_OUTPUT;
 
+# Test programs need only be listed: their source is <name>.c and they link
+# with LDADD. UNIT_CF and UNIT_LIBS are for programs that set their own flags.
 UNIT_CF = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS)
 UNIT_LIBS = $(CHORUS_LIBS) $(CMOCKA_LIBS)
+AM_CFLAGS += $(CMOCKA_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS)
+LDADD = $(UNIT_LIBS)
 
-check_PROGRAMS += tests/unit/lib/test_wire
-TESTS += tests/unit/lib/test_wire
-tests_unit_lib_test_wire_SOURCES = tests/unit/lib/test_wire.c
-tests_unit_lib_test_wire_CFLAGS = $(UNIT_CF)
-tests_unit_lib_test_wire_LDADD = $(UNIT_LIBS)
+# One cmocka program per source file of lib/ (STYLE.md section 12).
+LIB_UNIT_TESTS = \
+	tests/unit/lib/test_wire \
+	tests/unit/lib/test_evl \
+	tests/unit/lib/test_addr6 \
+	tests/unit/lib/test_duid \
+	tests/unit/lib/test_d6_opt \
+	tests/unit/lib/test_d6_msg \
+	tests/unit/lib/test_d6_ia \
+	tests/unit/lib/test_d6_relay \
+	tests/unit/lib/test_d6_lq \
+	tests/unit/lib/test_d6_text \
+	tests/unit/lib/test_d6_malformed \
+	tests/unit/lib/test_conf
+check_PROGRAMS += $(LIB_UNIT_TESTS)
+TESTS += $(LIB_UNIT_TESTS)
+EXTRA_DIST += tests/unit/lib/fixtures
 
-check_PROGRAMS += tests/unit/lib/test_evl
-TESTS += tests/unit/lib/test_evl
-tests_unit_lib_test_evl_SOURCES = tests/unit/lib/test_evl.c
-tests_unit_lib_test_evl_CFLAGS = $(UNIT_CF)
-tests_unit_lib_test_evl_LDADD = $(UNIT_LIBS)
-
+# Integration tests: a real PostgreSQL (lib_admin.sh starts one if PGHOST is unset).
 check_PROGRAMS += tests/integration/test_db
 TESTS += tests/integration/test_db.sh
-tests_integration_test_db_SOURCES = tests/integration/test_db.c
-tests_integration_test_db_CFLAGS = $(UNIT_CF)
-tests_integration_test_db_LDADD = $(UNIT_LIBS)
 
 EXTRA_DIST += tests/integration/test_db.sh tests/lib/deps.sh tests/lib/tap.sh tests/lib/pg.sh tests/run
 
