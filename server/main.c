@@ -1,0 +1,245 @@
+/*
+ * chorus-dhcp6d: the DHCPv6 server of one Chorus instance (RFC 8415, RFC
+ * 6853 semi-redundant models). main() reads like a table of contents:
+ * options, configuration, log, pid file, sockets, database, watchers, loop,
+ * shutdown. SIGTERM stops after the commits in flight; SIGHUP reloads.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "srv.h"
+#include "srv_alloc.h"
+#include "srv_lq.h"
+#include "srv_reclaim.h"
+#include "srv_rx.h"
+#include "srv_store.h"
+
+#define RX_BURST    64    /* datagrams read per wakeup */
+#define MAX_TXNS    4096  /* transactions waiting for a commit */
+#define STATS_MS    10000 /* counters to the stats table */
+#define STOP_MAX_MS 5000  /* longest wait for commits at SIGTERM */
+
+struct opts {
+	const char *conf;
+	bool check;
+	bool foreground;
+	unsigned port;
+};
+
+static const char *conf_path;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: chorus-dhcp6d -c FILE [-t] [-d] [-p PORT]\n"
+	           "  -c FILE   instance configuration (JSON)\n"
+	           "  -t        check the configuration, print the effective values, exit\n"
+	           "  -d        stay in the foreground, log to stderr\n"
+	           "  -p PORT   UDP port to listen on (default 547; for tests)\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->port = 547;
+	while ((c = getopt(argc, argv, "c:tdp:h")) != -1) {
+		switch (c) {
+		case 'c':
+			o->conf = optarg;
+			break;
+		case 't':
+			o->check = true;
+			break;
+		case 'd':
+			o->foreground = true;
+			break;
+		case 'p':
+			o->port = (unsigned)strtoul(optarg, NULL, 10);
+			if (o->port == 0 || o->port > 65535)
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return o->conf && optind == argc ? 0 : -1;
+}
+
+static int pid_write(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f) ? -errno : 0;
+}
+
+static void on_rx(struct evl *l, int fd, uint32_t events, void *arg)
+{
+	static uint8_t buf[65536];
+	struct srv *s = arg;
+
+	(void)l;
+	(void)fd;
+	(void)events;
+	for (int i = 0; i < RX_BURST; i++) {
+		struct srv_pktinfo pi;
+		int n = srv_sock_recv(&s->sock, buf, sizeof(buf), &pi);
+
+		if (n == -EAGAIN)
+			return;
+		if (n < 0)
+			continue;
+		srv_rx_packet(s, buf, (size_t)n, &pi);
+	}
+}
+
+static void on_stats(struct evl *l, uint64_t id, void *arg)
+{
+	struct srv *s = arg;
+
+	(void)id;
+	srv_store_stats(s);
+	evl_timer(l, STATS_MS, on_stats, s);
+}
+
+static void on_reclaim(struct evl *l, uint64_t id, void *arg)
+{
+	struct srv *s = arg;
+
+	(void)id;
+	srv_reclaim_tick(s, (int64_t)time(NULL));
+	evl_timer(l, SRV_RECLAIM_MS, on_reclaim, s);
+}
+
+static void on_stop_timeout(struct evl *l, uint64_t id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	log_warning("commits still in flight after %d ms, stopping anyway", STOP_MAX_MS);
+	evl_stop(l);
+}
+
+static void on_term(struct evl *l, int signo, void *arg)
+{
+	struct srv *s = arg;
+
+	log_notice("signal %d: stopping after the commits in flight", signo);
+	s->stopping = true;
+	evl_unwatch(l, s->sock.fd);
+	if (srv_store_idle(s)) {
+		evl_stop(l);
+		return;
+	}
+	evl_timer(l, STOP_MAX_MS, on_stop_timeout, s);
+}
+
+/* SIGHUP: the whole new file is validated before it replaces the old one;
+ * leases stay. Interfaces, port, schema and database need a restart. */
+static void on_hup(struct evl *l, int signo, void *arg)
+{
+	struct srv *s = arg;
+	char err[CONF_ERR_LEN];
+	struct conf *c;
+
+	(void)l;
+	(void)signo;
+	if (conf_load(conf_path, &c, err, sizeof(err)) < 0) {
+		log_err("reload refused, keeping the running configuration: %s", err);
+		return;
+	}
+	if (srv_alloc_setup(s, c) < 0) {
+		log_err("reload refused: out of memory");
+		conf_free(c);
+		return;
+	}
+	conf_free(s->conf);
+	s->conf = c;
+	log_set_level(c->logging.level);
+	log_notice("configuration reloaded from %s", conf_path);
+}
+
+static int setup(struct srv *s, const struct opts *o)
+{
+	int err;
+
+	s->lq_fd = -1;
+	s->sock.fd = -1;
+	s->max_txns = MAX_TXNS;
+	if ((err = srv_cache_init(&s->cache)) < 0 || (err = srv_alloc_setup(s, s->conf)) < 0 ||
+	    (err = evl_new(&s->l)) < 0)
+		return err;
+	err = srv_sock_open(&s->sock, (uint16_t)o->port, s->conf->dhcp6.interfaces,
+	                    s->conf->dhcp6.n_interfaces);
+	if (err < 0) {
+		log_err("cannot open UDP port %u: %s", o->port, strerror(-err));
+		return err;
+	}
+	if (s->conf->leasequery.enabled && srv_lq_open(s) < 0)
+		log_warning("no leasequery hand-off socket; LEASEQUERY gets NotConfigured");
+	evl_watch(s->l, s->sock.fd, EPOLLIN, on_rx, s);
+	evl_signal(s->l, SIGTERM, on_term, s);
+	evl_signal(s->l, SIGINT, on_term, s);
+	evl_signal(s->l, SIGHUP, on_hup, s);
+	evl_timer(s->l, STATS_MS, on_stats, s);
+	evl_timer(s->l, SRV_RECLAIM_MS, on_reclaim, s);
+	return srv_store_open(s);
+}
+
+static void teardown(struct srv *s)
+{
+	if (s->db)
+		srv_store_stats(s);
+	srv_store_close(s);
+	srv_lq_close(s);
+	srv_sock_close(&s->sock);
+	evl_free(s->l);
+	srv_cache_clear(&s->cache);
+	free(s->iter_cursor);
+}
+
+int main(int argc, char **argv)
+{
+	static struct srv s;
+	char err[CONF_ERR_LEN];
+	struct opts o;
+	int r;
+
+	if (parse_opts(argc, argv, &o) < 0) {
+		usage(stderr);
+		return 1;
+	}
+	conf_path = o.conf;
+	if (conf_load(o.conf, &s.conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "chorus-dhcp6d: %s\n", err);
+		return 1;
+	}
+	if (o.check)
+		return conf_print(s.conf, stdout, 0) < 0 ? 1 : 0;
+	log_init("chorus-dhcp6d", !o.foreground && s.conf->logging.syslog, s.conf->logging.level);
+	signal(SIGPIPE, SIG_IGN);
+	if ((r = pid_write(s.conf->instance.pid_file)) < 0) {
+		log_err("cannot write pid file %s: %s", s.conf->instance.pid_file, strerror(-r));
+		return 1;
+	}
+	r = setup(&s, &o);
+	if (r == 0) {
+		log_notice("instance %s listening on UDP %u", s.conf->instance.name, o.port);
+		r = evl_run(s.l);
+	}
+	teardown(&s);
+	unlink(s.conf->instance.pid_file);
+	conf_free(s.conf);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,108 @@
+/*
+ * chorus-dhcp6d: the process context shared by every server/ file. One
+ * struct srv per process: configuration, loop, database, lease cache,
+ * socket, commit queues and counters. Files add behaviour through their
+ * own headers; this one only holds the state and the counters.
+ */
+#ifndef CHORUS_SRV_H
+#define CHORUS_SRV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "d6_msg.h"
+#include "db.h"
+#include "evl.h"
+#include "srv_lease.h"
+#include "srv_sock.h"
+
+/* Counters: drop reasons, outcomes and the redundancy cases (RFC 6853 §4). */
+enum srv_cnt {
+	SRV_CNT_RX,
+	SRV_CNT_TX,
+	SRV_CNT_DROP_MALFORMED,
+	SRV_CNT_DROP_RELAY,       /* relay chain malformed or too deep */
+	SRV_CNT_DROP_TYPE,        /* a type a server never accepts */
+	SRV_CNT_DROP_NO_CLIENTID, /* RFC 8415 §16 */
+	SRV_CNT_DROP_SERVERID,    /* SERVERID where forbidden */
+	SRV_CNT_DROP_NO_SERVERID, /* SERVERID missing where required */
+	SRV_CNT_DROP_WRONG_SERVERID,
+	SRV_CNT_DROP_UNICAST, /* direct unicast of a multicast-only message */
+	SRV_CNT_DROP_IA_IN_INFOREQ,
+	SRV_CNT_DROP_NO_LINK,     /* no subnet for the client's link */
+	SRV_CNT_DROP_NOT_READY,   /* no server DUID yet */
+	SRV_CNT_DROP_DB_DOWN,     /* would change a lease, database down */
+	SRV_CNT_DROP_OVERLOAD,    /* transactions in flight at the cap */
+	SRV_CNT_DROP_COMMIT_FAIL, /* Reply dropped: its commit failed */
+	SRV_CNT_DROP_CONFIRM,     /* Confirm we cannot judge: no reply (§18.3.3) */
+	SRV_CNT_DROP_REBIND,      /* Rebind with nothing to say (§18.3.5) */
+	SRV_CNT_USE_MULTICAST,
+	SRV_CNT_ADVERTISE,
+	SRV_CNT_REPLY,
+	SRV_CNT_LEASE_GRANTED,
+	SRV_CNT_LEASE_EXTENDED,
+	SRV_CNT_LEASE_RELEASED,
+	SRV_CNT_LEASE_DECLINED,
+	SRV_CNT_LEASE_EXPIRED,
+	SRV_CNT_NO_ADDRS,
+	SRV_CNT_NO_PREFIX,
+	SRV_CNT_CONFIRM_FOREIGN, /* Confirm Success for a sibling's range */
+	SRV_CNT_REBIND_REPLACED, /* foreign lease zeroed, a new one granted */
+	SRV_CNT_REBIND_REFUSED,  /* foreign lease zeroed only */
+	SRV_CNT_REBIND_ADOPTED,  /* foreign lease taken over */
+	SRV_CNT_REBIND_ADOPT_CONFLICT,
+	SRV_CNT_COMMIT_BATCHES,
+	SRV_CNT_COMMIT_CONFLICT, /* INSERT hit the exclusion constraint */
+	SRV_CNT_LQ_PASSED,
+	SRV_CNT_LQ_NOT_CONFIGURED,
+	SRV_CNT_MAX,
+};
+
+/* A queue of transactions waiting for, or inside, one commit. */
+struct srv_txn;
+struct srv_queue {
+	struct srv_txn *head, *tail;
+	size_t n;
+};
+
+struct srv {
+	struct conf *conf;
+	struct evl *l;
+	struct db *db;
+	bool db_up;  /* connected and the startup queries are done */
+	bool loaded; /* server DUID known, leases loaded */
+	bool stopping;
+	uint8_t duid[D6_DUID_MAX_LEN];
+	size_t duid_len;
+	struct srv_cache cache;
+	struct srv_sock sock;
+	int lq_fd;                 /* unix datagram socket to the leasequery responder, -1 */
+	struct srv_queue pending;  /* decided, not yet sent to the database */
+	struct srv_queue inflight; /* sent, waiting for the sync */
+	size_t max_txns;           /* cap on pending + inflight */
+	uint64_t *iter_cursor;     /* iterative allocator, per pool */
+	size_t n_iter_cursor;
+	size_t reclaim_bucket; /* where the expiry scan goes on */
+	uint64_t cnt[SRV_CNT_MAX];
+	/* scratch for one packet at a time; the loop is single-threaded */
+	struct d6_msg req;
+	struct d6_msg rep;
+};
+
+static inline void srv_count(struct srv *s, enum srv_cnt c)
+{
+	s->cnt[c]++;
+}
+
+/* Stable name of a counter for logs and the stats table. */
+const char *srv_cnt_name(enum srv_cnt c);
+
+/* True when a lease change can be committed now. */
+static inline bool srv_can_commit(const struct srv *s)
+{
+	return s->db_up && !s->stopping;
+}
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * LEASEQUERY hand-off to chorus-leasequeryd over a unix datagram socket,
+ * or NotConfigured when nobody listens (contract in srv_lq.h; RFC 5007).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "srv_handlers.h"
+#include "srv_lq.h"
+#include "srv_reply.h"
+
+static void put_hdr(uint8_t *h, uint8_t kind, const struct srv_pktinfo *pi)
+{
+	uint16_t port = ntohs(pi->src.sin6_port);
+	uint32_t ifx = pi->ifindex;
+
+	memset(h, 0, SRV_LQ_HDR_LEN);
+	memcpy(h, SRV_LQ_MAGIC, 4);
+	h[4] = SRV_LQ_VERSION;
+	h[5] = kind;
+	h[7] = SRV_LQ_HDR_LEN;
+	memcpy(h + 8, &pi->src.sin6_addr, 16);
+	h[24] = (uint8_t)(port >> 8);
+	h[25] = (uint8_t)port;
+	h[28] = (uint8_t)(ifx >> 24);
+	h[29] = (uint8_t)(ifx >> 16);
+	h[30] = (uint8_t)(ifx >> 8);
+	h[31] = (uint8_t)ifx;
+}
+
+static int lq_pass(struct srv_txn *t)
+{
+	const struct conf_leasequery *lq = &t->srv->conf->leasequery;
+	struct sockaddr_un to = {.sun_family = AF_UNIX};
+	uint8_t hdr[SRV_LQ_HDR_LEN];
+	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {t->pkt, t->pkt_len}};
+	struct msghdr mh = {
+	    .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = iov, .msg_iovlen = 2};
+
+	if (t->srv->lq_fd < 0 || !lq->enabled || !lq->local_socket[0])
+		return -ENOTCONN;
+	if (strlen(lq->local_socket) >= sizeof(to.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(to.sun_path, lq->local_socket, strlen(lq->local_socket) + 1);
+	put_hdr(hdr, SRV_LQ_QUERY, &t->pi);
+	if (sendmsg(t->srv->lq_fd, &mh, MSG_DONTWAIT) < 0)
+		return -errno;
+	return 0;
+}
+
+void srv_leasequery(struct srv_txn *t)
+{
+	int err = lq_pass(t);
+
+	if (err == 0) {
+		srv_count(t->srv, SRV_CNT_LQ_PASSED);
+		t->drop = true; /* the responder answers through srv_lq_answer */
+		return;
+	}
+	srv_count(t->srv, SRV_CNT_LQ_NOT_CONFIGURED);
+	if (srv_reply_init(t, D6_MSG_LQ_REPLY) < 0 ||
+	    srv_reply_status(t, D6_ROOT, D6_STATUS_NOTCONFIGURED) < 0) {
+		t->drop = true;
+		return;
+	}
+	srv_reply_finish(t);
+}
+
+static void lq_answer(struct srv *s, const uint8_t *b, size_t n)
+{
+	struct sockaddr_in6 dst = {.sin6_family = AF_INET6};
+	unsigned ifx;
+	int err;
+
+	if (n <= SRV_LQ_HDR_LEN || memcmp(b, SRV_LQ_MAGIC, 4) != 0 || b[4] != SRV_LQ_VERSION ||
+	    b[5] != SRV_LQ_ANSWER || (b[6] << 8 | b[7]) != SRV_LQ_HDR_LEN) {
+		log_warning("leasequery responder sent a malformed answer (%zu octets), dropped",
+		            n);
+		return;
+	}
+	memcpy(&dst.sin6_addr, b + 8, 16);
+	dst.sin6_port = htons((uint16_t)(b[24] << 8 | b[25]));
+	ifx = (unsigned)b[28] << 24 | (unsigned)b[29] << 16 | (unsigned)b[30] << 8 | b[31];
+	if (IN6_IS_ADDR_LINKLOCAL(&dst.sin6_addr))
+		dst.sin6_scope_id = ifx;
+	err = srv_sock_send(&s->sock, b + SRV_LQ_HDR_LEN, n - SRV_LQ_HDR_LEN, &dst, ifx, NULL);
+	if (err < 0)
+		log_warning("cannot send a leasequery answer: %s", strerror(-err));
+	else
+		srv_count(s, SRV_CNT_TX);
+}
+
+static void lq_on_read(struct evl *l, int fd, uint32_t events, void *arg)
+{
+	static uint8_t buf[SRV_LQ_MAX_DGRAM + SRV_LQ_HDR_LEN];
+	struct srv *s = arg;
+
+	(void)l;
+	(void)events;
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n < 0)
+			return;
+		lq_answer(s, buf, (size_t)n);
+	}
+}
+
+int srv_lq_open(struct srv *s)
+{
+	struct sockaddr_un me = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	s->lq_fd = -1;
+	if (fd < 0)
+		return -errno;
+	/* autobind: an abstract address the responder can answer to */
+	if (bind(fd, (struct sockaddr *)&me, sizeof(sa_family_t)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	s->lq_fd = fd;
+	return evl_watch(s->l, fd, EPOLLIN, lq_on_read, s);
+}
+
+void srv_lq_close(struct srv *s)
+{
+	if (s->lq_fd >= 0) {
+		evl_unwatch(s->l, s->lq_fd);
+		close(s->lq_fd);
+	}
+	s->lq_fd = -1;
+}

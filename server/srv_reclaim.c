@@ -1,0 +1,51 @@
+/*
+ * Expired-lease reclaim (see srv_reclaim.h). RFC 8415 §18.3.8 for the end
+ * of a declined address's quarantine.
+ */
+#include "srv_reclaim.h"
+#include "srv_store.h"
+#include "srv_txn.h"
+
+static bool expired(const struct srv_lease *l, int64_t now)
+{
+	return l->expires != SRV_NEVER && l->expires <= now;
+}
+
+/* Fills v with up to cap expired leases from the next buckets. */
+static size_t collect(struct srv *s, int64_t now, struct srv_lease **v, size_t cap)
+{
+	struct srv_cache *c = &s->cache;
+	size_t n = 0;
+
+	for (size_t k = 0; k < SRV_RECLAIM_BUCKETS && k < c->n_buckets && n < cap; k++) {
+		size_t b = s->reclaim_bucket++ & (c->n_buckets - 1);
+
+		for (struct srv_lease *l = c->by_addr[b]; l && n < cap; l = l->next_addr) {
+			if (expired(l, now))
+				v[n++] = l;
+		}
+	}
+	return n;
+}
+
+size_t srv_reclaim_tick(struct srv *s, int64_t now)
+{
+	struct srv_lease *v[SRV_RECLAIM_TXNS * SRV_TXN_MAX_OPS];
+	struct srv_pktinfo none = {0};
+	size_t n, done = 0;
+
+	if (!srv_can_commit(s) || !s->cache.n_buckets || s->pending.n > s->max_txns / 2)
+		return 0;
+	n = collect(s, now, v, sizeof(v) / sizeof(v[0]));
+	while (done < n) {
+		struct srv_txn *t = srv_txn_new(s, NULL, 0, &none);
+
+		if (!t)
+			break;
+		t->now = now;
+		while (done < n && srv_txn_expire(t, v[done]) == 0)
+			done++;
+		srv_store_queue(s, t);
+	}
+	return done;
+}

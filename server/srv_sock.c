@@ -1,0 +1,150 @@
+/*
+ * UDP socket syscalls of chorus-dhcp6d (see srv_sock.h). Nothing else in
+ * server/ touches the DHCPv6 socket. RFC 8415 §7.1 (ports, ff02::1:2).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "srv_sock.h"
+
+static int sock_opt(int fd, int level, int name, int v)
+{
+	return setsockopt(fd, level, name, &v, sizeof(v)) < 0 ? -errno : 0;
+}
+
+static void sock_join(int fd, const char *ifname)
+{
+	struct ipv6_mreq mr;
+
+	memset(&mr, 0, sizeof(mr));
+	mr.ipv6mr_interface = if_nametoindex(ifname);
+	if (!mr.ipv6mr_interface) {
+		log_warning("interface %s does not exist, not listening there", ifname);
+		return;
+	}
+	inet_pton(AF_INET6, "ff02::1:2", &mr.ipv6mr_multiaddr);
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)) < 0)
+		log_warning("cannot join ff02::1:2 on %s (%s), unicast only there", ifname,
+		            strerror(errno));
+}
+
+int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_IFNAME_LEN],
+                  size_t n)
+{
+	struct sockaddr_in6 sa;
+	int fd, err;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	err = sock_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+	if (!err)
+		err = sock_opt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
+	if (!err)
+		err = sock_opt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
+	if (!err)
+		err = sock_opt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin6_family = AF_INET6;
+	sa.sin6_port = htons(port);
+	if (!err && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		err = -errno;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	for (size_t i = 0; i < n; i++)
+		sock_join(fd, ifnames[i]);
+	s->fd = fd;
+	return 0;
+}
+
+void srv_sock_close(struct srv_sock *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+static void sock_pktinfo(struct msghdr *mh, struct srv_pktinfo *out)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		struct in6_pktinfo pi;
+
+		if (c->cmsg_level != IPPROTO_IPV6 || c->cmsg_type != IPV6_PKTINFO)
+			continue;
+		memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+		out->dst = pi.ipi6_addr;
+		out->ifindex = pi.ipi6_ifindex;
+		out->dst_multicast = IN6_IS_ADDR_MULTICAST(&pi.ipi6_addr);
+	}
+}
+
+int srv_sock_recv(struct srv_sock *s, uint8_t *buf, size_t cap, struct srv_pktinfo *out)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cbuf;
+	struct iovec iov = {.iov_base = buf, .iov_len = cap};
+	struct msghdr mh;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(out, 0, sizeof(*out));
+	mh.msg_name = &out->src;
+	mh.msg_namelen = sizeof(out->src);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.b;
+	mh.msg_controllen = sizeof(cbuf.b);
+	n = recvmsg(s->fd, &mh, MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (mh.msg_flags & MSG_TRUNC)
+		return -EMSGSIZE;
+	sock_pktinfo(&mh, out);
+	return (int)n;
+}
+
+int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
+                  const struct sockaddr_in6 *dst, unsigned ifindex, const struct in6_addr *src)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cbuf;
+	struct iovec iov = {.iov_base = (void *)(uintptr_t)buf, .iov_len = len};
+	struct in6_pktinfo pi;
+	struct msghdr mh;
+	struct cmsghdr *c;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&pi, 0, sizeof(pi));
+	memset(&cbuf, 0, sizeof(cbuf));
+	mh.msg_name = (void *)(uintptr_t)dst;
+	mh.msg_namelen = sizeof(*dst);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (ifindex || (src && !IN6_IS_ADDR_UNSPECIFIED(src))) {
+		mh.msg_control = cbuf.b;
+		mh.msg_controllen = sizeof(cbuf.b);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		pi.ipi6_ifindex = ifindex;
+		if (src && !IN6_IS_ADDR_MULTICAST(src))
+			pi.ipi6_addr = *src;
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	}
+	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0)
+		return -errno;
+	return 0;
+}

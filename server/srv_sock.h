@@ -1,0 +1,47 @@
+/*
+ * The UDP socket of chorus-dhcp6d: [::]:547 (or the -p port), the
+ * All_DHCP_Relay_Agents_and_Servers group on each configured interface, and
+ * recvmsg/sendmsg with IPV6_PKTINFO so a reply leaves on the interface the
+ * request came in on (RFC 8415 §7.1, §18.3.10). Every syscall of the packet
+ * path lives in srv_sock.c; unit tests link a fake in its place.
+ */
+#ifndef CHORUS_SRV_SOCK_H
+#define CHORUS_SRV_SOCK_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+struct srv_sock {
+	int fd;
+};
+
+/* Where a datagram came from and how it arrived. */
+struct srv_pktinfo {
+	struct sockaddr_in6 src;
+	struct in6_addr dst;
+	unsigned ifindex;
+	bool dst_multicast;
+};
+
+/*
+ * Opens and binds the socket on port, joins ff02::1:2 on each of the n
+ * interfaces. An interface that does not exist or cannot join is logged
+ * and skipped. Returns 0 or -errno (fd then closed).
+ */
+int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_IFNAME_LEN],
+                  size_t n);
+void srv_sock_close(struct srv_sock *s);
+
+/* Reads one datagram. Returns its length, -EAGAIN when none is queued, or -errno. */
+int srv_sock_recv(struct srv_sock *s, uint8_t *buf, size_t cap, struct srv_pktinfo *out);
+
+/* Sends len octets to dst, out of ifindex (0: routing decides) with src as
+ * source address (NULL or :: : the kernel picks). Returns 0 or -errno. */
+int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
+                  const struct sockaddr_in6 *dst, unsigned ifindex, const struct in6_addr *src);
+
+#endif

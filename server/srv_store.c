@@ -1,0 +1,555 @@
+/*
+ * The statement table, startup queries and group commit of chorus-dhcp6d
+ * (see srv_store.h). Lease rows are found by their holding address
+ * (the exclusion constraint leases_no_overlap makes it unique), so no
+ * statement waits for another's RETURNING id. Schema: sql/0001_schema.sql.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr6.h"
+#include "log.h"
+#include "schema.h"
+#include "srv_relayinfo.h"
+#include "srv_rx.h"
+#include "srv_store.h"
+
+#define BATCH_MAX 1024 /* transactions per commit */
+
+enum {
+	ST_INSERT,
+	ST_EXTEND,
+	ST_RELEASE,
+	ST_DECLINE,
+	ST_EXPIRE,
+	ST_IDENT_PUT,
+	ST_IDENT_GET,
+	ST_LOAD,
+	ST_STATS,
+	ST_MAX,
+};
+
+#define EXPIRES_AT                                                                                 \
+	"CASE WHEN $8::bigint = 4294967295 THEN 'infinity'::timestamptz "                          \
+	"ELSE to_timestamp($9::bigint) + make_interval(secs => $8::bigint) END"
+#define HEX_ARRAY(n)                                                                               \
+	"ARRAY(SELECT decode(x, 'hex') FROM unnest(" n "::text[]) WITH ORDINALITY AS u(x, i) "     \
+	"ORDER BY i)"
+#define DDNS_REMOVE                                                                                \
+	" INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "                  \
+	"SELECT id, 'remove', fqdn, addr, duid, ddns_fwd, ddns_rev FROM r "                        \
+	"WHERE fqdn IS NOT NULL AND (ddns_fwd OR ddns_rev)"
+#define RETURNING_R " RETURNING id, fqdn, addr, duid, ddns_fwd, ddns_rev, valid_lft)"
+
+static const struct db_stmt srv_stmts[ST_MAX] = {
+    [ST_INSERT] = {"srv_insert", 20,
+                   "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, "
+                   "preferred_lft, valid_lft, cltt, expires_at, granted_by, relay_src, "
+                   "relay_link_addr, relay_peer_addr, relay_ids, remote_ids, interface_id, "
+                   "subscriber_id, relay_chain, hwtype, hwaddr) VALUES ($1, $2::inet, $3, $4, "
+                   "$5, $6::inet, $7, $8, to_timestamp($9::bigint), " EXPIRES_AT
+                   ", $10, $11::inet, $12::inet, $13::inet, " HEX_ARRAY("$14") ", " HEX_ARRAY(
+                       "$15") ", $16, $17, $18, $19, $20) ON CONFLICT DO NOTHING RETURNING id"},
+    [ST_EXTEND] = {"srv_extend", 20,
+                   "UPDATE leases SET subnet_id = $5, link_addr = $6::inet, preferred_lft = $7, "
+                   "valid_lft = $8, cltt = to_timestamp($9::bigint), expires_at = " EXPIRES_AT
+                   ", granted_by = $10, relay_src = $11::inet, relay_link_addr = $12::inet, "
+                   "relay_peer_addr = $13::inet, relay_ids = " HEX_ARRAY(
+                       "$14") ", remote_ids = " HEX_ARRAY("$15") ", interface_id = $16, "
+                                                                 "subscriber_id = $17, "
+                                                                 "relay_chain = $18, hwtype = "
+                                                                 "$19, hwaddr = $20 WHERE addr = "
+                                                                 "$2::inet AND state = 'active' "
+                                                                 "AND duid = $3 AND lease_type = "
+                                                                 "$1 AND iaid = $4 RETURNING id"},
+    [ST_RELEASE] =
+        {"srv_release", 2,
+         "WITH r AS (UPDATE leases SET state = 'released', state_at = now() "
+         "WHERE addr = $1::inet AND state = 'active' AND duid = $2" RETURNING_R DDNS_REMOVE},
+    [ST_DECLINE] =
+        {"srv_decline", 3,
+         "WITH r AS (UPDATE leases SET state = 'declined', state_at = now(), "
+         "preferred_lft = 0, valid_lft = 0, expires_at = to_timestamp($3::bigint) "
+         "WHERE addr = $1::inet AND state = 'active' AND duid = $2" RETURNING_R DDNS_REMOVE},
+    [ST_EXPIRE] =
+        {"srv_expire", 2,
+         "WITH r AS (UPDATE leases SET state = 'expired', state_at = now() "
+         "WHERE addr = $1::inet AND state IN ('active', 'declined') AND duid = $2" RETURNING_R
+             DDNS_REMOVE " AND valid_lft > 0"},
+    [ST_IDENT_PUT] = {"srv_ident_put", 2,
+                      "INSERT INTO server_identity (instance_name, server_duid) VALUES ($1, $2) "
+                      "ON CONFLICT DO NOTHING"},
+    [ST_IDENT_GET] = {"srv_ident_get", 0, "SELECT server_duid FROM server_identity"},
+    [ST_LOAD] = {"srv_load", 0,
+                 "SELECT lease_type, host(addr), masklen(addr), duid, iaid, subnet_id, "
+                 "preferred_lft, valid_lft, extract(epoch FROM cltt)::bigint, CASE WHEN "
+                 "expires_at = 'infinity' THEN -1 ELSE extract(epoch FROM expires_at)::bigint "
+                 "END, state FROM leases WHERE state IN ('active', 'declined')"},
+    [ST_STATS] = {"srv_stats", 2,
+                  "INSERT INTO stats (scope, counter, value) SELECT 'dhcp6', c, v FROM "
+                  "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
+                  "DO UPDATE SET value = EXCLUDED.value, updated_at = now()"},
+};
+
+/* ---- queues ---- */
+
+static void q_push(struct srv_queue *q, struct srv_txn *t)
+{
+	t->next = NULL;
+	if (q->tail)
+		q->tail->next = t;
+	else
+		q->head = t;
+	q->tail = t;
+	q->n++;
+}
+
+static struct srv_txn *q_pop(struct srv_queue *q)
+{
+	struct srv_txn *t = q->head;
+
+	if (t) {
+		q->head = t->next;
+		if (!q->head)
+			q->tail = NULL;
+		q->n--;
+		t->next = NULL;
+	}
+	return t;
+}
+
+/* Undoes q newest first (later transactions may build on earlier ones). */
+static void q_undo(struct srv *s, struct srv_queue *q)
+{
+	struct srv_txn **v;
+	size_t n = 0;
+
+	if (!q->n)
+		return;
+	v = malloc(q->n * sizeof(*v));
+	if (!v) {
+		log_err("out of memory undoing a failed commit; the lease cache may be stale");
+		while (q->n)
+			srv_txn_free(q_pop(q));
+		return;
+	}
+	while (q->n)
+		v[n++] = q_pop(q);
+	while (n--) {
+		srv_txn_undo(v[n]);
+		srv_count(s, SRV_CNT_DROP_COMMIT_FAIL);
+		srv_txn_free(v[n]);
+	}
+	free(v);
+}
+
+void srv_store_abort(struct srv *s)
+{
+	q_undo(s, &s->pending);
+	q_undo(s, &s->inflight);
+}
+
+bool srv_store_idle(const struct srv *s)
+{
+	return !s->pending.n && !s->inflight.n;
+}
+
+void srv_store_queue(struct srv *s, struct srv_txn *t)
+{
+	bool ready = s->db && db_ready(s->db);
+
+	if (!ready || s->pending.n + s->inflight.n >= s->max_txns) {
+		srv_count(s, ready ? SRV_CNT_DROP_OVERLOAD : SRV_CNT_DROP_DB_DOWN);
+		srv_txn_undo(t);
+		srv_txn_free(t);
+		return;
+	}
+	q_push(&s->pending, t);
+}
+
+/* ---- one batch ---- */
+
+static void count_ops(struct srv *s, const struct srv_txn *t)
+{
+	static const enum srv_cnt cnt[] = {
+	    [SRV_OP_GRANT] = SRV_CNT_LEASE_GRANTED,    [SRV_OP_EXTEND] = SRV_CNT_LEASE_EXTENDED,
+	    [SRV_OP_RELEASE] = SRV_CNT_LEASE_RELEASED, [SRV_OP_DECLINE] = SRV_CNT_LEASE_DECLINED,
+	    [SRV_OP_EXPIRE] = SRV_CNT_LEASE_EXPIRED,   [SRV_OP_FORGET] = SRV_CNT_LEASE_EXPIRED,
+	};
+
+	for (size_t i = 0; i < t->n_ops; i++)
+		srv_count(s, cnt[t->ops[i].kind]);
+}
+
+static void on_batch(struct db *d, int err, void *arg)
+{
+	struct srv *s = arg;
+	struct srv_txn *t;
+
+	(void)d;
+	if (err) {
+		log_warning("commit of %zu transactions failed, dropping their replies",
+		            s->inflight.n);
+		/* queued work may build on what failed: undo it too */
+		srv_store_abort(s);
+	}
+	while ((t = q_pop(&s->inflight)) != NULL) {
+		if (t->failed) {
+			srv_count(s, SRV_CNT_COMMIT_CONFLICT);
+			srv_log(t, LOG_WARNING, "lease row in conflict or missing, reply dropped");
+			srv_txn_conflicted(t);
+		} else {
+			count_ops(s, t);
+			srv_txn_committed(t);
+			srv_rx_send(s, t);
+		}
+		srv_txn_free(t);
+	}
+	if (s->stopping && srv_store_idle(s))
+		evl_stop(s->l);
+}
+
+static void on_row(struct db *d, const PGresult *res, int err, void *arg)
+{
+	struct srv_txn *t = arg;
+
+	(void)d;
+	if (!err && PQntuples(res) == 0)
+		t->failed = true;
+}
+
+/* Release, Decline, Expire: the holding row by address and DUID. */
+static int send_state(struct srv *s, const struct srv_lease *l, size_t stmt)
+{
+	char addr[ADDR6_PREFIX_STRLEN], exp[24];
+	struct addr6_prefix pf = {.addr = l->addr, .len = l->plen};
+	const char *v[3] = {addr, (const char *)l->duid, exp};
+	int len[3] = {0, l->duid_len, 0}, fmt[3] = {0, 1, 0};
+
+	addr6_prefix_ntop(&pf, addr, sizeof(addr));
+	snprintf(exp, sizeof(exp), "%lld", (long long)l->expires);
+	return db_query(s->db, stmt, v, len, fmt, NULL, NULL);
+}
+
+static int send_lease(struct srv *s, struct srv_txn *t, const struct srv_relayinfo *ri,
+                      const struct srv_op *op)
+{
+	struct srv_lease_params p;
+
+	switch (op->kind) {
+	case SRV_OP_GRANT:
+	case SRV_OP_EXTEND:
+		srv_relayinfo_params(s, t, ri, op->lease, &p);
+		return db_query(s->db, op->kind == SRV_OP_GRANT ? ST_INSERT : ST_EXTEND, p.v, p.len,
+		                p.fmt, on_row, t);
+	case SRV_OP_RELEASE:
+		return send_state(s, op->lease, ST_RELEASE);
+	case SRV_OP_DECLINE:
+		return send_state(s, op->lease, ST_DECLINE);
+	case SRV_OP_EXPIRE:
+		return send_state(s, op->lease, ST_EXPIRE);
+	default:
+		return 0;
+	}
+}
+
+static int send_txn(struct srv *s, struct srv_txn *t)
+{
+	struct srv_relayinfo ri;
+	int err = 0;
+
+	srv_relayinfo_get(t, &ri);
+	for (size_t i = 0; i < t->n_ops && !err; i++)
+		err = send_lease(s, t, &ri, &t->ops[i]);
+	return err;
+}
+
+void srv_store_flush(struct evl *l, void *arg)
+{
+	struct srv *s = arg;
+	struct srv_txn *t;
+	int err = 0;
+
+	(void)l;
+	if (s->inflight.n || !s->pending.n || !db_ready(s->db))
+		return;
+	while (!err && s->inflight.n < BATCH_MAX && (t = q_pop(&s->pending)) != NULL) {
+		q_push(&s->inflight, t);
+		err = send_txn(s, t);
+	}
+	if (!err)
+		err = db_sync(s->db, on_batch, s);
+	if (err) {
+		log_warning("cannot send a commit batch: %s", ch_strerror(err));
+		srv_store_abort(s);
+		return;
+	}
+	srv_count(s, SRV_CNT_COMMIT_BATCHES);
+}
+
+/* ---- startup: server DUID and the lease cache ---- */
+
+/* DUID-LLT (RFC 8415 §11.2) with a random locally administered link-layer
+ * address, so instances sharing a host and a start second still differ. */
+static size_t duid_generate(uint8_t *out)
+{
+	uint32_t t = (uint32_t)(time(NULL) - 946684800);
+	uint8_t mac[6] = {0};
+
+	if (getrandom(mac, sizeof(mac), GRND_NONBLOCK) != sizeof(mac))
+		mac[5] = (uint8_t)getpid();
+	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
+	out[0] = 0;
+	out[1] = 1; /* DUID-LLT */
+	out[2] = 0;
+	out[3] = 1; /* Ethernet */
+	out[4] = (uint8_t)(t >> 24);
+	out[5] = (uint8_t)(t >> 16);
+	out[6] = (uint8_t)(t >> 8);
+	out[7] = (uint8_t)t;
+	memcpy(out + 8, mac, 6);
+	return 14;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Reads a bytea in PostgreSQL's hex text form ("\x0001..."). Returns the length or -1. */
+static int bytea_text(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (s[0] != '\\' || s[1] != 'x')
+		return -1;
+	for (s += 2; s[0] && s[1]; s += 2) {
+		int hi = hexval(s[0]), lo = hexval(s[1]);
+
+		if (hi < 0 || lo < 0 || n >= cap)
+			return -1;
+		out[n++] = (uint8_t)(hi << 4 | lo);
+	}
+	return s[0] ? -1 : (int)n;
+}
+
+struct boot {
+	struct srv *s;
+	struct srv_cache cache;
+	bool cache_ok;
+	size_t bad;
+};
+
+static void on_ident(struct db *d, const PGresult *res, int err, void *arg)
+{
+	struct boot *b = arg;
+	struct srv *s = b->s;
+	uint8_t duid[D6_DUID_MAX_LEN];
+	int n;
+
+	(void)d;
+	if (err || PQntuples(res) != 1)
+		return;
+	n = bytea_text(PQgetvalue(res, 0, 0), duid, sizeof(duid));
+	if (n < D6_DUID_MIN_LEN)
+		return;
+	if (s->conf->instance.server_duid_len) {
+		if ((size_t)n != s->duid_len || memcmp(duid, s->duid, s->duid_len) != 0)
+			log_warning(
+			    "configured server-duid differs from the one stored in the schema; "
+			    "using the configured one");
+		return;
+	}
+	memcpy(s->duid, duid, (size_t)n);
+	s->duid_len = (size_t)n;
+}
+
+static bool load_row(const PGresult *res, int i, struct srv_lease *l)
+{
+	const char *state = PQgetvalue(res, i, 10);
+	long long exp = atoll(PQgetvalue(res, i, 9));
+	int n;
+
+	l->type = strcmp(PQgetvalue(res, i, 0), "pd") == 0 ? SRV_PD : SRV_NA;
+	if (addr6_parse(PQgetvalue(res, i, 1), &l->addr) < 0)
+		return false;
+	l->plen = (uint8_t)atoi(PQgetvalue(res, i, 2));
+	n = bytea_text(PQgetvalue(res, i, 3), l->duid, sizeof(l->duid));
+	if (n < 1)
+		return false;
+	l->duid_len = (uint8_t)n;
+	l->iaid = (uint32_t)strtoul(PQgetvalue(res, i, 4), NULL, 10);
+	l->subnet_id = (uint32_t)strtoul(PQgetvalue(res, i, 5), NULL, 10);
+	l->pref = (uint32_t)strtoul(PQgetvalue(res, i, 6), NULL, 10);
+	l->valid = (uint32_t)strtoul(PQgetvalue(res, i, 7), NULL, 10);
+	l->cltt = atoll(PQgetvalue(res, i, 8));
+	l->expires = exp < 0 ? SRV_NEVER : exp;
+	l->state = strcmp(state, "declined") == 0 ? SRV_LEASE_DECLINED : SRV_LEASE_ACTIVE;
+	return true;
+}
+
+static void on_load(struct db *d, const PGresult *res, int err, void *arg)
+{
+	struct boot *b = arg;
+
+	(void)d;
+	if (err || srv_cache_init(&b->cache) < 0)
+		return;
+	b->cache_ok = true;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct srv_lease *l = srv_lease_new();
+
+		if (!l || !load_row(res, i, l)) {
+			free(l);
+			b->bad++;
+			continue;
+		}
+		srv_cache_add(&b->cache, l);
+	}
+}
+
+static void on_boot(struct db *d, int err, void *arg)
+{
+	struct boot *b = arg;
+	struct srv *s = b->s;
+
+	(void)d;
+	if (err || !b->cache_ok || !s->duid_len) {
+		if (b->cache_ok)
+			srv_cache_clear(&b->cache);
+		log_err("cannot read the server identity or the leases; will retry on reconnect");
+		free(b);
+		return;
+	}
+	srv_store_abort(s);
+	srv_cache_clear(&s->cache);
+	s->cache = b->cache;
+	s->reclaim_bucket = 0;
+	if (b->bad)
+		log_warning("%zu lease rows could not be read and are not mirrored", b->bad);
+	log_notice("database ready: %zu holding leases loaded", s->cache.count);
+	s->loaded = true;
+	s->db_up = true;
+	free(b);
+}
+
+static int boot_send(struct srv *s, struct boot *b)
+{
+	uint8_t cand[D6_DUID_MAX_LEN];
+	size_t n = s->duid_len;
+	const char *v[2];
+	int len[2], fmt[2] = {0, 1}, err;
+
+	if (!n)
+		n = duid_generate(cand);
+	else
+		memcpy(cand, s->duid, n);
+	v[0] = s->conf->instance.name;
+	v[1] = (const char *)cand;
+	len[0] = 0;
+	len[1] = (int)n;
+	err = db_query(s->db, ST_IDENT_PUT, v, len, fmt, NULL, NULL);
+	if (!err)
+		err = db_query(s->db, ST_IDENT_GET, NULL, NULL, NULL, on_ident, b);
+	if (!err)
+		err = db_query(s->db, ST_LOAD, NULL, NULL, NULL, on_load, b);
+	if (!err)
+		err = db_sync(s->db, on_boot, b);
+	return err;
+}
+
+static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
+{
+	struct srv *s = arg;
+	struct boot *b;
+
+	(void)d;
+	if (st == DB_DOWN) {
+		if (s->db_up)
+			log_notice("database lost (%s): granting nothing until it is back", why);
+		else
+			log_warning("database unreachable: %s", why ? why : "");
+		s->db_up = false;
+		srv_store_abort(s);
+		return;
+	}
+	if (st != DB_READY)
+		return;
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		log_err("out of memory at database start");
+		return;
+	}
+	b->s = s;
+	/* the schema is the truth: reload the cache on every (re)connect */
+	if (boot_send(s, b) < 0) {
+		free(b);
+		return;
+	}
+}
+
+int srv_store_open(struct srv *s)
+{
+	const struct conf_instance *in = &s->conf->instance;
+	struct db_cfg cfg = {
+	    .conninfo = in->conninfo,
+	    .schema = in->schema,
+	    .schema_version = CHORUS_SCHEMA_VERSION,
+	    .stmts = srv_stmts,
+	    .n_stmts = ST_MAX,
+	    .backoff_min_ms = 100,
+	    .backoff_max_ms = 5000,
+	    .on_state = on_state,
+	    .arg = s,
+	};
+	int err;
+
+	if (in->server_duid_len) {
+		memcpy(s->duid, in->server_duid, in->server_duid_len);
+		s->duid_len = in->server_duid_len;
+	}
+	err = db_new(s->l, &cfg, &s->db);
+	if (err)
+		return err;
+	evl_before_sleep(s->l, srv_store_flush, s);
+	db_start(s->db);
+	return 0;
+}
+
+void srv_store_close(struct srv *s)
+{
+	srv_store_abort(s);
+	db_free(s->db);
+	s->db = NULL;
+}
+
+/* ---- counters ---- */
+
+void srv_store_stats(struct srv *s)
+{
+	static char names[SRV_CNT_MAX * 40], vals[SRV_CNT_MAX * 24];
+	size_t a = 0, b = 0;
+	const char *v[2] = {names, vals};
+
+	if (!s->db || !db_ready(s->db))
+		return;
+	for (int i = 0; i < SRV_CNT_MAX; i++) {
+		a += (size_t)snprintf(names + a, sizeof(names) - a, "%s%s", i ? "," : "{",
+		                      srv_cnt_name((enum srv_cnt)i));
+		b += (size_t)snprintf(vals + b, sizeof(vals) - b, "%s%llu", i ? "," : "{",
+		                      (unsigned long long)s->cnt[i]);
+	}
+	snprintf(names + a, sizeof(names) - a, "}");
+	snprintf(vals + b, sizeof(vals) - b, "}");
+	if (db_query(s->db, ST_STATS, v, NULL, NULL, NULL, NULL) == 0)
+		db_sync(s->db, NULL, NULL);
+}

@@ -1,0 +1,50 @@
+/*
+ * Link-time fake of server/srv_sock.c for the unit tests: nothing touches
+ * the network; every datagram sent is kept so a test can decode it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "srv_sock.h"
+
+struct fake_sent fake_sent;
+
+int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_IFNAME_LEN],
+                  size_t n)
+{
+	(void)port;
+	(void)ifnames;
+	(void)n;
+	s->fd = -1;
+	return 0;
+}
+
+void srv_sock_close(struct srv_sock *s)
+{
+	s->fd = -1;
+}
+
+int srv_sock_recv(struct srv_sock *s, uint8_t *buf, size_t cap, struct srv_pktinfo *out)
+{
+	(void)s;
+	(void)buf;
+	(void)cap;
+	(void)out;
+	return -EAGAIN;
+}
+
+int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
+                  const struct sockaddr_in6 *dst, unsigned ifindex, const struct in6_addr *src)
+{
+	(void)s;
+	(void)src;
+	if (len > sizeof(fake_sent.buf))
+		return -EMSGSIZE;
+	memcpy(fake_sent.buf, buf, len);
+	fake_sent.len = len;
+	fake_sent.dst = *dst;
+	fake_sent.ifindex = ifindex;
+	fake_sent.count++;
+	return 0;
+}

@@ -1,0 +1,700 @@
+/*
+ * Every message path of chorus-dhcp6d through the real receive path and
+ * handlers (server/srv_rx.c, srv_solicit.c ... srv_lq.c), with the real
+ * lease cache and allocators; only the socket is fake and the commit is
+ * simulated at the sync callback. Checks reply type, options, status codes,
+ * lifetimes, T1/T2 and the lease operations waiting for the commit.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "d6_ia.h"
+#include "d6_relay.h"
+#include "fixture.h"
+#include "srv_link.h"
+#include "srv_rx.h"
+#include "srv_store.h"
+
+static struct d6_msg rep;
+
+static int setup(void **state)
+{
+	*state = fx_new(NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx_free(*state);
+	return 0;
+}
+
+/* A Request from client c for one IA_NA; returns the committed address. */
+static struct in6_addr grant_one(struct srv *s, uint8_t c, int how)
+{
+	struct fx_req r;
+	struct srv_txn *t;
+	struct in6_addr a;
+	int ia;
+
+	fx_req_init(&r, D6_MSG_REQUEST, c);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	fx_req_ia(&r, false, 1);
+	t = fx_run(s, &r, how);
+	assert_non_null(t);
+	assert_false(t->drop);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_GRANT);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_true(ia >= 0);
+	memcpy(&a, rep.node[d6_msg_find(&rep, ia, D6_OPT_IAADDR)].v.iaaddr.addr, 16);
+	fx_done(s, t, true);
+	return a;
+}
+
+static void test_solicit_advertise(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+	int na, pd, k;
+	struct in6_addr a;
+	const struct conf_subnet *sn = &s->conf->dhcp6.subnets[0];
+
+	fx_req_init(&r, D6_MSG_SOLICIT, 1);
+	fx_req_ia(&r, false, 1);
+	fx_req_ia(&r, true, 2);
+	t = fx_run(s, &r, FX_DIRECT_MCAST);
+	assert_non_null(t);
+	assert_false(t->drop);
+	assert_int_equal(t->n_ops, 0); /* an Advertise commits nothing */
+	assert_int_equal(s->cache.count, 0);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(rep.type, D6_MSG_ADVERTISE);
+	assert_int_equal(rep.xid, 0x123456);
+	assert_true(d6_msg_find(&rep, D6_ROOT, D6_OPT_SERVERID) >= 0);
+	assert_true(d6_msg_find(&rep, D6_ROOT, D6_OPT_CLIENTID) >= 0);
+	k = d6_msg_find(&rep, D6_ROOT, D6_OPT_PREFERENCE);
+	assert_true(k >= 0);
+	assert_int_equal(rep.node[k].v.u8, 200);
+	na = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	pd = fx_ia(&rep, D6_OPT_IA_PD, 0);
+	assert_true(na >= 0 && pd >= 0);
+	k = d6_msg_find(&rep, na, D6_OPT_IAADDR);
+	memcpy(&a, rep.node[k].v.iaaddr.addr, 16);
+	assert_true(srv_link_own_addr(sn, &a));
+	assert_int_equal(rep.node[k].v.iaaddr.pref, 1000);
+	assert_int_equal(rep.node[k].v.iaaddr.valid, 2000);
+	/* one T1/T2 for all IAs: 0.5 and 0.8 of preferred */
+	assert_int_equal(rep.node[na].v.ia.t1, 500);
+	assert_int_equal(rep.node[na].v.ia.t2, 800);
+	assert_int_equal(rep.node[pd].v.ia.t1, 500);
+	assert_int_equal(rep.node[pd].v.ia.t2, 800);
+	k = d6_msg_find(&rep, pd, D6_OPT_IAPREFIX);
+	assert_int_equal(rep.node[k].v.iaprefix.plen, 56);
+	assert_true(d6_msg_find(&rep, D6_ROOT, D6_OPT_DNS_SERVERS) >= 0);
+	assert_int_equal(rep.node[d6_msg_find(&rep, D6_ROOT, D6_OPT_DNS_SERVERS)].tail_len, 32);
+	assert_true(d6_msg_find(&rep, D6_ROOT, D6_OPT_SOL_MAX_RT) >= 0);
+	assert_int_equal(d6_msg_find(&rep, D6_ROOT, D6_OPT_NTP_SERVER), D6_NONE); /* not asked */
+	assert_int_equal(d6_msg_find(&rep, D6_ROOT, D6_OPT_INFO_REFRESH), D6_NONE);
+	assert_int_equal(s->cnt[SRV_CNT_ADVERTISE], 1);
+	srv_txn_free(t);
+}
+
+static void test_solicit_preference_override_and_no_oro(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+	struct d6_relay_chain ch;
+	int k;
+
+	fx_req_init(&r, D6_MSG_SOLICIT, 2);
+	fx_req_oro(&r, NULL, 0);
+	fx_req_ia(&r, false, 1);
+	t = fx_run(s, &r, FX_RELAYED2); /* subnet 2 by INTERFACE_ID eth9 */
+	assert_non_null(t);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(rep.type, D6_MSG_ADVERTISE);
+	k = d6_msg_find(&rep, D6_ROOT, D6_OPT_PREFERENCE);
+	assert_true(k >= 0);
+	assert_int_equal(rep.node[k].v.u8, 17);
+	assert_int_equal(d6_msg_find(&rep, D6_ROOT, D6_OPT_DNS_SERVERS), D6_NONE);
+	/* the Relay-reply goes back through both hops, INTERFACE_ID echoed */
+	assert_int_equal(d6_relay_parse(t->out, t->out_len, 32, 0, &ch), 0);
+	assert_int_equal(ch.n, 2);
+	assert_int_equal(ch.layer[0].type, D6_MSG_RELAY_REPL);
+	assert_int_equal(ch.layer[0].hops, 1);
+	assert_int_equal(ch.layer[1].hops, 0);
+	assert_null(ch.layer[0].ifid);
+	assert_int_equal(ch.layer[1].ifid_len, 4);
+	assert_memory_equal(ch.layer[1].ifid, "eth9", 4);
+	srv_txn_free(t);
+}
+
+static void test_solicit_db_down_offers_nothing(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+	int na, pd;
+
+	s->db_up = false;
+	fx_req_init(&r, D6_MSG_SOLICIT, 3);
+	fx_req_ia(&r, false, 1);
+	fx_req_ia(&r, true, 1);
+	t = fx_run(s, &r, FX_DIRECT_MCAST);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(rep.type, D6_MSG_ADVERTISE);
+	na = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	pd = fx_ia(&rep, D6_OPT_IA_PD, 0);
+	assert_int_equal(fx_status(&rep, na), D6_STATUS_NOADDRSAVAIL);
+	assert_int_equal(fx_status(&rep, pd), D6_STATUS_NOPREFIXAVAIL);
+	assert_int_equal(fx_live(&rep, na) + fx_live(&rep, pd), 0);
+	assert_int_equal(rep.node[na].v.ia.t1, 0);
+	srv_txn_free(t);
+}
+
+static void test_solicit_rapid_commit(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+	int na;
+
+	fx_req_init(&r, D6_MSG_SOLICIT, 4);
+	d6_msg_add(&r.m, D6_ROOT, D6_OPT_RAPID_COMMIT);
+	fx_req_ia(&r, false, 1);
+	t = fx_run(s, &r, FX_RELAYED2);
+	assert_false(t->drop);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_GRANT);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(rep.type, D6_MSG_REPLY);
+	assert_true(d6_msg_find(&rep, D6_ROOT, D6_OPT_RAPID_COMMIT) >= 0);
+	assert_int_equal(d6_msg_find(&rep, D6_ROOT, D6_OPT_PREFERENCE), D6_NONE);
+	na = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_int_equal(rep.node[na].v.ia.t1, 100); /* explicit timers of subnet 2 */
+	assert_int_equal(rep.node[na].v.ia.t2, 160);
+	fake_sent.count = 0;
+	fx_done(s, t, true);
+	assert_int_equal(fake_sent.count, 1); /* the Reply left after the commit */
+	assert_int_equal(s->cache.count, 1);
+}
+
+static void test_solicit_drop_rules(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+
+	fx_req_init(&r, D6_MSG_SOLICIT, 5);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	t = fx_run(s, &r, FX_DIRECT_MCAST);
+	assert_true(t->drop);
+	assert_int_equal(s->cnt[SRV_CNT_DROP_SERVERID], 1);
+	srv_txn_free(t);
+
+	fx_req_init(&r, D6_MSG_SOLICIT, 0); /* no CLIENTID */
+	t = fx_run(s, &r, FX_DIRECT_MCAST);
+	assert_true(t->drop);
+	assert_int_equal(s->cnt[SRV_CNT_DROP_NO_CLIENTID], 1);
+	srv_txn_free(t);
+
+	fx_req_init(&r, D6_MSG_SOLICIT, 5);
+	t = fx_run(s, &r, FX_DIRECT_UNICAST);
+	assert_true(t->drop);
+	assert_int_equal(s->cnt[SRV_CNT_DROP_UNICAST], 1);
+	srv_txn_free(t);
+
+	fx_req_init(&r, D6_MSG_ADVERTISE, 5);
+	t = fx_run(s, &r, FX_DIRECT_MCAST);
+	assert_true(t->drop);
+	assert_int_equal(s->cnt[SRV_CNT_DROP_TYPE], 1);
+	srv_txn_free(t);
+}
+
+static void test_request_grants_then_extends(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr a = grant_one(s, 6, FX_RELAYED), b;
+	struct srv_lease *l = srv_cache_find(&s->cache, &a, 128);
+
+	assert_non_null(l);
+	assert_int_equal(l->state, SRV_LEASE_ACTIVE);
+	assert_int_equal(l->valid, 2000);
+	assert_int_equal(l->subnet_id, 1);
+	assert_int_equal(fake_sent.dst.sin6_port, htons(547)); /* back to the relay's port */
+	/* a second Request for the same IA returns the existing binding */
+	{
+		struct fx_req r;
+		struct srv_txn *t;
+
+		fx_req_init(&r, D6_MSG_REQUEST, 6);
+		fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+		fx_req_ia(&r, false, 1);
+		t = fx_run(s, &r, FX_RELAYED);
+		assert_int_equal(t->n_ops, 1);
+		assert_int_equal(t->ops[0].kind, SRV_OP_EXTEND);
+		assert_int_equal(fx_reply(t, &rep), 0);
+		memcpy(&b,
+		       rep.node[d6_msg_find(&rep, fx_ia(&rep, D6_OPT_IA_NA, 0), D6_OPT_IAADDR)]
+		           .v.iaaddr.addr,
+		       16);
+		assert_memory_equal(&a, &b, 16);
+		fx_done(s, t, true);
+	}
+	assert_int_equal(s->cache.count, 1);
+}
+
+static void test_request_serverid_rules(void **state)
+{
+	struct srv *s = *state;
+	const uint8_t other[] = {0, 3, 0, 1, 9, 9, 9, 9, 9, 9};
+	struct fx_req r;
+	struct srv_txn *t;
+
+	fx_req_init(&r, D6_MSG_REQUEST, 7);
+	fx_req_ia(&r, false, 1);
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_true(t->drop);
+	assert_int_equal(s->cnt[SRV_CNT_DROP_NO_SERVERID], 1);
+	srv_txn_free(t);
+
+	fx_req_init(&r, D6_MSG_REQUEST, 7);
+	fx_req_serverid(&r, other, sizeof(other));
+	fx_req_ia(&r, false, 1);
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_true(t->drop);
+	assert_int_equal(s->cnt[SRV_CNT_DROP_WRONG_SERVERID], 1);
+	assert_int_equal(s->cache.count, 0);
+	srv_txn_free(t);
+}
+
+static void test_request_not_on_link(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+	int ia;
+
+	fx_req_init(&r, D6_MSG_REQUEST, 8);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	ia = fx_req_ia(&r, false, 1);
+	fx_req_addr(&r, ia, "2001:db8:9::1");
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(t->n_ops, 0);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_int_equal(fx_status(&rep, ia), D6_STATUS_NOTONLINK);
+	assert_int_equal(fx_live(&rep, ia), 0);
+	srv_txn_free(t);
+}
+
+static void test_request_unicast_use_multicast(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+
+	fx_req_init(&r, D6_MSG_REQUEST, 9);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	fx_req_ia(&r, false, 1);
+	t = fx_run(s, &r, FX_DIRECT_UNICAST);
+	assert_int_equal(t->n_ops, 0);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(rep.type, D6_MSG_REPLY);
+	assert_int_equal(fx_status(&rep, D6_ROOT), D6_STATUS_USEMULTICAST);
+	assert_int_equal(fx_ia(&rep, D6_OPT_IA_NA, 0), -1);
+	assert_true(d6_msg_find(&rep, D6_ROOT, D6_OPT_CLIENTID) >= 0);
+	srv_txn_free(t);
+}
+
+static void test_request_db_down_and_commit_failure(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+
+	s->db_up = false;
+	fx_req_init(&r, D6_MSG_REQUEST, 10);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	fx_req_ia(&r, false, 1);
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_true(t->drop);
+	assert_int_equal(s->cnt[SRV_CNT_DROP_DB_DOWN], 1);
+	assert_int_equal(s->cache.count, 0);
+	srv_txn_free(t);
+
+	s->db_up = true;
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(s->cache.count, 1); /* applied to the cache at once */
+	fake_sent.count = 0;
+	fx_done(s, t, false); /* the sync failed */
+	assert_int_equal(s->cache.count, 0);
+	assert_int_equal(fake_sent.count, 0); /* and no Reply left */
+}
+
+static void test_request_pool_exhausted(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+	int ia;
+
+	for (uint8_t c = 20; c < 24; c++)
+		grant_one(s, c, FX_RELAYED2); /* subnet 2 has four addresses */
+	fx_req_init(&r, D6_MSG_REQUEST, 24);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	fx_req_ia(&r, false, 1);
+	t = fx_run(s, &r, FX_RELAYED2);
+	assert_int_equal(t->n_ops, 0);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_int_equal(fx_status(&rep, ia), D6_STATUS_NOADDRSAVAIL);
+	assert_int_equal(rep.node[ia].v.ia.t1, 0);
+	srv_txn_free(t);
+}
+
+static struct srv_txn *renew_like(struct srv *s, uint8_t type, uint8_t c, const char *addr, int how)
+{
+	struct fx_req r;
+	int ia;
+
+	fx_req_init(&r, type, c);
+	if (type == D6_MSG_RENEW)
+		fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	ia = fx_req_ia(&r, false, 1);
+	if (addr)
+		fx_req_addr(&r, ia, addr);
+	return fx_run(s, &r, how);
+}
+
+static void test_renew_extends(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr a = grant_one(s, 30, FX_RELAYED);
+	char txt[64];
+	struct srv_txn *t;
+	int ia, k;
+
+	inet_ntop(AF_INET6, &a, txt, sizeof(txt));
+	t = renew_like(s, D6_MSG_RENEW, 30, txt, FX_RELAYED);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_EXTEND);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	k = d6_msg_find(&rep, ia, D6_OPT_IAADDR);
+	assert_memory_equal(rep.node[k].v.iaaddr.addr, &a, 16);
+	assert_int_equal(rep.node[k].v.iaaddr.valid, 2000);
+	assert_int_equal(rep.node[ia].v.ia.t1, 500);
+	fx_done(s, t, true);
+}
+
+static void test_renew_no_binding(void **state)
+{
+	struct srv *s = *state;
+	struct srv_txn *t = renew_like(s, D6_MSG_RENEW, 31, NULL, FX_RELAYED);
+
+	assert_int_equal(t->n_ops, 0);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(fx_status(&rep, fx_ia(&rep, D6_OPT_IA_NA, 0)), D6_STATUS_NOBINDING);
+	srv_txn_free(t);
+}
+
+static void test_rebind_replace(void **state)
+{
+	struct srv *s = *state;
+	struct srv_txn *t = renew_like(s, D6_MSG_REBIND, 32, "2001:db8:1:0:8000::5", FX_RELAYED);
+	struct in6_addr gone = fx_a("2001:db8:1:0:8000::5"), fresh;
+	int ia, k;
+
+	assert_false(t->drop);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_GRANT);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	k = d6_msg_find(&rep, ia, D6_OPT_IAADDR);
+	assert_memory_equal(rep.node[k].v.iaaddr.addr, &gone, 16);
+	assert_int_equal(rep.node[k].v.iaaddr.pref, 0);
+	assert_int_equal(rep.node[k].v.iaaddr.valid, 0);
+	k = d6_msg_find_next(&rep, k, D6_OPT_IAADDR);
+	assert_true(k >= 0);
+	memcpy(&fresh, rep.node[k].v.iaaddr.addr, 16);
+	assert_true(srv_link_own_addr(&s->conf->dhcp6.subnets[0], &fresh));
+	assert_int_equal(rep.node[k].v.iaaddr.valid, 2000);
+	assert_int_equal(rep.node[ia].v.ia.t1, 500);
+	assert_int_equal(s->cnt[SRV_CNT_REBIND_REPLACED], 1);
+	fx_done(s, t, true);
+}
+
+static void test_rebind_refuse(void **state)
+{
+	struct srv *s = *state;
+	struct srv_txn *t;
+	int ia;
+
+	s->conf->dhcp6.subnets[0].rebind_policy = CONF_REBIND_REFUSE;
+	t = renew_like(s, D6_MSG_REBIND, 33, "2001:db8:1:0:8000::6", FX_RELAYED);
+	assert_int_equal(t->n_ops, 0);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_int_equal(d6_msg_count(&rep, ia, D6_OPT_IAADDR), 1);
+	assert_int_equal(fx_live(&rep, ia), 0);
+	assert_int_equal(rep.node[ia].v.ia.t1, 0);
+	assert_int_equal(s->cnt[SRV_CNT_REBIND_REFUSED], 1);
+	srv_txn_free(t);
+}
+
+static void test_rebind_adopt(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr want = fx_a("2001:db8:2::11"), got;
+	struct srv_txn *t = renew_like(s, D6_MSG_REBIND, 34, "2001:db8:2::11", FX_RELAYED2);
+	int ia, k;
+
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_GRANT);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_int_equal(d6_msg_count(&rep, ia, D6_OPT_IAADDR), 1);
+	k = d6_msg_find(&rep, ia, D6_OPT_IAADDR);
+	memcpy(&got, rep.node[k].v.iaaddr.addr, 16);
+	assert_memory_equal(&want, &got, 16); /* the client keeps its address */
+	assert_int_equal(s->cnt[SRV_CNT_REBIND_ADOPTED], 1);
+	fx_done(s, t, true);
+
+	/* another client claiming the same address: conflict, zero + a new one */
+	t = renew_like(s, D6_MSG_REBIND, 35, "2001:db8:2::11", FX_RELAYED2);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_int_equal(d6_msg_count(&rep, ia, D6_OPT_IAADDR), 2);
+	assert_int_equal(fx_live(&rep, ia), 1);
+	assert_int_equal(s->cnt[SRV_CNT_REBIND_ADOPT_CONFLICT], 1);
+	fx_done(s, t, true);
+}
+
+static void test_release(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr a = grant_one(s, 40, FX_RELAYED);
+	char txt[64];
+	struct fx_req r;
+	struct srv_txn *t;
+	int ia;
+
+	inet_ntop(AF_INET6, &a, txt, sizeof(txt));
+	fx_req_init(&r, D6_MSG_RELEASE, 40);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	ia = fx_req_ia(&r, false, 1);
+	fx_req_addr(&r, ia, txt);
+	fx_req_ia(&r, false, 99); /* no such binding */
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_RELEASE);
+	assert_null(srv_cache_find(&s->cache, &a, 128));
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(fx_status(&rep, D6_ROOT), D6_STATUS_SUCCESS);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_int_equal(rep.node[ia].v.ia.iaid, 99);
+	assert_int_equal(fx_status(&rep, ia), D6_STATUS_NOBINDING);
+	fx_done(s, t, false); /* undo puts the lease back */
+	assert_non_null(srv_cache_find(&s->cache, &a, 128));
+}
+
+static void test_decline_quarantines(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr a = grant_one(s, 41, FX_RELAYED);
+	struct srv_lease *l;
+	char txt[64];
+	struct fx_req r;
+	struct srv_txn *t;
+	int ia;
+
+	inet_ntop(AF_INET6, &a, txt, sizeof(txt));
+	fx_req_init(&r, D6_MSG_DECLINE, 41);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	ia = fx_req_ia(&r, false, 1);
+	fx_req_addr(&r, ia, txt);
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_DECLINE);
+	l = srv_cache_find(&s->cache, &a, 128);
+	assert_non_null(l);
+	assert_int_equal(l->state, SRV_LEASE_DECLINED);
+	assert_int_equal(l->expires, t->now + 100);
+	fx_done(s, t, true);
+	/* the same client's next Request gets another address */
+	assert_memory_not_equal(&a, &(struct in6_addr){0}, 16);
+	{
+		struct in6_addr b = grant_one(s, 41, FX_RELAYED);
+
+		assert_memory_not_equal(&a, &b, 16);
+	}
+}
+
+static void test_confirm(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+	int ia;
+
+	fx_req_init(&r, D6_MSG_CONFIRM, 50);
+	ia = fx_req_ia(&r, false, 1);
+	fx_req_addr(&r, ia, "2001:db8:1::5");
+	fx_req_addr(&r, ia, "2001:db8:1:0:8000::5"); /* a sibling's range */
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(fx_status(&rep, D6_ROOT), D6_STATUS_SUCCESS);
+	assert_int_equal(s->cnt[SRV_CNT_CONFIRM_FOREIGN], 1);
+	srv_txn_free(t);
+
+	fx_req_addr(&r, ia, "2001:db8:77::5");
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(fx_status(&rep, D6_ROOT), D6_STATUS_NOTONLINK);
+	srv_txn_free(t);
+
+	fx_req_init(&r, D6_MSG_CONFIRM, 50); /* no addresses: no reply */
+	fx_req_ia(&r, false, 1);
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_true(t->drop);
+	srv_txn_free(t);
+}
+
+static void test_inforeq(void **state)
+{
+	static const uint16_t oro[] = {D6_OPT_DNS_SERVERS, D6_OPT_DOMAIN_LIST, D6_OPT_NTP_SERVER,
+	                               D6_OPT_INFO_REFRESH, D6_OPT_INF_MAX_RT};
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+	int k;
+
+	s->db_up = false; /* answered without a database */
+	fx_req_init(&r, D6_MSG_INFO_REQUEST, 60);
+	fx_req_oro(&r, oro, 5);
+	t = fx_run(s, &r, FX_DIRECT_MCAST);
+	assert_false(t->drop);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(rep.type, D6_MSG_REPLY);
+	assert_int_equal(rep.n_ias, 0);
+	assert_true(d6_msg_find(&rep, D6_ROOT, D6_OPT_DNS_SERVERS) >= 0);
+	assert_true(d6_msg_find(&rep, D6_ROOT, D6_OPT_DOMAIN_LIST) >= 0);
+	assert_true(d6_msg_find(&rep, D6_ROOT, D6_OPT_NTP_SERVER) >= 0);
+	assert_true(d6_msg_find(&rep, D6_ROOT, D6_OPT_INF_MAX_RT) >= 0);
+	k = d6_msg_find(&rep, D6_ROOT, D6_OPT_INFO_REFRESH);
+	assert_true(k >= 0);
+	assert_int_equal(rep.node[k].v.u32, 900);
+	srv_txn_free(t);
+
+	fx_req_ia(&r, false, 1); /* an IA in an Information-request: drop */
+	t = fx_run(s, &r, FX_DIRECT_MCAST);
+	assert_true(t->drop);
+	assert_int_equal(s->cnt[SRV_CNT_DROP_IA_IN_INFOREQ], 1);
+	srv_txn_free(t);
+
+	fx_req_init(&r, D6_MSG_INFO_REQUEST, 60);
+	t = fx_run(s, &r, FX_DIRECT_UNICAST); /* §16: discard unicast */
+	assert_true(t->drop);
+	srv_txn_free(t);
+}
+
+static void test_leasequery_not_configured(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+
+	fx_req_init(&r, D6_MSG_LEASEQUERY, 61);
+	t = fx_run(s, &r, FX_DIRECT_UNICAST);
+	assert_false(t->drop);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(rep.type, D6_MSG_LQ_REPLY);
+	assert_int_equal(fx_status(&rep, D6_ROOT), D6_STATUS_NOTCONFIGURED);
+	srv_txn_free(t);
+}
+
+static void test_reservation_and_several_ias(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr want = fx_a("2001:db8:1::63");
+	struct fx_req r;
+	struct srv_txn *t;
+	int a, b;
+
+	fx_req_init(&r, D6_MSG_REQUEST, 0x63);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	fx_req_ia(&r, false, 1);
+	fx_req_ia(&r, false, 2);
+	fx_req_ia(&r, true, 1);
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(t->n_ops, 3);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	a = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	b = fx_ia(&rep, D6_OPT_IA_NA, 1);
+	assert_memory_equal(rep.node[d6_msg_find(&rep, a, D6_OPT_IAADDR)].v.iaaddr.addr, &want, 16);
+	assert_memory_not_equal(rep.node[d6_msg_find(&rep, b, D6_OPT_IAADDR)].v.iaaddr.addr, &want,
+	                        16);
+	assert_int_equal(rep.node[a].v.ia.t1, rep.node[b].v.ia.t1);
+	assert_int_equal(rep.node[fx_ia(&rep, D6_OPT_IA_PD, 0)].v.ia.t2, rep.node[b].v.ia.t2);
+	fx_done(s, t, true);
+	assert_int_equal(s->cache.count, 3);
+}
+
+static void test_overload_cap(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+	struct srv_txn *t;
+
+	fx_req_init(&r, D6_MSG_REQUEST, 70);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	fx_req_ia(&r, false, 1);
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(s->cache.count, 1);
+	srv_store_queue(s, t); /* no database connection: undone and dropped */
+	assert_int_equal(s->cache.count, 0);
+	assert_int_equal(s->cnt[SRV_CNT_DROP_DB_DOWN], 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_solicit_advertise, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_solicit_preference_override_and_no_oro, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_solicit_db_down_offers_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_solicit_rapid_commit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_solicit_drop_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_grants_then_extends, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_serverid_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_not_on_link, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_unicast_use_multicast, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_db_down_and_commit_failure, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_request_pool_exhausted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renew_extends, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renew_no_binding, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rebind_replace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rebind_refuse, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rebind_adopt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_release, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_decline_quarantines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_confirm, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inforeq, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_leasequery_not_configured, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reservation_and_several_ias, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_overload_cap, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("srv_handlers", tests, NULL, NULL);
+}
