@@ -54,6 +54,8 @@ cli_start() {
 		mkdir -p "$dir/db" "$dir/run"
 		{
 			echo "duid ll"
+			# udev knows nothing of interfaces in our namespaces.
+			echo "nodev"
 			echo "noipv6rs"
 			echo "ipv6only"
 			echo "nooption domain_name_servers, domain_name, domain_search"

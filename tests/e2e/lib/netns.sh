@@ -105,11 +105,9 @@ netns_relayed() {
 	netns_add "$NS_RELAY" 1 || return 1
 	netns_attach "$NS_RELAY" ch0 "$l1" chr0 && netns_attach "$NS_RELAY" ch1 "$l2" chr1 || return 1
 	netns_addr "$NS_RELAY" ch0 "$(e2e_model get "$model" relay-link-address)/64" || return 1
-	# The other prefixes of the link (unique model) are on-link as well.
-	for p in $(e2e_model get "$model" link-prefixes | cut -d' ' -f2-); do
-		[ "$p" = "$(e2e_model get "$model" link-prefixes | cut -d' ' -f1)" ] && continue
-		netns_addr "$NS_RELAY" ch0 "${p%::/64}::1/64" || return 1
-	done
+	# Only this one global address on ch0: dhcrelay takes it as the
+	# link-address, which selects the subnet (a second prefix here, as the
+	# unique model has, could be picked instead).
 	netns_addr "$NS_RELAY" ch1 "$NS_SERVER_NET::1/64" || return 1
 	for i in $(seq "$ns_s"); do
 		ns=${e2e_tag}s$i

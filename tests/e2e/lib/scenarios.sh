@@ -8,7 +8,10 @@
 #                                    up, instance 1 stopped: each client
 #                                    moves to a survivor's range (replace)
 #                                    or keeps its lease, adopted (adopt)
-# MODE is na or pd; KINDS a list of dhclient dhcpcd dhcp6c.
+# MODE is na or pd; KINDS a list of dhclient dhcpcd dhcp6c. SC_TOPO=relayed
+# puts the clients behind dhcrelay -6 (netns_relayed), relaying to every
+# instance; the default is one link (netns_direct).
+SC_TOPO=${SC_TOPO:-direct}
 SC_BIND_WAIT=${SC_BIND_WAIT:-15}
 SC_SLACK=${SC_SLACK:-8}
 SC_KILL_SIGNAL=${SC_KILL_SIGNAL:-TERM}
@@ -65,12 +68,26 @@ sc_wait_bound() {
 		else
 			not_ok "$model: $kind ($mode) holds instance $want's $(sc_what "$mode") within ${timeout}s (has '$(cli_leases "c$((k + 1))" | xargs)', of instance '$(cli_owners "c$((k + 1))" "$model")')${todo:+ # TODO $todo}"
 			cli_log "c$((k + 1))"
+			[ -n "$RELAY_PID" ] && relay_log
 		fi
 	done
 }
 
+# sc_topology MODEL NSERVERS NCLIENTS: the namespaces (and the relay).
+sc_topology() {
+	local model=$1 n=$2 m=$3 i ups=()
+	if [ "$SC_TOPO" = relayed ]; then
+		netns_relayed "$n" "$m" "$model" || { not_ok "$model: namespaces"; return 1; }
+		for i in $(seq "$n"); do ups+=("$(netns_server_addr "$i")"); done
+		relay_start "$NS_RELAY" "${ups[@]}" || { not_ok "$model: dhcrelay -6 starts"; return 1; }
+	else
+		netns_direct "$n" "$m" || { not_ok "$model: namespaces"; return 1; }
+	fi
+}
+
 sc_servers() {
-	local model=$1 from=$2 n=$3 relay=${4:-} i
+	local model=$1 from=$2 n=$3 relay= i
+	[ "$SC_TOPO" = relayed ] && relay=relay
 	for i in $(seq "$from" "$n"); do
 		srv_start "$model" "$i" "${NS_SERVERS[$((i - 1))]}" $relay || {
 			not_ok "$model: server $i ($E2E_SERVER) starts"
@@ -83,7 +100,7 @@ sc_preference() {
 	local model=$1 mode=$2 n
 	shift 2
 	n=$(e2e_model get "$model" n)
-	netns_direct "$n" $# || { not_ok "$model: namespaces"; return; }
+	sc_topology "$model" "$n" $# || return
 	sc_servers "$model" 1 "$n" || return
 	sc_clients "$mode" "$@"
 	sc_wait_bound "$model" "$mode" 1 "$SC_BIND_WAIT" "$@"
@@ -95,7 +112,7 @@ sc_failover() {
 	local kinds=("$@")
 	n=$(e2e_model get "$model" n)
 	policy=$(e2e_model get "$model" rebind-policy)
-	netns_direct "$n" $# || { not_ok "$model: namespaces"; return; }
+	sc_topology "$model" "$n" $# || return
 	# The preferred instance alone first, so that every client (even dhcpcd,
 	# which requests the first Advertise whatever its Preference) binds there.
 	sc_servers "$model" 1 1 || return
@@ -157,6 +174,7 @@ sc_failover() {
 			fi
 			cli_log "c$((k + 1))"
 			for i in $survivors; do srv_log "$i" 15; done
+			[ -n "$RELAY_PID" ] && relay_log
 		elif [ "$policy" = adopt ]; then
 			ok "$model: $kind ($mode) keeps ${before[$k]}, ${why[$k]} ${result[$k]}s after the failure (T2 $(sc_t2_of "$kind"))"
 		else
