@@ -42,3 +42,7 @@ tests_unit_server_test_srv_handlers_SOURCES = tests/unit/server/test_srv_handler
 tests_unit_server_test_srv_handlers_CPPFLAGS = $(SRV_UT_CPPFLAGS)
 tests_unit_server_test_srv_handlers_CFLAGS = $(UNIT_CF)
 tests_unit_server_test_srv_handlers_LDADD = $(UNIT_LIBS)
+
+# Integration: the daemon against a private PostgreSQL, driven by a relay client.
+TESTS += tests/integration/test_dhcp6d.sh
+EXTRA_DIST += tests/integration/test_dhcp6d.sh tests/integration/test_dhcp6d_client.py

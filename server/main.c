@@ -138,6 +138,7 @@ static void on_term(struct evl *l, int signo, void *arg)
 	log_notice("signal %d: stopping after the commits in flight", signo);
 	s->stopping = true;
 	evl_unwatch(l, s->sock.fd);
+	srv_store_stats(s);
 	if (srv_store_idle(s)) {
 		evl_stop(l);
 		return;
@@ -199,8 +200,6 @@ static int setup(struct srv *s, const struct opts *o)
 
 static void teardown(struct srv *s)
 {
-	if (s->db)
-		srv_store_stats(s);
 	srv_store_close(s);
 	srv_lq_close(s);
 	srv_sock_close(&s->sock);

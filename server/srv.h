@@ -86,6 +86,9 @@ struct srv {
 	size_t n_iter_cursor;
 	size_t reclaim_bucket; /* where the expiry scan goes on */
 	uint64_t cnt[SRV_CNT_MAX];
+	uint64_t cnt_flushed[SRV_CNT_MAX]; /* what the stats table already has */
+	uint64_t cnt_sending[SRV_CNT_MAX];
+	bool stats_busy;
 	/* scratch for one packet at a time; the loop is single-threaded */
 	struct d6_msg req;
 	struct d6_msg rep;

@@ -93,7 +93,7 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
     [ST_STATS] = {"srv_stats", 2,
                   "INSERT INTO stats (scope, counter, value) SELECT 'dhcp6', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
-                  "DO UPDATE SET value = EXCLUDED.value, updated_at = now()"},
+                  "DO UPDATE SET value = stats.value + EXCLUDED.value, updated_at = now()"},
 };
 
 /* ---- queues ---- */
@@ -156,7 +156,13 @@ void srv_store_abort(struct srv *s)
 
 bool srv_store_idle(const struct srv *s)
 {
-	return !s->pending.n && !s->inflight.n;
+	return !s->pending.n && !s->inflight.n && !s->stats_busy;
+}
+
+static void maybe_stop(struct srv *s)
+{
+	if (s->stopping && srv_store_idle(s))
+		evl_stop(s->l);
 }
 
 void srv_store_queue(struct srv *s, struct srv_txn *t)
@@ -210,8 +216,7 @@ static void on_batch(struct db *d, int err, void *arg)
 		}
 		srv_txn_free(t);
 	}
-	if (s->stopping && srv_store_idle(s))
-		evl_stop(s->l);
+	maybe_stop(s);
 }
 
 static void on_row(struct db *d, const PGresult *res, int err, void *arg)
@@ -534,22 +539,37 @@ void srv_store_close(struct srv *s)
 
 /* ---- counters ---- */
 
+static void on_stats(struct db *d, int err, void *arg)
+{
+	struct srv *s = arg;
+
+	(void)d;
+	s->stats_busy = false;
+	if (!err)
+		memcpy(s->cnt_flushed, s->cnt_sending, sizeof(s->cnt_flushed));
+	maybe_stop(s);
+}
+
+/* Adds what was counted since the last flush: the table keeps totals
+ * across restarts, and a failed flush is simply carried to the next. */
 void srv_store_stats(struct srv *s)
 {
 	static char names[SRV_CNT_MAX * 40], vals[SRV_CNT_MAX * 24];
 	size_t a = 0, b = 0;
 	const char *v[2] = {names, vals};
 
-	if (!s->db || !db_ready(s->db))
+	if (!s->db || !db_ready(s->db) || s->stats_busy)
 		return;
+	memcpy(s->cnt_sending, s->cnt, sizeof(s->cnt_sending));
 	for (int i = 0; i < SRV_CNT_MAX; i++) {
 		a += (size_t)snprintf(names + a, sizeof(names) - a, "%s%s", i ? "," : "{",
 		                      srv_cnt_name((enum srv_cnt)i));
 		b += (size_t)snprintf(vals + b, sizeof(vals) - b, "%s%llu", i ? "," : "{",
-		                      (unsigned long long)s->cnt[i]);
+		                      (unsigned long long)(s->cnt_sending[i] - s->cnt_flushed[i]));
 	}
 	snprintf(names + a, sizeof(names) - a, "}");
 	snprintf(vals + b, sizeof(vals) - b, "}");
-	if (db_query(s->db, ST_STATS, v, NULL, NULL, NULL, NULL) == 0)
-		db_sync(s->db, NULL, NULL);
+	if (db_query(s->db, ST_STATS, v, NULL, NULL, NULL, NULL) == 0 &&
+	    db_sync(s->db, on_stats, s) == 0)
+		s->stats_busy = true;
 }

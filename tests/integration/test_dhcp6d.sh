@@ -1,0 +1,288 @@
+#!/bin/bash
+# chorus-dhcp6d against a real PostgreSQL (lib_admin.sh), driven by a relay-agent
+# client over [::1] (test_dhcp6d_client.py): Advertise/Reply contents, lease rows with
+# relay data after the Reply, relayed multi-hop chains, rebind policy, Confirm,
+# Release/Decline, leasequery hand-off, SIGHUP, reclaim, kill -9 under load (no granted
+# lease lost), PostgreSQL stopped (nothing granted, Information-request answered) and
+# back (recovery), tshark decoding of our replies, SIGTERM.
+. "$CHORUS_SRCDIR/tests/integration/lib_admin.sh"
+
+DAEMON="$CHORUS_BUILDDIR/server/chorus-dhcp6d"
+CLIENT="$CHORUS_SRCDIR/tests/integration/test_dhcp6d_client.py"
+SCHEMA=dhcp6d_$IT
+PORT=$((30000 + $$ % 20000))
+T=$(mktemp -d /tmp/chorus-d6.XXXXXX)
+DPID=
+SID=
+RAW="$T/replies.hex"
+D1=0001000100000000000000000001
+
+cleanup() {
+	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
+	[ -n "${LQPID:-}" ] && kill "$LQPID" 2>/dev/null
+	rm -rf "$T"
+	it_cleanup
+}
+
+it_setup dhcp6d
+trap cleanup EXIT
+"$ADMIN" db-init --schema "$SCHEMA" --no-roles >/dev/null || bail "db-init failed"
+
+write_conf() {
+	cat >"$T/conf.json" <<EOF
+{
+  "instance": { "name": "it-s1", "schema": "$SCHEMA",
+    "database": { "conninfo": "dbname=$PGDATABASE" }, "pid-file": "$T/d.pid" },
+  "logging": { "level": "info", "syslog": false },
+  "dhcp6": {
+    "interfaces": ["lo"], "preference": $1,
+    "hash-key": "integration-test-key-0001", "decline-quarantine": 60,
+    "preferred-lifetime": 300, "valid-lifetime": 600, "rebind-policy": "replace",
+    "options": { "dns-servers": ["2001:db8:53::1"], "domain-search": ["example.com"],
+      "ntp-servers": ["2001:db8:123::1", "ntp.example.com"], "sol-max-rt": 3600,
+      "inf-max-rt": 3600, "information-refresh-time": 900 },
+    "subnets": [
+      { "id": 1, "prefix": "2001:db8:1::/64",
+        "pools": [ { "prefix": "2001:db8:1::/65" } ],
+        "foreign-ranges": [ { "prefix": "2001:db8:1:0:8000::/65" } ],
+        "pd-pools": [ { "prefix": "2001:db8:100::/40", "delegated-length": 56 } ] },
+      { "id": 2, "prefix": "2001:db8:2::/64", "interface-id": "eth9", "preference": 17,
+        "rapid-commit": true, "rebind-policy": "adopt",
+        "pools": [ { "start": "2001:db8:2::100", "end": "2001:db8:2::1ff" } ] },
+      { "id": 3, "prefix": "2001:db8:3::/64", "preferred-lifetime": 1, "valid-lifetime": 2,
+        "pools": [ { "prefix": "2001:db8:3::/120" } ] }
+    ]
+  },
+  "leasequery": { "enabled": true, "local-socket": "$T/lq.sock" }
+}
+EOF
+}
+
+start_daemon() {
+	"$DAEMON" -c "$T/conf.json" -d -p "$PORT" >>"$T/d.log" 2>&1 &
+	DPID=$!
+	wait_log "database ready" "${1:-1}"
+}
+
+# wait_log PATTERN N: until the daemon log holds N lines matching PATTERN (10 s).
+wait_log() {
+	for _ in $(seq 100); do
+		[ "$(grep -c "$1" "$T/d.log" 2>/dev/null)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "# daemon log:" && sed 's/^/#   /' "$T/d.log"
+	return 1
+}
+
+# ex MSG ARGS...: one relayed exchange; prints the JSON, keeps the raw reply for tshark.
+ex() {
+	local out
+	out=$(python3 "$CLIENT" "$PORT" "$@")
+	printf '%s\n' "$out" | jq -r '.raw // empty' >>"$RAW"
+	printf '%s\n' "$out"
+}
+
+j() { printf '%s\n' "$1" | jq -r "$2"; }
+
+write_conf 200
+out=$("$DAEMON" -c "$T/conf.json" -t)
+like "-t prints the effective configuration" "$out" '"preference": 200'
+start_daemon || bail "chorus-dhcp6d did not start"
+ok "daemon up, database ready"
+like "pid file holds the daemon's pid" "$(cat "$T/d.pid")" "^$DPID\$"
+
+# --- Solicit / Advertise ---
+r=$(ex solicit --duid $D1 --pd)
+is "Solicit answered with Advertise" "$(j "$r" .type)" 2
+is "Advertise carries PREFERENCE 200" "$(j "$r" .preference)" 200
+SID=$(j "$r" .serverid)
+A1=$(j "$r" '.ias[0].leases[0].addr')
+like "IA_NA offers an address of the own /65" "$A1" '^2001:db8:1:0:[0-7][0-9a-f]{0,3}:'
+like "IA_PD offers a /56 of the PD pool" "$(j "$r" '.ias[1].leases[0].addr')" '^2001:db8:1[0-9a-f]{2}:[0-9a-f]{0,2}00::/56$'
+is "T1/T2 are 0.5/0.8 of preferred on every IA" "$(j "$r" '[.ias[].t1, .ias[].t2] | join(",")')" "150,150,240,240"
+is "DNS servers as asked in the ORO" "$(j "$r" '.dns[0]')" "2001:db8:53::1"
+is "nothing is written for an Advertise" "$(q "SELECT count(*) FROM $SCHEMA.leases")" 0
+
+# --- Request / Reply, relay data in the row ---
+r=$(ex request --duid $D1 --serverid "$SID" --pd --ifid port7)
+is "Request answered with Reply" "$(j "$r" .type)" 7
+is "Reply grants the advertised address (stable hash)" "$(j "$r" '.ias[0].leases[0].addr')" "$A1"
+is "Reply echoes INTERFACE_ID on the relay layer" "$(j "$r" '.relay[0].ifid')" port7
+P1=$(j "$r" '.ias[1].leases[0].addr')
+row=$(q "SELECT state, host(relay_src), host(relay_link_addr), host(relay_peer_addr),
+	encode(interface_id, 'escape'), cardinality(relay_ids), cardinality(remote_ids),
+	relay_chain IS NOT NULL, valid_lft, abs(extract(epoch FROM now() - cltt)) < 60
+	FROM $SCHEMA.leases WHERE addr = '$A1'")
+is "the lease row is there with relay data and CLTT" "$row" \
+	"active|::1|2001:db8:1::1|fe80::1:1|port7|1|1|t|600|t"
+is "the delegated prefix row is there" "$(q "SELECT lease_type, state FROM $SCHEMA.leases WHERE addr = '$P1'")" "pd|active"
+
+# --- Renew ---
+sleep 1
+r=$(ex renew --duid $D1 --serverid "$SID" --pd --addr "$A1" --prefix "$P1")
+is "Renew extends the address" "$(j "$r" '.ias[0].leases[0] | "\(.addr) \(.valid)"')" "$A1 600"
+is "Renew moved the CLTT" "$(q "SELECT cltt > created_at FROM $SCHEMA.leases WHERE addr = '$A1'")" t
+
+# --- Rebind for a sibling's address (split model, replace) ---
+r=$(ex rebind --duid 0001000100000000000000000002 --addr 2001:db8:1:0:8000::55)
+is "Rebind: the foreign address gets zero lifetimes" "$(j "$r" '.ias[0].leases[0] | "\(.addr) \(.pref) \(.valid)"')" "2001:db8:1:0:8000::55 0 0"
+A2=$(j "$r" '.ias[0].leases[1].addr')
+like "Rebind: a fresh address from the own range in the same Reply" "$A2" '^2001:db8:1:0:[0-7]'
+is "the fresh lease is stored" "$(q "SELECT state FROM $SCHEMA.leases WHERE addr = '$A2'")" active
+
+# --- two relay hops, subnet by INTERFACE_ID, Rapid Commit ---
+r=$(ex solicit --duid 0001000100000000000000000003 --hops 2 --link :: --ifid eth9 --rapid)
+is "two hops: Relay-reply through both layers" "$(j "$r" '[.relay[].hops] | join(",")')" "1,0"
+is "INTERFACE_ID echoed on the inner layer only" "$(j "$r" '[.relay[].ifid] | map(tostring) | join(",")')" "null,eth9"
+is "Rapid Commit: Reply with RAPID_COMMIT" "$(j "$r" '"\(.type) \(.codes | index(14) != null)"')" "7 true"
+A3=$(j "$r" '.ias[0].leases[0].addr')
+like "subnet 2 selected by INTERFACE_ID" "$A3" '^2001:db8:2::1[0-9a-f]{2}$'
+is "the rapid-commit lease is stored with its relay chain" "$(q "SELECT cardinality(relay_ids), subnet_id FROM $SCHEMA.leases WHERE addr = '$A3'")" "2|2"
+
+# --- Confirm, Information-request, Leasequery ---
+is "Confirm of a sibling's address: Success" "$(j "$(ex confirm --duid $D1 --addr 2001:db8:1:0:8000::9)" .status)" 0
+is "Confirm off the link: NotOnLink" "$(j "$(ex confirm --duid $D1 --addr 2001:db8:99::9)" .status)" 4
+r=$(ex inforeq --duid $D1)
+is "Information-request: Reply with options, no IA" "$(j "$r" '"\(.type) \(.ias | length) \(.info_refresh) \(.codes | index(56) != null)"')" "7 0 900 true"
+r=$(ex leasequery --duid $D1 --addr "$A1")
+is "LEASEQUERY without a responder: NotConfigured" "$(j "$r" '"\(.type) \(.status)"')" "15 9"
+
+python3 - "$T/lq.sock" >"$T/lq.out" 2>&1 <<'EOF' &
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+print("ready", flush=True)
+b, peer = s.recvfrom(70000)
+assert b[:4] == b"CHLQ" and b[4] == 1 and b[5] == 1 and b[7] == 32, b[:8]
+hdr = bytearray(b[:32])
+hdr[5] = 2
+msg = b[32:]
+inner, i = msg, 34
+while msg[0] == 12 and i < len(msg):  # the relayed LEASEQUERY inside RELAY_MSG
+    code, ln = struct.unpack("!HH", msg[i:i + 4])
+    if code == 9:
+        inner = msg[i + 4:i + 4 + ln]
+    i += 4 + ln
+reply = bytes([15]) + inner[1:4] + bytes.fromhex("000d00020000")
+if msg[0] == 12:
+    reply = bytes([13]) + msg[1:34] + struct.pack("!HH", 9, len(reply)) + reply
+s.sendto(bytes(hdr) + reply, peer)
+print("answered", flush=True)
+EOF
+LQPID=$!
+for _ in $(seq 50); do grep -q ready "$T/lq.out" 2>/dev/null && break; sleep 0.1; done
+r=$(ex leasequery --duid $D1 --addr "$A1")
+is "LEASEQUERY passed to the responder, its answer sent from our port" "$(j "$r" '"\(.type) \(.status)"')" "15 0"
+wait "$LQPID" 2>/dev/null
+LQPID=
+
+# --- Release, Decline ---
+r=$(ex release --duid $D1 --serverid "$SID" --pd --addr "$A1" --prefix "$P1")
+is "Release: Success" "$(j "$r" '"\(.type) \(.status)"')" "7 0"
+is "released rows" "$(q "SELECT string_agg(state, ',') FROM $SCHEMA.leases WHERE addr IN ('$A1', '$P1')")" "released,released"
+r=$(ex decline --duid 0001000100000000000000000002 --serverid "$SID" --addr "$A2")
+is "Decline: Success" "$(j "$r" .status)" 0
+is "declined row in quarantine" "$(q "SELECT state, expires_at > now() + interval '50 s' FROM $SCHEMA.leases WHERE addr = '$A2'")" "declined|t"
+r=$(ex release --duid $D1 --serverid "$SID")
+is "Release of an unknown IA: NoBinding in the IA" "$(j "$r" '.ias[0].status')" 3
+
+# --- reclaim: subnet 3 leases live two seconds ---
+r=$(ex request --duid 0001000100000000000000000004 --serverid "$SID" --link 2001:db8:3::1)
+A4=$(j "$r" '.ias[0].leases[0].addr')
+like "short lease granted in subnet 3" "$A4" '^2001:db8:3::'
+for _ in $(seq 60); do
+	[ "$(q "SELECT state FROM $SCHEMA.leases WHERE addr = '$A4'")" = expired ] && break
+	sleep 0.1
+done
+is "expired lease reclaimed in the background" "$(q "SELECT state FROM $SCHEMA.leases WHERE addr = '$A4'")" expired
+
+# --- SIGHUP ---
+write_conf 201
+kill -HUP "$DPID"
+wait_log "configuration reloaded" 1
+is "SIGHUP: new preference in the next Advertise" "$(j "$(ex solicit --duid $D1)" .preference)" 201
+echo '{ "instance": {' >"$T/conf.json"
+kill -HUP "$DPID"
+wait_log "reload refused" 1
+is "SIGHUP with a broken file keeps the running config" "$(j "$(ex solicit --duid $D1)" .preference)" 201
+write_conf 201
+
+# --- tshark decodes our replies ---
+if command -v tshark >/dev/null && /usr/bin/python3 -c 'import scapy' 2>/dev/null; then
+	# shellcheck disable=SC2046
+	/usr/bin/python3 "$CLIENT" pcap "$T/replies.pcap" $(cat "$RAW")
+	n=$(wc -l <"$RAW")
+	dec=$(tshark -r "$T/replies.pcap" -Y dhcpv6 -T fields -e frame.number 2>/dev/null | wc -l)
+	is "tshark decodes all $n replies as DHCPv6" "$dec" "$n"
+	tsbad() {
+		tshark -r "$1" -Y '_ws.malformed || _ws.expert.severity >= warning' \
+			-T fields -e frame.number 2>"$T/tshark.err" | wc -l
+	}
+	is "no malformed-packet or expert warnings" "$(tsbad "$T/replies.pcap")" 0
+	# the check must fire on a bad reply, or it proves nothing: a Reply whose
+	# DNS_SERVERS option is 15 octets long
+	/usr/bin/python3 "$CLIENT" pcap "$T/bad.pcap" 070000010017000f20010db80053000000000000000000
+	is "the check catches a malformed option" "$(tsbad "$T/bad.pcap")" 1
+else
+	for _ in 1 2 3; do ok "# skip tshark or scapy missing"; done
+fi
+
+# --- kill -9 under load: every Reply's lease is in the table ---
+: >"$T/granted"
+python3 "$CLIENT" "$PORT" load 600 "$T/granted" >"$T/load.out" &
+LOADPID=$!
+for _ in $(seq 200); do
+	[ "$(wc -l <"$T/granted" 2>/dev/null || echo 0)" -ge 100 ] && break
+	sleep 0.01
+done
+kill -9 "$DPID"
+DPID=
+wait "$LOADPID"
+n=$(wc -l <"$T/granted")
+echo "# load: $(cat "$T/load.out"), $n granted before kill -9"
+[ "$n" -gt 0 ] && ok "clients got Replies before the kill ($n)" || not_ok "no Reply before the kill"
+awk '{print $1}' "$T/granted" | sort -u >"$T/granted.addr"
+q "SELECT host(addr) FROM $SCHEMA.leases WHERE state = 'active'" | sort -u >"$T/table.addr"
+missing=$(comm -23 "$T/granted.addr" "$T/table.addr" | wc -l)
+is "no granted lease lost by kill -9" "$missing" 0
+
+start_daemon 2 || bail "restart failed"
+like "restart reloads the holding leases" "$(grep 'database ready' "$T/d.log" | tail -1)" "[1-9][0-9]* holding leases loaded"
+read -r GA GD <"$T/granted"
+r=$(ex renew --duid "$GD" --serverid "$SID" --iaid 7 --addr "$GA")
+is "a lease granted before the kill is renewed after the restart" "$(j "$r" '.ias[0].leases[0] | "\(.addr) \(.valid)"')" "$GA 600"
+
+# --- PostgreSQL down and back ---
+if [ -n "$it_tmp" ]; then
+	pg_stop
+	wait_log "database lost" 1
+	r=$(ex solicit --duid 0001000100000000000000000009 --pd)
+	is "DB down: Advertise offers no address, NoAddrsAvail" "$(j "$r" '"\(.type) \([.ias[].leases[]] | length) \(.ias[0].status) \(.ias[1].status)"')" "2 0 2 6"
+	r=$(ex request --duid 0001000100000000000000000009 --serverid "$SID")
+	is "DB down: no Reply to a Request" "$(j "$r" .timeout)" true
+	r=$(ex inforeq --duid 0001000100000000000000000009)
+	is "DB down: Information-request still answered" "$(j "$r" '"\(.type) \(.dns[0])"')" "7 2001:db8:53::1"
+	pg_as_postgres "$PG_TEST_BIN/pg_ctl" -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" -w -t 60 \
+		-o "-c listen_addresses='' -k $PG_TEST_DIR -p $PGPORT -c fsync=on -c synchronous_commit=on" \
+		start >/dev/null || bail "cannot restart PostgreSQL"
+	wait_log "database ready" 3
+	ok "reconnected without a restart"
+	r=$(ex request --duid 0001000100000000000000000009 --serverid "$SID")
+	A9=$(j "$r" '.ias[0].leases[0].addr')
+	like "DB back: Request granted" "$A9" '^2001:db8:1:'
+	is "DB back: the lease is stored" "$(q "SELECT state FROM $SCHEMA.leases WHERE addr = '$A9'")" active
+else
+	for _ in 1 2 3 4 5 6; do ok "# skip PostgreSQL stop/start needs the private cluster"; done
+fi
+
+# --- SIGTERM ---
+kill -TERM "$DPID"
+wait "$DPID"
+rc=$?
+DPID=
+is "SIGTERM: clean exit" "$rc" 0
+[ ! -e "$T/d.pid" ] && ok "pid file removed" || not_ok "pid file left behind"
+is "counters flushed to the stats table" "$(q "SELECT value > 0 FROM $SCHEMA.stats WHERE scope = 'dhcp6' AND counter = 'rx'")" t
+is "lease counters in the stats table" "$(q "SELECT value > 0 FROM $SCHEMA.stats WHERE counter = 'lease-extended'")" t
+
+done_testing
