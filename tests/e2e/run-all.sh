@@ -3,13 +3,13 @@
 # script with its passes, failures, TODOs and time; the TAP of each in
 # $E2E_LOGDIR (default /tmp/chorus-e2e-logs). Exit status 1 on any failure.
 # Environment: E2E_SERVER (kea | chorus, default chorus), E2E_JOBS (scripts
-# run at once, default 3; each also runs its models in parallel),
+# run at once, default 2; each also runs its models in parallel),
 # E2E_TESTS (default: all test_*.sh here).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 server=${E2E_SERVER:-chorus}
 export E2E_SERVER=$server
-jobs=${E2E_JOBS:-3}
+jobs=${E2E_JOBS:-2}
 logdir=${E2E_LOGDIR:-/tmp/chorus-e2e-logs}
 mkdir -p "$logdir"
 tests=${E2E_TESTS:-$(cd "$here" && ls test_*.sh)}

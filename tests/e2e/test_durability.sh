@@ -86,8 +86,9 @@ fi
 
 # The instance comes back on the same schema and knows dhclient's binding.
 if srv_start $model 1 "${NS_SERVERS[0]}"; then
-	before=$(grep -c '^=== .* RENEW6' "${CLI_DIR[c2]}/hook.log")
-	if e2e_wait 30 sh -c "[ \$(grep -c '^=== .* RENEW6' '${CLI_DIR[c2]}/hook.log') -gt $before ]" &&
+	# Renew or, if it came while the instance was down, Rebind.
+	before=$(grep -cE '^=== .* (RENEW6|REBIND6)' "${CLI_DIR[c2]}/hook.log")
+	if e2e_wait 40 sh -c "[ \$(grep -cE '^=== .* (RENEW6|REBIND6)' '${CLI_DIR[c2]}/hook.log') -gt $before ]" &&
 		[ "$(cli_leases c2 | xargs)" = "${real:-}" ]; then
 		ok "restarted instance renews dhclient's ${real:-} (no lease lost)"
 	else

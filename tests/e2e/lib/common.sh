@@ -50,7 +50,9 @@ e2e_stop_pid() {
 	for i in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		# A zombie child of ours: reap it.
-		[ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ] && { wait "$pid" 2>/dev/null; return 0; }
+		local st=
+		read -r _ _ st _ <"/proc/$pid/stat" 2>/dev/null
+		[ "$st" = Z ] && { wait "$pid" 2>/dev/null; return 0; }
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2>/dev/null

@@ -28,6 +28,18 @@ sc_since() { awk -v t="$1" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n - t }
 sc_past() { awk -v t="$1" -v n="$(date +%s.%N)" 'BEGIN { exit !(n > t) }'; }
 sc_plus() { awk -v t="$1" -v d="$2" 'BEGIN { printf "%.3f", t + d }'; }
 
+# sc_event CLIENT T_KILL DEADLINE: seconds from T_KILL to the client's
+# first hook call after it (the Reply that moved or kept its lease: an
+# unanswered Renew calls no hook), "late:SECONDS" when past DEADLINE. Taken
+# from the hook log, so a slow polling loop on a loaded machine neither
+# inflates the figure nor hides a late failover.
+sc_event() {
+	local t
+	t=$(awk -v k="$2" '/^=== / && $2 > k && $4 != "DEPREF6" { print $2; exit }' "${CLI_DIR[$1]}/hook.log")
+	[ -n "$t" ] || t=$(sc_now)
+	awk -v t="$t" -v k="$2" -v d="$3" 'BEGIN { printf "%s%.1f", t > d ? "late:" : "", t - k }'
+}
+
 # sc_clients MODE KINDS...: one client of each kind, c1.. in NS_CLIENTS.
 sc_clients() {
 	local mode=$1 k=0 kind
@@ -148,13 +160,14 @@ sc_failover() {
 				else
 					for i in $survivors; do
 						srv_has_lease "$i" "${before[$k]}" &&
-							result[$k]=$(sc_since "$t_kill") why[$k]="adopted by instance $i"
+							result[$k]=$(sc_event "$c" "$t_kill" "${deadline[$k]}") why[$k]="adopted by instance $i"
 					done
 				fi
 			else
 				owners=$(e2e_owner "$model" $now | sort | xargs)
 				for i in $survivors; do
-					[ "$owners" = "$i" ] && result[$k]=$(sc_since "$t_kill") why[$k]="instance $i's $now"
+					[ "$owners" = "$i" ] &&
+						result[$k]=$(sc_event "$c" "$t_kill" "${deadline[$k]}") why[$k]="instance $i's $now"
 				done
 			fi
 			if [ -z "${result[$k]:-}" ] && sc_past "${deadline[$k]}"; then
@@ -166,6 +179,12 @@ sc_failover() {
 	done
 	for k in "${!kinds[@]}"; do
 		kind=${kinds[$k]}
+		case ${result[$k]} in
+		late:*)
+			why[$k]="${why[$k]} only ${result[$k]#late:}s after the failure"
+			result[$k]=fail
+			;;
+		esac
 		if [ "${result[$k]}" = fail ]; then
 			if [ "$policy" = adopt ]; then
 				not_ok "$model: $kind ($mode) keeps its $(sc_what "$mode") and a survivor adopts it: ${why[$k]}"

@@ -109,6 +109,8 @@ srv_start() {
 		SRV_PID[$i]=$!
 		;;
 	esac
+	# No "Killed" job report from bash when a scenario kills it on purpose.
+	disown "${SRV_PID[$i]}"
 	e2e_on_exit "e2e_stop_pid ${SRV_PID[$i]}"
 	e2e_log "server $i ($E2E_SERVER, $model) pid ${SRV_PID[$i]} in $ns"
 	if ! e2e_wait "$SRV_WAIT" srv_listening "$ns"; then
