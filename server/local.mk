@@ -46,3 +46,24 @@ tests_unit_server_test_srv_handlers_LDADD = $(UNIT_LIBS)
 # Integration: the daemon against a private PostgreSQL, driven by a relay client.
 TESTS += tests/integration/test_dhcp6d.sh
 EXTRA_DIST += tests/integration/test_dhcp6d.sh tests/integration/test_dhcp6d_client.py
+
+check_PROGRAMS += tests/unit/server/test_srv_alloc
+TESTS += tests/unit/server/test_srv_alloc
+tests_unit_server_test_srv_alloc_SOURCES = tests/unit/server/test_srv_alloc.c $(SRV_UT_SOURCES)
+tests_unit_server_test_srv_alloc_CPPFLAGS = $(SRV_UT_CPPFLAGS)
+tests_unit_server_test_srv_alloc_CFLAGS = $(UNIT_CF)
+tests_unit_server_test_srv_alloc_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/server/test_srv_txn
+TESTS += tests/unit/server/test_srv_txn
+tests_unit_server_test_srv_txn_SOURCES = tests/unit/server/test_srv_txn.c $(SRV_UT_SOURCES)
+tests_unit_server_test_srv_txn_CPPFLAGS = $(SRV_UT_CPPFLAGS)
+tests_unit_server_test_srv_txn_CFLAGS = $(UNIT_CF)
+tests_unit_server_test_srv_txn_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/server/test_srv_link
+TESTS += tests/unit/server/test_srv_link
+tests_unit_server_test_srv_link_SOURCES = tests/unit/server/test_srv_link.c $(SRV_UT_SOURCES)
+tests_unit_server_test_srv_link_CPPFLAGS = $(SRV_UT_CPPFLAGS)
+tests_unit_server_test_srv_link_CFLAGS = $(UNIT_CF)
+tests_unit_server_test_srv_link_LDADD = $(UNIT_LIBS)

@@ -73,7 +73,10 @@ static int rx_check(const struct srv *s, const struct srv_txn *t, const struct r
 	            memcmp(s->req.node[i].tail, s->duid, s->duid_len) == 0;
 	bool unicast = !t->relayed && !t->pi.dst_multicast;
 
-	if (r->clientid && (!t->clientid || t->clientid_len > D6_DUID_MAX_LEN))
+	/* RFC 8415 §11.1: a DUID is 3..130 octets; the lease row checks it too,
+	 * and one bad row would roll back the whole group commit */
+	if (r->clientid && (!t->clientid || t->clientid_len < D6_DUID_MIN_LEN ||
+	                    t->clientid_len > D6_DUID_MAX_LEN))
 		return SRV_CNT_DROP_NO_CLIENTID;
 	if (r->sid == SID_FORBID && i >= 0)
 		return SRV_CNT_DROP_SERVERID;

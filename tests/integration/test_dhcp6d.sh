@@ -186,6 +186,28 @@ is "declined row in quarantine" "$(q "SELECT state, expires_at > now() + interva
 r=$(ex release --duid $D1 --serverid "$SID")
 is "Release of an unknown IA: NoBinding in the IA" "$(j "$r" '.ias[0].status')" 3
 
+# --- a row the daemon does not know holds its first choice: no double allocation ---
+D5=0001000100000000000000000005
+A5=$(j "$(ex solicit --duid $D5)" '.ias[0].leases[0].addr')
+q "INSERT INTO $SCHEMA.leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	valid_lft, cltt, expires_at, granted_by) VALUES ('na', '$A5', '\\x00030001', 1, 1,
+	'2001:db8:1::1', 300, 600, now(), now() + interval '600 s', 'someone-else')" >/dev/null
+r=$(ex request --duid $D5 --serverid "$SID")
+is "INSERT in conflict: that Reply is dropped" "$(j "$r" .timeout)" true
+r=$(ex request --duid $D5 --serverid "$SID")
+A5b=$(j "$r" '.ias[0].leases[0].addr')
+[ -n "$A5b" ] && [ "$A5b" != "$A5" ] && [ "$A5b" != null ] && ok "the retransmission gets another address" ||
+	not_ok "the retransmission gets another address ($A5b)"
+is "the other holder's row is untouched" "$(q "SELECT granted_by FROM $SCHEMA.leases WHERE addr = '$A5' AND state = 'active'")" someone-else
+
+# --- SIGSTOP: what queued up meanwhile is answered after SIGCONT ---
+kill -STOP "$DPID"
+ex inforeq --duid $D1 >"$T/stopped.out" &
+sleep 0.3
+kill -CONT "$DPID"
+wait $!
+is "a paused daemon answers what queued up" "$(jq -r .type "$T/stopped.out")" 7
+
 # --- reclaim: subnet 3 leases live two seconds ---
 r=$(ex request --duid 0001000100000000000000000004 --serverid "$SID" --link 2001:db8:3::1)
 A4=$(j "$r" '.ias[0].leases[0].addr')
