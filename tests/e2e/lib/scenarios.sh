@@ -37,7 +37,7 @@ sc_event() {
 	local t
 	t=$(awk -v k="$2" '/^=== / && $2 > k && $4 != "DEPREF6" { print $2; exit }' "${CLI_DIR[$1]}/hook.log")
 	[ -n "$t" ] || t=$(sc_now)
-	awk -v t="$t" -v k="$2" -v d="$3" 'BEGIN { printf "%s%.1f", t > d ? "late:" : "", t - k }'
+	awk -v t="$t" -v k="$2" -v d="$3" 'BEGIN { printf "%s%.1f", (t > d ? "late:" : ""), t - k }'
 }
 
 # sc_clients MODE KINDS...: one client of each kind, c1.. in NS_CLIENTS.
