@@ -9,6 +9,7 @@
 #include "d6_ia.h"
 #include "log.h"
 #include "srv_alloc.h"
+#include "srv_fqdn.h"
 #include "srv_ia.h"
 #include "srv_link.h"
 #include "srv_reply.h"
@@ -282,12 +283,16 @@ int srv_ia_process(struct srv_txn *t, enum srv_ia_mode mode)
 	const struct d6_msg *req = &t->srv->req;
 	int err = 0;
 
+	if (srv_fqdn_get(t) < 0)
+		srv_log(t, LOG_INFO, "Client FQDN unusable, no DNS update for this client");
 	for (int i = d6_msg_first(req, D6_ROOT); i >= 0 && !err; i = d6_msg_next(req, i)) {
 		uint16_t code = req->node[i].code;
 
 		if (code == D6_OPT_IA_NA || code == D6_OPT_IA_PD || code == D6_OPT_IA_TA)
 			err = one_ia(t, mode, i);
 	}
+	if (!err)
+		err = srv_fqdn_reply(t);
 	if (err) {
 		srv_txn_undo(t);
 		t->drop = true;

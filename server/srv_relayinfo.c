@@ -125,4 +125,11 @@ void srv_relayinfo_params(const struct srv *s, const struct srv_txn *t,
 	set(p, 17, ri->chain, ri->chain_len, true);
 	set(p, 18, ri->hwaddr ? ri->hwtype : NULL, 0, false);
 	set(p, 19, ri->hwaddr, ri->hwaddr_len, true);
+	if (l->type == SRV_NA && t->fqdn[0]) {
+		snprintf(p->fqdn_flags, sizeof(p->fqdn_flags), "%u", t->fqdn_flags);
+		set(p, 20, t->fqdn, 0, false);
+		set(p, 21, p->fqdn_flags, 0, false);
+	}
+	set(p, 22, t->fqdn_fwd ? "t" : "f", 0, false);
+	set(p, 23, t->fqdn_rev ? "t" : "f", 0, false);
 }

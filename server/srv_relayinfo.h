@@ -29,15 +29,16 @@ struct srv_relayinfo {
 	size_t chain_len;
 };
 
-enum { SRV_LP_N = 20 };
+enum { SRV_LP_N = 24 };
 
-/* Parameters $1..$20 of the INSERT / UPDATE of one lease row. */
+/* Parameters $1..$24 of the INSERT / UPDATE of one lease row: $21..$24 are
+ * the FQDN, the client's flags and the DDNS updates to queue (srv_fqdn.c). */
 struct srv_lease_params {
 	const char *v[SRV_LP_N];
 	int len[SRV_LP_N];
 	int fmt[SRV_LP_N];
 	char addr[ADDR6_PREFIX_STRLEN], link[ADDR6_STRLEN];
-	char iaid[12], subnet[12], pref[12], valid[12], cltt[24];
+	char iaid[12], subnet[12], pref[12], valid[12], cltt[24], fqdn_flags[4];
 };
 
 /* Reads t's relay chain (nothing when t was not relayed) into *out. */

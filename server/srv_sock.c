@@ -13,6 +13,8 @@
 #include "log.h"
 #include "srv_sock.h"
 
+#define SRV_SOCK_RCVBUF (8 * 1024 * 1024)
+
 static int sock_opt(int fd, int level, int name, int v)
 {
 	return setsockopt(fd, level, name, &v, sizeof(v)) < 0 ? -errno : 0;
@@ -50,6 +52,10 @@ int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_
 		err = sock_opt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
 	if (!err)
 		err = sock_opt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	/* a burst (clients rebinding after a sibling failed) must queue, not
+	 * drop; the kernel caps this at rmem_max, which root may exceed */
+	if (!err && sock_opt(fd, SOL_SOCKET, SO_RCVBUFFORCE, SRV_SOCK_RCVBUF) < 0)
+		sock_opt(fd, SOL_SOCKET, SO_RCVBUF, SRV_SOCK_RCVBUF);
 	memset(&sa, 0, sizeof(sa));
 	sa.sin6_family = AF_INET6;
 	sa.sin6_port = htons(port);

@@ -44,29 +44,38 @@ enum {
 	" INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "                  \
 	"SELECT id, 'remove', fqdn, addr, duid, ddns_fwd, ddns_rev FROM r "                        \
 	"WHERE fqdn IS NOT NULL AND (ddns_fwd OR ddns_rev)"
+/* The outbox row of a lease that got a name (RFC 4704), same statement. */
+#define DDNS_ADD(cond)                                                                             \
+	", d AS (INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "           \
+	"SELECT id, 'add', fqdn, addr, duid, $23::boolean, $24::boolean FROM l WHERE " cond        \
+	" AND ($23::boolean OR $24::boolean))"
 #define RETURNING_R " RETURNING id, fqdn, addr, duid, ddns_fwd, ddns_rev, valid_lft)"
 
 static const struct db_stmt srv_stmts[ST_MAX] = {
-    [ST_INSERT] = {"srv_insert", 20,
-                   "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, "
-                   "preferred_lft, valid_lft, cltt, expires_at, granted_by, relay_src, "
+    [ST_INSERT] = {"srv_insert", 24,
+                   "WITH l AS (INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, "
+                   "link_addr, preferred_lft, valid_lft, cltt, expires_at, granted_by, relay_src, "
                    "relay_link_addr, relay_peer_addr, relay_ids, remote_ids, interface_id, "
-                   "subscriber_id, relay_chain, hwtype, hwaddr) VALUES ($1, $2::inet, $3, $4, "
-                   "$5, $6::inet, $7, $8, to_timestamp($9::bigint), " EXPIRES_AT
+                   "subscriber_id, relay_chain, hwtype, hwaddr, fqdn, fqdn_flags) VALUES ($1, "
+                   "$2::inet, $3, $4, $5, $6::inet, $7, $8, to_timestamp($9::bigint), " EXPIRES_AT
                    ", $10, $11::inet, $12::inet, $13::inet, " HEX_ARRAY("$14") ", " HEX_ARRAY(
-                       "$15") ", $16, $17, $18, $19, $20) ON CONFLICT DO NOTHING RETURNING id"},
-    [ST_EXTEND] = {"srv_extend", 20,
-                   "UPDATE leases SET subnet_id = $5, link_addr = $6::inet, preferred_lft = $7, "
-                   "valid_lft = $8, cltt = to_timestamp($9::bigint), expires_at = " EXPIRES_AT
-                   ", granted_by = $10, relay_src = $11::inet, relay_link_addr = $12::inet, "
-                   "relay_peer_addr = $13::inet, relay_ids = " HEX_ARRAY(
-                       "$14") ", remote_ids = " HEX_ARRAY("$15") ", interface_id = $16, "
-                                                                 "subscriber_id = $17, "
-                                                                 "relay_chain = $18, hwtype = "
-                                                                 "$19, hwaddr = $20 WHERE addr = "
-                                                                 "$2::inet AND state = 'active' "
-                                                                 "AND duid = $3 AND lease_type = "
-                                                                 "$1 AND iaid = $4 RETURNING id"},
+                       "$15") ", $16, $17, $18, $19, $20, $21, $22) ON CONFLICT DO NOTHING "
+                              "RETURNING id, addr, duid, fqdn)" DDNS_ADD(
+                                  "l.fqdn IS NOT NULL") " SELECT id FROM l"},
+    [ST_EXTEND] =
+        {"srv_extend", 24,
+         "WITH o AS (SELECT id, fqdn AS old FROM leases WHERE addr = $2::inet AND "
+         "state = 'active' AND duid = $3), l AS (UPDATE leases SET subnet_id = $5, "
+         "link_addr = $6::inet, preferred_lft = $7, valid_lft = $8, cltt = "
+         "to_timestamp($9::bigint), expires_at = " EXPIRES_AT
+         ", granted_by = $10, relay_src = $11::inet, relay_link_addr = $12::inet, "
+         "relay_peer_addr = $13::inet, relay_ids = " HEX_ARRAY("$14") ", remote_ids = " HEX_ARRAY(
+             "$15") ", interface_id = $16, subscriber_id = $17, relay_chain = $18, "
+                    "hwtype = $19, hwaddr = $20, fqdn = $21, fqdn_flags = $22 WHERE "
+                    "addr = $2::inet AND state = 'active' AND duid = $3 AND "
+                    "lease_type = $1 AND iaid = $4 RETURNING id, addr, duid, fqdn)" DDNS_ADD(
+                        "l.fqdn IS NOT NULL AND l.fqdn IS DISTINCT FROM (SELECT old "
+                        "FROM o)") " SELECT id FROM l"},
     [ST_RELEASE] =
         {"srv_release", 2,
          "WITH r AS (UPDATE leases SET state = 'released', state_at = now() "

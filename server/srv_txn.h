@@ -57,7 +57,11 @@ struct srv_txn {
 	uint32_t min_pref; /* shortest preferred lifetime granted, for T1/T2 */
 	uint32_t min_valid;
 	bool granted;
-	uint8_t *out; /* the reply, relay-wrapped when relayed (owned) */
+	char fqdn[256];           /* RFC 4704 name, "" if none (srv_fqdn.c) */
+	uint8_t fqdn_flags;       /* the client's S/O/N */
+	uint8_t fqdn_reply_flags; /* ours */
+	bool fqdn_fwd, fqdn_rev;  /* DDNS updates to queue */
+	uint8_t *out;             /* the reply, relay-wrapped when relayed (owned) */
 	size_t out_len;
 	uint8_t scratch[SRV_SCRATCH]; /* option data the reply points to */
 	size_t scratch_len;

@@ -53,7 +53,8 @@ write_conf() {
         "pools": [ { "prefix": "2001:db8:3::/120" } ] }
     ]
   },
-  "leasequery": { "enabled": true, "local-socket": "$T/lq.sock" }
+  "leasequery": { "enabled": true, "local-socket": "$T/lq.sock" },
+  "ddns": { "enabled": true, "qualifying-suffix": "example.com." }
 }
 EOF
 }
@@ -176,6 +177,17 @@ is "LEASEQUERY passed to the responder, its answer sent from our port" "$(j "$r"
 wait "$LQPID" 2>/dev/null
 LQPID=
 
+# --- Client FQDN: the lease row and its DDNS outbox row in one commit ---
+D6=0001000100000000000000000006
+r=$(ex request --duid $D6 --serverid "$SID" --fqdn host6 --fqdn-flags 1)
+A6=$(j "$r" '.ias[0].leases[0].addr')
+is "Client FQDN qualified and answered, server updates AAAA" "$(j "$r" '"\(.fqdn) \(.fqdn_flags)"')" "host6.example.com. 1"
+is "the outbox row was committed with the lease" \
+	"$(q "SELECT d.action, d.fqdn, d.fwd, d.rev, l.fqdn_flags FROM $SCHEMA.ddns_queue d JOIN $SCHEMA.leases l ON l.id = d.lease_id WHERE d.addr = '$A6'")" \
+	"add|host6.example.com.|t|t|1"
+ex renew --duid $D6 --serverid "$SID" --addr "$A6" --fqdn host6 --fqdn-flags 1 >/dev/null
+is "a Renew with the same name queues nothing new" "$(q "SELECT count(*) FROM $SCHEMA.ddns_queue WHERE addr = '$A6'")" 1
+
 # --- Release, Decline ---
 r=$(ex release --duid $D1 --serverid "$SID" --pd --addr "$A1" --prefix "$P1")
 is "Release: Success" "$(j "$r" '"\(.type) \(.status)"')" "7 0"
@@ -251,7 +263,7 @@ fi
 
 # --- kill -9 under load: every Reply's lease is in the table ---
 : >"$T/granted"
-python3 "$CLIENT" "$PORT" load 600 "$T/granted" >"$T/load.out" &
+python3 "$CLIENT" "$PORT" load 600 "$T/granted" 4 >"$T/load.out" &
 LOADPID=$!
 for _ in $(seq 200); do
 	[ "$(wc -l <"$T/granted" 2>/dev/null || echo 0)" -ge 100 ] && break

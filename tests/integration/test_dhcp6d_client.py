@@ -9,9 +9,9 @@ the one that checks it. Prints one JSON object per exchange.
   client.py PORT MSG [options]      one exchange (MSG: solicit request renew
                                     rebind release decline confirm inforeq
                                     leasequery)
-  client.py PORT load N OUTFILE     N clients, Solicit+Request each, relayed;
-                                    every granted address appended to OUTFILE
-                                    as soon as its Reply arrives
+  client.py PORT load N OUTFILE [SECS]  N clients, Solicit+Request each,
+                                    relayed, 256 in flight; every granted address
+                                    appended to OUTFILE as soon as its Reply arrives
   client.py pcap OUT HEX...         writes the given relay replies to a pcap
 """
 import json
@@ -27,6 +27,7 @@ O_CLIENTID, O_SERVERID, O_IA_NA, O_IA_TA, O_IAADDR, O_ORO = 1, 2, 3, 4, 5, 6
 O_PREF, O_ELAPSED, O_RELAY_MSG, O_STATUS, O_RAPID = 7, 8, 9, 13, 14
 O_IFID, O_DNS, O_DOMAIN, O_IA_PD, O_IAPREFIX = 18, 23, 24, 25, 26
 O_REMOTE_ID, O_RELAY_ID, O_LQ_QUERY, O_INFO_REFRESH, O_SOL_MAX_RT = 37, 53, 44, 32, 82
+O_FQDN = 39
 
 
 def opt(code, data=b""):
@@ -70,6 +71,11 @@ def build(args):
     body += opt(O_ORO, b"".join(struct.pack("!H", c) for c in oro))
     if args.get("rapid"):
         body += opt(O_RAPID)
+    if args.get("fqdn"):
+        name = args["fqdn"]
+        wire = b"".join(bytes([len(x)]) + x.encode() for x in name.rstrip(".").split("."))
+        body += opt(O_FQDN, bytes([int(args.get("fqdn_flags", "1"))]) + wire
+                    + (b"\0" if name.endswith(".") else b""))
     if mtype != 11 and mtype != 14:
         if not args.get("no_na"):
             sub = b"".join(opt(O_IAADDR, a2b(a) + struct.pack("!II", 0, 0))
@@ -134,6 +140,14 @@ def decode_ia(code, d):
     return ia
 
 
+def decode_name(b):
+    labels, i = [], 0
+    while i < len(b) and b[i]:
+        labels.append(b[i + 1:i + 1 + b[i]].decode())
+        i += 1 + b[i]
+    return ".".join(labels) + ("." if i < len(b) else "")
+
+
 def decode(b):
     layers = []
     inner = unwrap(b, layers)
@@ -151,6 +165,9 @@ def decode(b):
             r["ias"].append(decode_ia(c, d))
         elif c == O_DNS:
             r["dns"] = [b2a(d[i:i + 16]) for i in range(0, len(d), 16)]
+        elif c == O_FQDN:
+            r["fqdn_flags"] = d[0]
+            r["fqdn"] = decode_name(d[1:])
         elif c == O_INFO_REFRESH:
             r["info_refresh"] = struct.unpack("!I", d)[0]
     return r
@@ -173,27 +190,37 @@ def exchange(port, args, timeout=1.0):
     return r
 
 
-def load(port, n, outfile):
-    """n clients in flight together: Solicit, then Request with the offer."""
+def load(port, n, outfile, secs=30.0, window=256):
+    """n clients, at most window exchanges in flight: Solicit, then Request
+    with the offer; a message unanswered for 1 s is sent again (same xid)."""
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.bind(("::1", 0))
     s.setblocking(False)
     state = {}
     out = open(outfile, "a", buffering=1)
     base = os.urandom(4).hex()
-    for i in range(n):
-        duid = "0004" + base + "%024x" % i
-        a = {"msg": "solicit", "duid": duid, "iaid": 7}
-        m, xid = build(a)
-        state[xid] = a
-        s.sendto(relay_wrap(m, 1, "2001:db8:1::1", None), ("::1", port))
-    deadline = time.time() + 20
+    todo = list(range(n))
     granted = 0
-    while state and time.time() < deadline:
+    deadline = time.time() + secs
+
+    def send(a):
+        m, xid = build(a)
+        a["xid"], a["pkt"], a["at"] = xid, relay_wrap(m, 1, "2001:db8:1::1", None), time.time()
+        state[xid] = a
+        s.sendto(a["pkt"], ("::1", port))
+
+    start = time.time()
+    while (todo or state) and time.time() < deadline:
+        while todo and len(state) < window:
+            send({"msg": "solicit", "duid": "0004" + base + "%024x" % todo.pop(), "iaid": 7})
         try:
             data = s.recv(65535)
         except BlockingIOError:
-            time.sleep(0.002)
+            now = time.time()
+            for a in [a for a in state.values() if now - a["at"] > 1.0]:
+                a["at"] = now
+                s.sendto(a["pkt"], ("::1", port))
+            time.sleep(0.001)
             continue
         r = decode(data)
         a = state.pop(r["xid"], None)
@@ -201,14 +228,14 @@ def load(port, n, outfile):
             continue
         leases = [l for ia in r["ias"] for l in ia["leases"] if l["valid"]]
         if r["type"] == 2 and leases:
-            b = dict(a, msg="request", serverid=r["serverid"], addrs=[leases[0]["addr"]])
-            m, xid = build(b)
-            state[xid] = b
-            s.sendto(relay_wrap(m, 1, "2001:db8:1::1", None), ("::1", port))
+            send({"msg": "request", "duid": a["duid"], "iaid": 7, "serverid": r["serverid"],
+                  "addrs": [leases[0]["addr"]]})
         elif r["type"] == 7 and leases:
             out.write("%s %s\n" % (leases[0]["addr"], a["duid"]))
             granted += 1
-    print(json.dumps({"granted": granted, "unanswered": len(state)}))
+    secs = time.time() - start
+    print(json.dumps({"granted": granted, "unanswered": len(state) + len(todo),
+                      "seconds": round(secs, 2), "per_second": round(granted / secs)}))
 
 
 def pcap(out, hexes):
@@ -223,7 +250,7 @@ def main(argv):
         return pcap(argv[2], argv[3:])
     port, what = int(argv[1]), argv[2]
     if what == "load":
-        return load(port, int(argv[3]), argv[4])
+        return load(port, int(argv[3]), argv[4], float(argv[5]) if len(argv) > 5 else 30.0)
     args = {"msg": what}
     i = 3
     while i < len(argv):

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -666,6 +667,57 @@ static void test_overload_cap(void **state)
 	assert_int_equal(s->cnt[SRV_CNT_DROP_DB_DOWN], 1);
 }
 
+/* RFC 4704 with ddns enabled: a partial name is qualified, the flags say who
+ * updates what, and the transaction carries what the outbox row needs. */
+static void test_client_fqdn(void **state)
+{
+	static const uint8_t host[] = {4, 'h', 'o', 's', 't'}; /* partial name */
+	char json[4096];
+	struct srv *s;
+	struct fx_req r;
+	struct srv_txn *t;
+	int k, i;
+
+	(void)state;
+	assert_true(strlen(fx_conf_json) + 100 < sizeof(json));
+	snprintf(json, sizeof(json),
+	         "%.*s, \"ddns\": {\"enabled\": true, "
+	         "\"qualifying-suffix\": \"example.com\"}}",
+	         (int)strlen(fx_conf_json) - 1, fx_conf_json);
+	s = fx_new(json);
+	fx_req_init(&r, D6_MSG_REQUEST, 80);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	fx_req_ia(&r, false, 1);
+	i = d6_msg_add_bytes(&r.m, D6_ROOT, D6_OPT_CLIENT_FQDN, host, sizeof(host));
+	r.m.node[i].v.u8 = 0; /* S=0: the client updates AAAA itself */
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_string_equal(t->fqdn, "host.example.com.");
+	assert_false(t->fqdn_fwd);
+	assert_true(t->fqdn_rev);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	k = d6_msg_find(&rep, D6_ROOT, D6_OPT_CLIENT_FQDN);
+	assert_true(k >= 0);
+	assert_int_equal(rep.node[k].v.u8, 0);
+	assert_int_equal(rep.node[k].tail_len, 18); /* 4host7example3com0 */
+	fx_done(s, t, true);
+
+	r.m.node[i].v.u8 = 4; /* N: no updates at all */
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_false(t->fqdn_fwd || t->fqdn_rev);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(rep.node[d6_msg_find(&rep, D6_ROOT, D6_OPT_CLIENT_FQDN)].v.u8, 4);
+	fx_done(s, t, true);
+	fx_free(s);
+
+	s = fx_new(NULL); /* ddns off: the option is ignored */
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_string_equal(t->fqdn, "");
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(d6_msg_find(&rep, D6_ROOT, D6_OPT_CLIENT_FQDN), D6_NONE);
+	fx_done(s, t, true);
+	fx_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +746,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_leasequery_not_configured, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reservation_and_several_ias, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overload_cap, setup, teardown),
+	    cmocka_unit_test(test_client_fqdn),
 	};
 
 	return cmocka_run_group_tests_name("srv_handlers", tests, NULL, NULL);
