@@ -50,7 +50,7 @@ show_rows() {
 	detail "leases table of s$i (schema $schema):"
 	psql -qX -P pager=off -c "SELECT host(addr) AS address, state, valid_lft,
 		to_char(expires_at, 'HH24:MI:SS') AS expires, granted_by
-		FROM $schema.leases WHERE lease_type = 'na' ORDER BY id" | sed "s/^/$D      /;s/\$/$N/"
+		FROM $schema.leases WHERE lease_type = 'na' ORDER BY id" | sed "/^$/d;s/^/$D      /;s/\$/$N/"
 }
 
 say "${B}Chorus failover demo${N}: RFC 6853 semi-redundant DHCPv6, split-prefixes model, server: $E2E_SERVER"

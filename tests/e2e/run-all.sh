@@ -13,21 +13,29 @@ jobs=${E2E_JOBS:-2}
 logdir=${E2E_LOGDIR:-/tmp/chorus-e2e-logs}
 mkdir -p "$logdir"
 tests=${E2E_TESTS:-$(cd "$here" && ls test_*.sh)}
+rm -f "$logdir"/*."$server".pid
 t0=$(date +%s)
 pids=()
 
 run_one() {
 	local t=$1 s e
 	s=$(date +%s)
-	"$here/$t" >"$logdir/${t%.sh}.$server.tap" 2>"$logdir/${t%.sh}.$server.err"
+	"$here/$t" >"$logdir/${t%.sh}.$server.tap" 2>"$logdir/${t%.sh}.$server.err" &
+	echo $! >"$logdir/${t%.sh}.$server.pid"
+	wait $!
 	e=$(date +%s)
 	echo $((e - s)) >"$logdir/${t%.sh}.$server.time"
 }
 
+# Ctrl-C or TERM: each scenario gets TERM (its trap removes its namespaces
+# and stops its servers and clients), by the pid run_one recorded.
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	local t
+	for t in $tests; do
+		[ -f "$logdir/${t%.sh}.$server.pid" ] && kill -TERM "$(cat "$logdir/${t%.sh}.$server.pid")" 2>/dev/null
+	done
 	wait
+	exit 130
 }
 trap cleanup INT TERM
 

@@ -41,13 +41,13 @@ trap e2e_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# e2e_stop_pid PID [SIGNAL]: signal a process we started, wait up to 5 s for
-# it to go, then SIGKILL it.
+# e2e_stop_pid PID [SIGNAL [SECONDS]]: signal a process we started, wait up
+# to SECONDS (5) for it to go, then SIGKILL it.
 e2e_stop_pid() {
 	local pid=$1 sig=${2:-TERM} i
 	[ -n "$pid" ] || return 0
 	kill -"$sig" "$pid" 2>/dev/null || return 0
-	for i in $(seq 50); do
+	for i in $(seq $((${3:-5} * 10))); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		# A zombie child of ours: reap it.
 		local st=
@@ -99,7 +99,9 @@ e2e_parallel() {
 	shift
 	for arg in "$@"; do
 		(
-			e2e_tag=ch$(printf '%x' "$BASHPID")
+			# $BASHPID inside $(...) would be the command substitution's.
+			e2e_sub=$BASHPID
+			e2e_tag=ch$(printf '%x' "$e2e_sub")
 			e2e_tmp=$e2e_tmp/$arg
 			mkdir -p "$e2e_tmp"
 			e2e_cleanups=()
@@ -111,7 +113,10 @@ e2e_parallel() {
 		) >"$e2e_tmp/tap-$arg.out" 2>"$e2e_tmp/tap-$arg.err" &
 		pids+=($!)
 		outs+=("$e2e_tmp/tap-$arg.out")
-		e2e_on_exit "e2e_stop_pid $!"
+		# On TERM: the subshell cleans up after itself; whatever it left
+		# (killed before it could) is swept by its tag afterwards.
+		e2e_on_exit "e2e_sweep ch$(printf '%x' $!)"
+		e2e_on_exit "e2e_stop_pid $! TERM 20"
 	done
 	for k in "${!pids[@]}"; do
 		wait "${pids[$k]}"
@@ -127,10 +132,19 @@ e2e_parallel() {
 	return 0
 }
 
+# e2e_sweep TAG: delete the namespaces named TAG<letter><digits> (ours: TAG
+# is the hex pid of one of our subshells), and the processes in them.
+e2e_sweep() {
+	local ns
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E "^$1[lscr][0-9]*\$"); do
+		netns_del "$ns"
+	done
+}
+
 e2e_cleanups_run() {
 	local i
 	for ((i = ${#e2e_cleanups[@]} - 1; i >= 0; i--)); do
-		eval "${e2e_cleanups[$i]}" >/dev/null 2>&1 || true
+		eval "${e2e_cleanups[$i]}" >>"${E2E_CLEANUP_LOG:-/dev/null}" 2>&1 || true
 	done
 	e2e_cleanups=()
 }
