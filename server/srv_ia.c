@@ -284,7 +284,7 @@ int srv_ia_process(struct srv_txn *t, enum srv_ia_mode mode)
 	int err = 0;
 
 	if (srv_fqdn_get(t) < 0)
-		srv_log(t, LOG_INFO, "Client FQDN unusable, no DNS update for this client");
+		srv_log(t, LOG_DEBUG, "Client FQDN unusable, no DNS update for this client");
 	for (int i = d6_msg_first(req, D6_ROOT); i >= 0 && !err; i = d6_msg_next(req, i)) {
 		uint16_t code = req->node[i].code;
 

@@ -126,14 +126,15 @@ static void rx_dispatch(struct srv *s, struct srv_txn *t)
 		rx_drop(t, c);
 		return;
 	}
+	if (c == -2) {
+		use_multicast(t); /* §18.4: needs no link */
+		return;
+	}
 	if (srv_link_select(s->conf, t) < 0 && r->link) {
 		rx_drop(t, SRV_CNT_DROP_NO_LINK);
 		return;
 	}
-	if (c == -2)
-		use_multicast(t);
-	else
-		r->handler(t);
+	r->handler(t);
 	t->subnet = NULL; /* the configuration may be swapped before the commit */
 }
 
@@ -144,7 +145,10 @@ struct srv_txn *srv_rx_handle(struct srv *s, const uint8_t *buf, size_t len,
 	int c;
 
 	srv_count(s, SRV_CNT_RX);
-	if (!s->loaded) {
+	/* without a server DUID we cannot answer anything; with one (configured,
+	 * or read from the schema once) Information-request and Confirm are
+	 * answered even before the leases are loaded */
+	if (!s->duid_len) {
 		srv_count(s, SRV_CNT_DROP_NOT_READY);
 		return NULL;
 	}

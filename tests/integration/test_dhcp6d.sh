@@ -177,6 +177,12 @@ is "LEASEQUERY passed to the responder, its answer sent from our port" "$(j "$r"
 wait "$LQPID" 2>/dev/null
 LQPID=
 
+# --- direct (not relayed) unicast from a client, over the real socket ---
+r=$(ex inforeq --duid $D1 --hops 0)
+is "direct unicast Information-request is discarded (RFC 8415 §16)" "$(j "$r" .timeout)" true
+r=$(ex request --duid $D1 --serverid "$SID" --hops 0)
+is "direct unicast Request: UseMulticast, back to the client's port" "$(j "$r" '"\(.type) \(.status) \(.relay | length)"')" "7 5 0"
+
 # --- Client FQDN: the lease row and its DDNS outbox row in one commit ---
 D6=0001000100000000000000000006
 r=$(ex request --duid $D6 --serverid "$SID" --fqdn host6 --fqdn-flags 1)

@@ -580,7 +580,8 @@ static void test_inforeq(void **state)
 	struct srv_txn *t;
 	int k;
 
-	s->db_up = false; /* answered without a database */
+	s->db_up = false; /* answered without a database, before the leases are loaded */
+	s->loaded = false;
 	fx_req_init(&r, D6_MSG_INFO_REQUEST, 60);
 	fx_req_oro(&r, oro, 5);
 	t = fx_run(s, &r, FX_DIRECT_MCAST);
@@ -607,6 +608,17 @@ static void test_inforeq(void **state)
 	t = fx_run(s, &r, FX_DIRECT_UNICAST); /* §16: discard unicast */
 	assert_true(t->drop);
 	srv_txn_free(t);
+}
+
+static void test_no_server_duid_no_answer(void **state)
+{
+	struct srv *s = *state;
+	struct fx_req r;
+
+	s->duid_len = 0; /* configured none, schema not read yet */
+	fx_req_init(&r, D6_MSG_INFO_REQUEST, 62);
+	assert_null(fx_run(s, &r, FX_DIRECT_MCAST));
+	assert_int_equal(s->cnt[SRV_CNT_DROP_NOT_READY], 1);
 }
 
 static void test_leasequery_not_configured(void **state)
@@ -743,6 +755,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_decline_quarantines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_confirm, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inforeq, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_server_duid_no_answer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_leasequery_not_configured, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reservation_and_several_ias, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overload_cap, setup, teardown),
