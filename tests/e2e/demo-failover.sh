@@ -15,7 +15,7 @@ set -u
 . "$e2e_dir/lib/netns.sh"
 . "$e2e_dir/lib/servers.sh"
 . "$e2e_dir/lib/clients.sh"
-model=split
+model='split'
 t2=$(e2e_model get $model t2)
 valid=$(e2e_model get $model valid)
 

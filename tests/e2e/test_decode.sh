@@ -13,7 +13,7 @@ set -u
 e2e_need_root
 e2e_need dhclient dhcpcd dhcp6c tshark python3
 srv_need
-model=split
+model='split'
 [ "$E2E_SERVER" = chorus ] && { srv_pg || bail "no PostgreSQL"; }
 echo "# tshark decoding against $E2E_SERVER"
 sc_topology $model 2 4 || exit 1

@@ -22,7 +22,7 @@ e2e_need dhclient perfdhcp tshark psql
 srv_need
 rate=${E2E_LOAD_RATE:-300}
 load_s=${E2E_LOAD_SECONDS:-4}
-model=split
+model='split'
 srv_pg || bail "no PostgreSQL"
 netns_direct 1 2 || bail "namespaces"
 srv_start $model 1 "${NS_SERVERS[0]}" || bail "chorus-dhcp6d starts"

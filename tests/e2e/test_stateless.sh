@@ -13,7 +13,7 @@ set -u
 e2e_need_root
 e2e_need dhclient dhcpcd dhcp6c python3
 srv_need
-model=split
+model='split'
 kinds=(dhclient dhcpcd dhcp6c)
 [ "$E2E_SERVER" = chorus ] && { srv_pg || bail "no PostgreSQL"; }
 echo "# stateless against $E2E_SERVER"

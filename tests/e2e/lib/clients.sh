@@ -112,7 +112,7 @@ cli_start() {
 cli_stop() { e2e_stop_pid "${CLI_PID[$1]}"; }
 
 cli_leases() {
-	local name=$1 ns=${CLI_NS[$1]} a
+	local name=$1 ns=${CLI_NS[$1]}
 	case ${CLI_MODE[$name]} in
 	na)
 		netns_global "$ns" ch0

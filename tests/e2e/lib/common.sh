@@ -127,7 +127,7 @@ e2e_parallel() {
 			*) echo "$line" ;;
 			esac
 		done <"${outs[$k]}"
-		[ -s "$e2e_tmp/tap-${@:k+1:1}.err" ] && sed 's/^/# stderr: /' "$e2e_tmp/tap-${@:k+1:1}.err"
+		[ -s "${outs[$k]%.out}.err" ] && sed 's/^/# stderr: /' "${outs[$k]%.out}.err"
 	done
 	return 0
 }

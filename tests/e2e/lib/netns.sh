@@ -99,7 +99,7 @@ netns_direct() {
 }
 
 netns_relayed() {
-	local ns_s=$1 ns_c=$2 model=$3 l1=${e2e_tag}l1 l2=${e2e_tag}l2 i ns p
+	local ns_s=$1 ns_c=$2 model=$3 l1=${e2e_tag}l1 l2=${e2e_tag}l2 i ns
 	netns_link "$l1" && netns_link "$l2" || return 1
 	NS_RELAY=${e2e_tag}r
 	netns_add "$NS_RELAY" 1 || return 1

@@ -58,7 +58,8 @@ sc_what() { [ "$1" = pd ] && echo prefix || echo address; }
 sc_wait_bound() {
 	local model=$1 mode=$2 want=$3 timeout=$4 t0 deadline k kind todo
 	shift 4
-	local kinds=("$@") done_at=() pending=${#kinds[@]}
+	local kinds=("$@") done_at=() pending
+	pending=${#kinds[@]}
 	t0=$(sc_now)
 	deadline=$(sc_plus "$t0" "$timeout")
 	while [ "$pending" -gt 0 ] && ! sc_past "$deadline"; do
@@ -98,7 +99,7 @@ sc_topology() {
 }
 
 sc_servers() {
-	local model=$1 from=$2 n=$3 relay= i
+	local model=$1 from=$2 n=$3 relay='' i
 	[ "$SC_TOPO" = relayed ] && relay=relay
 	for i in $(seq "$from" "$n"); do
 		srv_start "$model" "$i" "${NS_SERVERS[$((i - 1))]}" $relay || {
