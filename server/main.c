@@ -42,7 +42,8 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: chorus-dhcp6d -c FILE [-t] [-d] [-p PORT]\n"
 	           "  -c FILE   instance configuration (JSON)\n"
 	           "  -t        check the configuration, print the effective values, exit\n"
-	           "  -d        stay in the foreground, log to stderr\n"
+	           "  -d        stay in the foreground, log to stderr (default: detach,\n"
+	           "            log to syslog unless logging.syslog is false)\n"
 	           "  -p PORT   UDP port to listen on (default 547; for tests)\n");
 }
 
@@ -171,22 +172,28 @@ static void on_hup(struct evl *l, int signo, void *arg)
 	log_notice("configuration reloaded from %s", conf_path);
 }
 
-static int setup(struct srv *s, const struct opts *o)
+/* Before detaching: what can fail for reasons the operator must see. */
+static int open_socket(struct srv *s, const struct opts *o)
 {
 	int err;
 
 	s->lq_fd = -1;
 	s->sock.fd = -1;
+	err = srv_sock_open(&s->sock, (uint16_t)o->port, s->conf->dhcp6.interfaces,
+	                    s->conf->dhcp6.n_interfaces);
+	if (err < 0)
+		log_err("cannot open UDP port %u: %s", o->port, strerror(-err));
+	return err;
+}
+
+static int setup(struct srv *s)
+{
+	int err;
+
 	s->max_txns = MAX_TXNS;
 	if ((err = srv_cache_init(&s->cache)) < 0 || (err = srv_alloc_setup(s, s->conf)) < 0 ||
 	    (err = evl_new(&s->l)) < 0)
 		return err;
-	err = srv_sock_open(&s->sock, (uint16_t)o->port, s->conf->dhcp6.interfaces,
-	                    s->conf->dhcp6.n_interfaces);
-	if (err < 0) {
-		log_err("cannot open UDP port %u: %s", o->port, strerror(-err));
-		return err;
-	}
 	if (s->conf->leasequery.enabled && srv_lq_open(s) < 0)
 		log_warning("no leasequery hand-off socket; LEASEQUERY gets NotConfigured");
 	evl_watch(s->l, s->sock.fd, EPOLLIN, on_rx, s);
@@ -228,11 +235,17 @@ int main(int argc, char **argv)
 		return conf_print(s.conf, stdout, 0) < 0 ? 1 : 0;
 	log_init("chorus-dhcp6d", !o.foreground && s.conf->logging.syslog, s.conf->logging.level);
 	signal(SIGPIPE, SIG_IGN);
+	if (open_socket(&s, &o) < 0)
+		return 1;
+	if (!o.foreground && daemon(0, 0) < 0) {
+		log_err("cannot detach: %s", strerror(errno));
+		return 1;
+	}
 	if ((r = pid_write(s.conf->instance.pid_file)) < 0) {
 		log_err("cannot write pid file %s: %s", s.conf->instance.pid_file, strerror(-r));
 		return 1;
 	}
-	r = setup(&s, &o);
+	r = setup(&s);
 	if (r == 0) {
 		log_notice("instance %s listening on UDP %u", s.conf->instance.name, o.port);
 		r = evl_run(s.l);

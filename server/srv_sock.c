@@ -50,8 +50,6 @@ int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_
 		err = sock_opt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
 	if (!err)
 		err = sock_opt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0);
-	if (!err)
-		err = sock_opt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
 	/* a burst (clients rebinding after a sibling failed) must queue, not
 	 * drop; the kernel caps this at rmem_max, which root may exceed */
 	if (!err && sock_opt(fd, SOL_SOCKET, SO_RCVBUFFORCE, SRV_SOCK_RCVBUF) < 0)
