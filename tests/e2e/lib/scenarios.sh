@@ -28,16 +28,17 @@ sc_since() { awk -v t="$1" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n - t }
 sc_past() { awk -v t="$1" -v n="$(date +%s.%N)" 'BEGIN { exit !(n > t) }'; }
 sc_plus() { awk -v t="$1" -v d="$2" 'BEGIN { printf "%.3f", t + d }'; }
 
-# sc_event CLIENT T_KILL DEADLINE: seconds from T_KILL to the client's
-# first hook call after it (the Reply that moved or kept its lease: an
-# unanswered Renew calls no hook), "late:SECONDS" when past DEADLINE. Taken
+# sc_event CLIENT T_KILL AFTER DEADLINE: seconds from T_KILL to the
+# client's first hook call after AFTER (the last poll that still saw the
+# old state, at least T_KILL): the Reply that moved or kept its lease (an
+# unanswered Renew calls no hook). "late:SECONDS" when past DEADLINE. Taken
 # from the hook log, so a slow polling loop on a loaded machine neither
 # inflates the figure nor hides a late failover.
 sc_event() {
 	local t
-	t=$(awk -v k="$2" '/^=== / && $2 > k && $4 != "DEPREF6" { print $2; exit }' "${CLI_DIR[$1]}/hook.log")
+	t=$(awk -v k="$3" '/^=== / && $2 > k && $4 != "DEPREF6" { print $2; exit }' "${CLI_DIR[$1]}/hook.log")
 	[ -n "$t" ] || t=$(sc_now)
-	awk -v t="$t" -v k="$2" -v d="$3" 'BEGIN { printf "%s%.1f", (t > d ? "late:" : ""), t - k }'
+	awk -v t="$t" -v k="$2" -v d="$4" 'BEGIN { printf "%s%.1f", (t > d ? "late:" : ""), t - k }'
 }
 
 # sc_clients MODE KINDS...: one client of each kind, c1.. in NS_CLIENTS.
@@ -120,7 +121,7 @@ sc_preference() {
 }
 
 sc_failover() {
-	local model=$1 mode=$2 n k kind c t_kill policy i before=() deadline=() result=() why=() pending
+	local model=$1 mode=$2 n k kind c t_kill policy i before=() deadline=() result=() why=() seen=() pending
 	shift 2
 	local kinds=("$@")
 	n=$(e2e_model get "$model" n)
@@ -145,13 +146,15 @@ sc_failover() {
 			continue
 		fi
 		deadline[$k]=$(sc_plus "$t_kill" $(($(sc_t2_of "${kinds[$k]}") + SC_SLACK)))
+		seen[$k]=$t_kill
 		pending=$((pending + 1))
 	done
 	while [ "$pending" -gt 0 ]; do
 		for k in "${!kinds[@]}"; do
 			[ -n "${result[$k]:-}" ] && continue
 			c=c$((k + 1))
-			local now owners
+			local now owners poll_t
+			poll_t=$(sc_now)
 			now=$(cli_leases "$c" | xargs)
 			if [ "$policy" = adopt ]; then
 				# The lease must stay, without a gap, until a survivor
@@ -161,20 +164,24 @@ sc_failover() {
 				else
 					for i in $survivors; do
 						srv_has_lease "$i" "${before[$k]}" &&
-							result[$k]=$(sc_event "$c" "$t_kill" "${deadline[$k]}") why[$k]="adopted by instance $i"
+							result[$k]=$(sc_event "$c" "$t_kill" "${seen[$k]}" "${deadline[$k]}") why[$k]="adopted by instance $i"
 					done
 				fi
 			else
 				owners=$(e2e_owner "$model" $now | sort | xargs)
 				for i in $survivors; do
 					[ "$owners" = "$i" ] &&
-						result[$k]=$(sc_event "$c" "$t_kill" "${deadline[$k]}") why[$k]="instance $i's $now"
+						result[$k]=$(sc_event "$c" "$t_kill" "${seen[$k]}" "${deadline[$k]}") why[$k]="instance $i's $now"
 				done
 			fi
 			if [ -z "${result[$k]:-}" ] && sc_past "${deadline[$k]}"; then
 				result[$k]=fail why[$k]="holds '$now' (of instance '$owners') at T2+${SC_SLACK}s"
 			fi
-			[ -n "${result[$k]:-}" ] && pending=$((pending - 1))
+			if [ -n "${result[$k]:-}" ]; then
+				pending=$((pending - 1))
+			else
+				seen[$k]=$poll_t
+			fi
 		done
 		[ "$pending" -gt 0 ] && sleep 0.3
 	done
