@@ -6,5 +6,5 @@ contrib_chorus_pcap_SOURCES = contrib/tools/chorus_pcap.c contrib/tools/pcap_rea
 contrib_chorus_pcap_LDADD = $(CHORUS_LIBS)
 
 TESTS += tests/integration/test_captures.sh
-EXTRA_DIST += contrib/demo tests/integration/test_captures.sh tests/integration/compare_tshark.py \
+EXTRA_DIST += contrib/demo contrib/bench tests/integration/test_captures.sh tests/integration/compare_tshark.py \
 	tests/fixtures/captures
