@@ -3,7 +3,7 @@
 deps_build="build-essential autoconf automake libtool pkg-config clang clang-format
  libpq-dev libmicrohttpd-dev libjson-c-dev libcmocka-dev libssl-dev"
 deps_test="postgresql postgresql-client tshark python3 iproute2 procps util-linux"
-deps_e2e="isc-dhcp-client dhcpcd5 wide-dhcpv6-client isc-dhcp-relay bind9 bind9-dnsutils"
+deps_e2e="isc-dhcp-client dhcpcd5 wide-dhcpv6-client isc-dhcp-relay bind9 bind9-dnsutils kea-admin"
 deps_bench="kea-dhcp6-server kea-admin"
 
 deps_missing() {
