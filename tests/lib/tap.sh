@@ -10,9 +10,14 @@ ok() {
 	echo "ok $tap_n - $*"
 }
 
+# A "# TODO reason" at the end marks a known failure (TAP: counted as XFAIL, not
+# as a failure, so it does not fail the script either).
 not_ok() {
 	tap_n=$((tap_n + 1))
-	tap_failed=$((tap_failed + 1))
+	case "$*" in
+	*"# TODO"*) ;;
+	*) tap_failed=$((tap_failed + 1)) ;;
+	esac
 	echo "not ok $tap_n - $*"
 }
 
