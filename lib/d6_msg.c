@@ -328,7 +328,8 @@ static void build_node(const struct d6_msg *m, int i, struct wire_wr *w)
 
 	if (rule)
 		d6_opt_put_fixed(rule, w, &n->v);
-	if (is_container(rule)) {
+	/* a container given as ready-made bytes (no child nodes) keeps them */
+	if (is_container(rule) && n->child != D6_NONE) {
 		for (int c = n->child; c != D6_NONE && !w->err; c = m->node[c].next)
 			build_node(m, c, w);
 	} else if (n->tail_len) {

@@ -229,6 +229,34 @@ static int replay_one(const char *path, int *count)
 	return 0;
 }
 
+/* A container option added as bytes, with no child nodes, keeps its bytes
+ * (it used to be written with an empty body). */
+static void test_container_from_bytes_keeps_its_body(void **state)
+{
+	static const uint8_t ntp_body[] = {
+	    0x00, 0x01, 0x00, 0x10, /* sub-option SRV_ADDR, length 16 */
+	    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, /* 2001:db8::1 */
+	};
+	struct d6_msg m, back;
+	uint8_t buf[128];
+	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
+	int ntp, sub;
+
+	(void)state;
+	d6_msg_init(&m, D6_MSG_REPLY, 0x010203);
+	assert_true(d6_msg_add_bytes(&m, D6_ROOT, D6_OPT_NTP_SERVER, ntp_body, sizeof(ntp_body)) >=
+	            0);
+	assert_int_equal(d6_msg_build(&m, &w), 0);
+	assert_int_equal(w.len, 4 + 4 + sizeof(ntp_body));
+	assert_memory_equal(buf + 8, ntp_body, sizeof(ntp_body));
+	assert_int_equal(d6_msg_parse(buf, w.len, &back), 0);
+	ntp = d6_msg_find(&back, D6_ROOT, D6_OPT_NTP_SERVER);
+	assert_int_not_equal(ntp, D6_NONE);
+	sub = d6_msg_first(&back, ntp);
+	assert_int_not_equal(sub, D6_NONE);
+	assert_int_equal(back.node[sub].code, D6_NTP_SRV_ADDR);
+}
+
 /* Every client/server message captured from dhclient, dhcpcd, dhcp6c and Kea. */
 static void test_captures_round_trip(void **state)
 {
@@ -256,6 +284,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_message_type),
+	    cmocka_unit_test(test_container_from_bytes_keeps_its_body),
 	    cmocka_unit_test(test_header_edges),
 	    cmocka_unit_test(test_option_edges),
 	    cmocka_unit_test(test_output_exactly_full_and_one_short),
