@@ -3,8 +3,8 @@
 # whose Advertise carries Preference 255. All models at once, dhclient,
 # dhcpcd and dhcp6c each.
 # dhcpcd (9.4) requests the first Advertise it receives and never compares
-# Preference values, so its line is a TODO: it passes only when the
-# preferred instance happens to answer first.
+# Preference values, so its line only checks that it holds a lease of one
+# of the instances, and says whose.
 # Environment: E2E_SERVER (kea | chorus), E2E_MODELS (default: all four).
 set -u
 . "$(dirname "$0")/lib/common.sh"
