@@ -20,13 +20,19 @@
 #include "srv_store.h"
 
 #define BATCH_MAX 1024 /* transactions per commit */
+/* Longest wait of a queued transaction before newcomers are dropped. A
+ * client retransmits after 1 s (RFC 8415 §7.6, REQ_TIMEOUT, REN_TIMEOUT):
+ * queueing longer only answers clients that have moved on, while each
+ * retransmission adds a transaction; the backlog then never drains. */
+#define QUEUE_MAX_MS 1000
 
 enum {
-	ST_INSERT,
-	ST_EXTEND,
+	ST_INSERT_BULK,
+	ST_EXTEND_BULK,
 	ST_RELEASE,
 	ST_DECLINE,
 	ST_EXPIRE,
+	ST_PLANS,
 	ST_IDENT_PUT,
 	ST_IDENT_GET,
 	ST_LOAD,
@@ -34,48 +40,70 @@ enum {
 	ST_MAX,
 };
 
-#define EXPIRES_AT                                                                                 \
-	"CASE WHEN $8::bigint = 4294967295 THEN 'infinity'::timestamptz "                          \
-	"ELSE to_timestamp($9::bigint) + make_interval(secs => $8::bigint) END"
-#define HEX_ARRAY(n)                                                                               \
-	"ARRAY(SELECT decode(x, 'hex') FROM unnest(" n "::text[]) WITH ORDINALITY AS u(x, i) "     \
-	"ORDER BY i)"
 #define DDNS_REMOVE                                                                                \
 	" INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "                  \
 	"SELECT id, 'remove', fqdn, addr, duid, ddns_fwd, ddns_rev FROM r "                        \
 	"WHERE fqdn IS NOT NULL AND (ddns_fwd OR ddns_rev)"
-/* The outbox row of a lease that got a name (RFC 4704), same statement. */
-#define DDNS_ADD(cond)                                                                             \
-	", d AS (INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "           \
-	"SELECT id, 'add', fqdn, addr, duid, $23::boolean, $24::boolean FROM l WHERE " cond        \
-	" AND ($23::boolean OR $24::boolean))"
 #define RETURNING_R " RETURNING id, fqdn, addr, duid, ddns_fwd, ddns_rev, valid_lft)"
 
+/* Grants and extends go one statement per commit group (srv_store_flush):
+ * $1..$24 are the lease-row parameters of srv_relayinfo_params as arrays
+ * (text; bytea as hex), one element per lease. Both return the ordinal of
+ * every row that took; a missing ordinal fails that lease's transaction
+ * only, as ON CONFLICT DO NOTHING or a vanished row should. */
+#define BULK_U                                                                                     \
+	"WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], "       \
+	"$5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[], "        \
+	"$11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], "           \
+	"$17::text[], $18::text[], $19::integer[], $20::text[], $21::text[], $22::smallint[], "    \
+	"$23::boolean[], $24::boolean[]) WITH ORDINALITY AS u(typ, addr, duid, iaid, subnet, "     \
+	"link, pref, valid, cltt, gby, rsrc, rlink, rpeer, rids, remids, ifid, sub, chain, hwt, "  \
+	"hwa, fqdn, ff, fwd, rev, i))"
+#define BULK_EXPIRES                                                                               \
+	"CASE WHEN u.valid = 4294967295 THEN 'infinity'::timestamptz "                             \
+	"ELSE to_timestamp(u.cltt) + make_interval(secs => u.valid) END"
+#define BULK_HEX_ARRAY(c)                                                                          \
+	"ARRAY(SELECT decode(x, 'hex') FROM unnest(" c "::text[]) WITH ORDINALITY AS h(x, k) "     \
+	"ORDER BY k)"
+#define BULK_DDNS_ADD(from, cond)                                                                  \
+	", d AS (INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "           \
+	"SELECT l.id, 'add', l.fqdn, l.addr, l.duid, fwd, rev FROM " from " WHERE "                \
+	"l.fqdn IS NOT NULL AND " cond "(fwd OR rev))"
+
 static const struct db_stmt srv_stmts[ST_MAX] = {
-    [ST_INSERT] = {"srv_insert", 24,
-                   "WITH l AS (INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, "
-                   "link_addr, preferred_lft, valid_lft, cltt, expires_at, granted_by, relay_src, "
-                   "relay_link_addr, relay_peer_addr, relay_ids, remote_ids, interface_id, "
-                   "subscriber_id, relay_chain, hwtype, hwaddr, fqdn, fqdn_flags) VALUES ($1, "
-                   "$2::inet, $3, $4, $5, $6::inet, $7, $8, to_timestamp($9::bigint), " EXPIRES_AT
-                   ", $10, $11::inet, $12::inet, $13::inet, " HEX_ARRAY("$14") ", " HEX_ARRAY(
-                       "$15") ", $16, $17, $18, $19, $20, $21, $22) ON CONFLICT DO NOTHING "
-                              "RETURNING id, addr, duid, fqdn)" DDNS_ADD(
-                                  "l.fqdn IS NOT NULL") " SELECT id FROM l"},
-    [ST_EXTEND] =
-        {"srv_extend", 24,
-         "WITH o AS (SELECT id, fqdn AS old FROM leases WHERE addr = $2::inet AND "
-         "state = 'active' AND duid = $3), l AS (UPDATE leases SET subnet_id = $5, "
-         "link_addr = $6::inet, preferred_lft = $7, valid_lft = $8, cltt = "
-         "to_timestamp($9::bigint), expires_at = " EXPIRES_AT
-         ", granted_by = $10, relay_src = $11::inet, relay_link_addr = $12::inet, "
-         "relay_peer_addr = $13::inet, relay_ids = " HEX_ARRAY("$14") ", remote_ids = " HEX_ARRAY(
-             "$15") ", interface_id = $16, subscriber_id = $17, relay_chain = $18, "
-                    "hwtype = $19, hwaddr = $20, fqdn = $21, fqdn_flags = $22 WHERE "
-                    "addr = $2::inet AND state = 'active' AND duid = $3 AND "
-                    "lease_type = $1 AND iaid = $4 RETURNING id, addr, duid, fqdn)" DDNS_ADD(
-                        "l.fqdn IS NOT NULL AND l.fqdn IS DISTINCT FROM (SELECT old "
-                        "FROM o)") " SELECT id FROM l"},
+    [ST_INSERT_BULK] =
+        {"srv_insert_bulk", 24,
+         BULK_U ", l AS (INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, "
+                "preferred_lft, valid_lft, cltt, expires_at, granted_by, relay_src, "
+                "relay_link_addr, relay_peer_addr, relay_ids, remote_ids, interface_id, "
+                "subscriber_id, relay_chain, hwtype, hwaddr, fqdn, fqdn_flags) SELECT typ, "
+                "addr::inet, decode(duid, 'hex'), iaid, subnet, link::inet, pref, valid, "
+                "to_timestamp(cltt), " BULK_EXPIRES ", gby, rsrc::inet, rlink::inet, "
+                "rpeer::inet, " BULK_HEX_ARRAY("rids") ", " BULK_HEX_ARRAY(
+                    "remids") ", decode(ifid, 'hex'), decode(sub, 'hex'), decode(chain, "
+                              "'hex'), hwt, decode(hwa, 'hex'), fqdn, ff FROM u ORDER BY i "
+                              "ON CONFLICT DO NOTHING RETURNING id, addr, duid, fqdn), "
+                              "m AS (SELECT l.*, u.i, u.fwd, u.rev FROM l JOIN u ON "
+                              "u.addr::inet = l.addr)" BULK_DDNS_ADD("m AS l", "") " SELECT i "
+                                                                                   "FROM m"},
+    [ST_EXTEND_BULK] =
+        {"srv_extend_bulk", 24,
+         BULK_U ", o AS (SELECT le.id, le.fqdn AS old FROM leases le JOIN u ON le.addr = "
+                "u.addr::inet AND le.state = 'active' AND le.duid = decode(u.duid, 'hex')), "
+                "l AS (UPDATE leases le SET subnet_id = u.subnet, link_addr = u.link::inet, "
+                "preferred_lft = u.pref, valid_lft = u.valid, cltt = to_timestamp(u.cltt), "
+                "expires_at = " BULK_EXPIRES ", granted_by = u.gby, relay_src = u.rsrc::inet, "
+                "relay_link_addr = u.rlink::inet, relay_peer_addr = u.rpeer::inet, "
+                "relay_ids = " BULK_HEX_ARRAY("u.rids") ", remote_ids = " BULK_HEX_ARRAY(
+                    "u.remids") ", interface_id = decode(u.ifid, 'hex'), subscriber_id = "
+                                "decode(u.sub, 'hex'), relay_chain = decode(u.chain, 'hex'), "
+                                "hwtype = u.hwt, hwaddr = decode(u.hwa, 'hex'), fqdn = u.fqdn, "
+                                "fqdn_flags = u.ff FROM u WHERE le.addr = u.addr::inet AND "
+                                "le.state = 'active' AND le.duid = decode(u.duid, 'hex') AND "
+                                "le.lease_type = u.typ AND le.iaid = u.iaid RETURNING le.id, "
+                                "le.addr, le.duid, le.fqdn, u.i, u.fwd, u.rev)" BULK_DDNS_ADD(
+                                    "l LEFT JOIN o ON o.id = l.id",
+                                    "l.fqdn IS DISTINCT FROM o.old AND ") " SELECT i FROM l"},
     [ST_RELEASE] =
         {"srv_release", 2,
          "WITH r AS (UPDATE leases SET state = 'released', state_at = now() "
@@ -90,6 +118,14 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
          "WITH r AS (UPDATE leases SET state = 'expired', state_at = now() "
          "WHERE addr = $1::inet AND state IN ('active', 'declined') AND duid = $2" RETURNING_R
              DDNS_REMOVE " AND valid_lft > 0"},
+    /* A plan per execution. A generic plan is made once, on the statistics
+     * of that moment: made on an empty lease table it scans every holding
+     * row to find one (a hash join over the table for a batch UPDATE, a
+     * scan for the row to release), so the cost per lease grows with the
+     * table until commits fall behind the clients. Planning is cheap next
+     * to the batch it plans, and sees the batch's real size. */
+    [ST_PLANS] = {"srv_plans", 0,
+                  "SELECT pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', false)"},
     [ST_IDENT_PUT] = {"srv_ident_put", 2,
                       "INSERT INTO server_identity (instance_name, server_duid) VALUES ($1, $2) "
                       "ON CONFLICT DO NOTHING"},
@@ -174,16 +210,29 @@ static void maybe_stop(struct srv *s)
 		evl_stop(s->l);
 }
 
+/* True when the queue is as long as it may get: too many transactions, or
+ * the oldest unsent one has waited QUEUE_MAX_MS. */
+static bool queue_full(const struct srv *s, uint64_t now)
+{
+	const struct srv_txn *h = s->pending.head;
+
+	return s->pending.n + s->inflight.n >= s->max_txns ||
+	       (h && now - h->queued_ms >= QUEUE_MAX_MS);
+}
+
 void srv_store_queue(struct srv *s, struct srv_txn *t)
 {
 	bool ready = s->db && db_ready(s->db);
+	uint64_t now = s->l ? evl_now(s->l) : 0;
 
-	if (!ready || s->pending.n + s->inflight.n >= s->max_txns) {
+	/* t is the newest: undoing it cannot pull a lease from under another */
+	if (!ready || queue_full(s, now)) {
 		srv_count(s, ready ? SRV_CNT_DROP_OVERLOAD : SRV_CNT_DROP_DB_DOWN);
 		srv_txn_undo(t);
 		srv_txn_free(t);
 		return;
 	}
+	t->queued_ms = now;
 	q_push(&s->pending, t);
 }
 
@@ -228,13 +277,241 @@ static void on_batch(struct db *d, int err, void *arg)
 	maybe_stop(s);
 }
 
-static void on_row(struct db *d, const PGresult *res, int err, void *arg)
+/* ---- commit groups: one INSERT and one UPDATE for many leases ---- */
+
+/*
+ * A batch is cut into groups in which no address appears twice. Inside a
+ * group the rows are independent, so its Release, Decline and Expire rows
+ * go first, one statement each, then every grant as one INSERT and every
+ * extend as one UPDATE. An address seen again (granted then renewed,
+ * released then granted to another client...) closes the group, so the
+ * statements still meet each address in the order of the transactions.
+ */
+#define GROUP_ADDRS 4096 /* addresses per group; a power of two */
+
+struct arr { /* a text[] literal under construction */
+	char *p;
+	size_t len, cap;
+};
+
+struct bulk { /* the rows of one batch statement */
+	struct arr col[SRV_LP_N];
+	struct srv_txn **txn;
+	size_t n, cap;
+	bool oom;
+};
+
+struct bulk_res { /* what the result callback needs: row i -> transaction */
+	size_t n;
+	struct srv_txn *txn[];
+};
+
+struct aslot {
+	struct in6_addr addr;
+	uint8_t plen;
+	uint32_t gen;
+};
+
+static struct group {
+	struct bulk grant, extend;
+	struct aslot seen[2 * GROUP_ADDRS];
+	size_t n_seen;
+	uint32_t gen;
+} grp;
+
+static bool arr_room(struct arr *a, size_t more)
 {
-	struct srv_txn *t = arg;
+	char *p;
+	size_t cap;
+
+	if (a->len + more <= a->cap)
+		return true;
+	cap = a->cap ? a->cap : 4096;
+	while (cap < a->len + more)
+		cap *= 2;
+	p = realloc(a->p, cap);
+	if (!p)
+		return false;
+	a->p = p;
+	a->cap = cap;
+	return true;
+}
+
+/* Appends one element: NULL, binary as hex, or quoted text. */
+static bool arr_put(struct arr *a, const char *v, int len, bool bin)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = v && !bin ? strlen(v) : (size_t)(len > 0 ? len : 0);
+
+	if (!arr_room(a, 2 * n + 8))
+		return false;
+	a->p[a->len] = a->len ? ',' : '{';
+	a->len++;
+	if (!v) {
+		memcpy(a->p + a->len, "NULL", 4);
+		a->len += 4;
+		return true;
+	}
+	a->p[a->len++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)v[i];
+
+		if (bin) {
+			a->p[a->len++] = hex[c >> 4];
+			a->p[a->len++] = hex[c & 15];
+			continue;
+		}
+		if (c == '"' || c == '\\')
+			a->p[a->len++] = '\\';
+		a->p[a->len++] = (char)c;
+	}
+	a->p[a->len++] = '"';
+	return true;
+}
+
+static const char *arr_end(struct arr *a)
+{
+	if (!arr_room(a, 3))
+		return NULL;
+	if (!a->len)
+		a->p[a->len++] = '{';
+	a->p[a->len++] = '}';
+	a->p[a->len] = '\0';
+	return a->p;
+}
+
+static void bulk_add(struct bulk *b, struct srv_txn *t, const struct srv_lease_params *p)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 256;
+		struct srv_txn **v = realloc(b->txn, cap * sizeof(*v));
+
+		if (!v) {
+			b->oom = true;
+			return;
+		}
+		b->txn = v;
+		b->cap = cap;
+	}
+	for (int i = 0; i < SRV_LP_N; i++) {
+		if (!arr_put(&b->col[i], p->v[i], p->len[i], p->fmt[i]))
+			b->oom = true;
+	}
+	b->txn[b->n++] = t;
+}
+
+static void bulk_reset(struct bulk *b)
+{
+	for (int i = 0; i < SRV_LP_N; i++)
+		b->col[i].len = 0;
+	b->n = 0;
+	b->oom = false;
+}
+
+static void bulk_free(struct bulk *b)
+{
+	for (int i = 0; i < SRV_LP_N; i++)
+		free(b->col[i].p);
+	free(b->txn);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Rows that came back took; the transactions of the others failed. On an
+ * error the whole segment rolls back and on_batch handles it. */
+static void on_bulk(struct db *d, const PGresult *res, int err, void *arg)
+{
+	struct bulk_res *r = arg;
 
 	(void)d;
-	if (!err && PQntuples(res) == 0)
-		t->failed = true;
+	if (!err) {
+		for (int k = 0; k < PQntuples(res); k++) {
+			long i = atol(PQgetvalue(res, k, 0));
+
+			if (i >= 1 && (size_t)i <= r->n)
+				r->txn[i - 1] = NULL;
+		}
+		for (size_t i = 0; i < r->n; i++) {
+			if (r->txn[i])
+				r->txn[i]->failed = true;
+		}
+	}
+	free(r);
+}
+
+static int bulk_send(struct srv *s, struct bulk *b, size_t stmt)
+{
+	const char *v[SRV_LP_N];
+	struct bulk_res *r;
+	int err;
+
+	if (!b->n)
+		return 0;
+	r = b->oom ? NULL : malloc(sizeof(*r) + b->n * sizeof(r->txn[0]));
+	for (int i = 0; r && i < SRV_LP_N; i++) {
+		v[i] = arr_end(&b->col[i]);
+		if (!v[i]) {
+			free(r);
+			r = NULL;
+		}
+	}
+	if (!r) {
+		bulk_reset(b);
+		return CH_ENOMEM;
+	}
+	r->n = b->n;
+	memcpy(r->txn, b->txn, b->n * sizeof(r->txn[0]));
+	err = db_query(s->db, stmt, v, NULL, NULL, on_bulk, r);
+	if (err)
+		free(r);
+	bulk_reset(b);
+	return err;
+}
+
+static void group_reset(void)
+{
+	bulk_reset(&grp.grant);
+	bulk_reset(&grp.extend);
+	grp.n_seen = 0;
+	if (++grp.gen == 0) { /* wrapped: forget every slot */
+		memset(grp.seen, 0, sizeof(grp.seen));
+		grp.gen = 1;
+	}
+}
+
+/* Sends the group's grants and extends and starts a new group. */
+static int group_close(struct srv *s)
+{
+	int err = bulk_send(s, &grp.grant, ST_INSERT_BULK);
+
+	if (!err)
+		err = bulk_send(s, &grp.extend, ST_EXTEND_BULK);
+	group_reset();
+	return err;
+}
+
+/* Adds l's address to the group; false when it is there already (or the
+ * group is full). */
+static bool group_take(const struct srv_lease *l)
+{
+	uint32_t h = 2166136261u;
+	size_t i, mask = 2 * GROUP_ADDRS - 1;
+
+	if (!grp.gen)
+		grp.gen = 1;
+	if (grp.n_seen >= GROUP_ADDRS)
+		return false;
+	for (size_t k = 0; k < sizeof(l->addr); k++)
+		h = (h ^ l->addr.s6_addr[k]) * 16777619u;
+	h = (h ^ l->plen) * 16777619u;
+	for (i = h & mask; grp.seen[i].gen == grp.gen; i = (i + 1) & mask) {
+		if (grp.seen[i].plen == l->plen && IN6_ARE_ADDR_EQUAL(&grp.seen[i].addr, &l->addr))
+			return false;
+	}
+	grp.seen[i].addr = l->addr;
+	grp.seen[i].plen = l->plen;
+	grp.seen[i].gen = grp.gen;
+	grp.n_seen++;
+	return true;
 }
 
 /* Release, Decline, Expire: the holding row by address and DUID. */
@@ -250,36 +527,43 @@ static int send_state(struct srv *s, const struct srv_lease *l, size_t stmt)
 	return db_query(s->db, stmt, v, len, fmt, NULL, NULL);
 }
 
-static int send_lease(struct srv *s, struct srv_txn *t, const struct srv_relayinfo *ri,
-                      const struct srv_op *op)
-{
-	struct srv_lease_params p;
-
-	switch (op->kind) {
-	case SRV_OP_GRANT:
-	case SRV_OP_EXTEND:
-		srv_relayinfo_params(s, t, ri, op->lease, &p);
-		return db_query(s->db, op->kind == SRV_OP_GRANT ? ST_INSERT : ST_EXTEND, p.v, p.len,
-		                p.fmt, on_row, t);
-	case SRV_OP_RELEASE:
-		return send_state(s, op->lease, ST_RELEASE);
-	case SRV_OP_DECLINE:
-		return send_state(s, op->lease, ST_DECLINE);
-	case SRV_OP_EXPIRE:
-		return send_state(s, op->lease, ST_EXPIRE);
-	default:
-		return 0;
-	}
-}
-
 static int send_txn(struct srv *s, struct srv_txn *t)
 {
 	struct srv_relayinfo ri;
+	bool have_ri = false;
 	int err = 0;
 
-	srv_relayinfo_get(t, &ri);
-	for (size_t i = 0; i < t->n_ops && !err; i++)
-		err = send_lease(s, t, &ri, &t->ops[i]);
+	for (size_t i = 0; i < t->n_ops && !err; i++) {
+		const struct srv_op *op = &t->ops[i];
+		struct srv_lease_params p;
+
+		if (op->kind == SRV_OP_FORGET)
+			continue;
+		if (!group_take(op->lease)) {
+			err = group_close(s);
+			if (err || !group_take(op->lease))
+				return err ? err : CH_ELIMIT;
+		}
+		switch (op->kind) {
+		case SRV_OP_GRANT:
+		case SRV_OP_EXTEND:
+			if (!have_ri)
+				srv_relayinfo_get(t, &ri);
+			have_ri = true;
+			srv_relayinfo_params(s, t, &ri, op->lease, &p);
+			bulk_add(op->kind == SRV_OP_GRANT ? &grp.grant : &grp.extend, t, &p);
+			break;
+		case SRV_OP_RELEASE:
+			err = send_state(s, op->lease, ST_RELEASE);
+			break;
+		case SRV_OP_DECLINE:
+			err = send_state(s, op->lease, ST_DECLINE);
+			break;
+		default:
+			err = send_state(s, op->lease, ST_EXPIRE);
+			break;
+		}
+	}
 	return err;
 }
 
@@ -296,6 +580,10 @@ void srv_store_flush(struct evl *l, void *arg)
 		q_push(&s->inflight, t);
 		err = send_txn(s, t);
 	}
+	if (!err)
+		err = group_close(s);
+	else
+		group_reset();
 	if (!err)
 		err = db_sync(s->db, on_batch, s);
 	if (err) {
@@ -471,7 +759,9 @@ static int boot_send(struct srv *s, struct boot *b)
 	v[1] = (const char *)cand;
 	len[0] = 0;
 	len[1] = (int)n;
-	err = db_query(s->db, ST_IDENT_PUT, v, len, fmt, NULL, NULL);
+	err = db_query(s->db, ST_PLANS, NULL, NULL, NULL, NULL, NULL);
+	if (!err)
+		err = db_query(s->db, ST_IDENT_PUT, v, len, fmt, NULL, NULL);
 	if (!err)
 		err = db_query(s->db, ST_IDENT_GET, NULL, NULL, NULL, on_ident, b);
 	if (!err)
@@ -544,6 +834,8 @@ void srv_store_close(struct srv *s)
 	srv_store_abort(s);
 	db_free(s->db);
 	s->db = NULL;
+	bulk_free(&grp.grant);
+	bulk_free(&grp.extend);
 }
 
 /* ---- counters ---- */

@@ -50,8 +50,9 @@ struct srv_txn {
 	int64_t now; /* wall clock at arrival */
 	const uint8_t *clientid;
 	size_t clientid_len;
-	bool drop;   /* no reply */
-	bool failed; /* the commit did not take (a row was missing or in conflict) */
+	bool drop;          /* no reply */
+	bool failed;        /* the commit did not take (a row was missing or in conflict) */
+	uint64_t queued_ms; /* evl_now() when it joined the commit queue */
 	struct srv_op ops[SRV_TXN_MAX_OPS];
 	size_t n_ops;
 	uint32_t min_pref; /* shortest preferred lifetime granted, for T1/T2 */
