@@ -28,7 +28,7 @@ LIB_UNIT_TESTS = \
 	tests/unit/lib/test_conf
 check_PROGRAMS += $(LIB_UNIT_TESTS)
 TESTS += $(LIB_UNIT_TESTS)
-EXTRA_DIST += tests/unit/lib/fixtures
+EXTRA_DIST += tests/unit/lib/fixtures tests/unit/lib/corpus_walk.h
 
 # Integration tests: a real PostgreSQL (lib_admin.sh starts one if PGHOST is unset).
 check_PROGRAMS += tests/integration/test_db

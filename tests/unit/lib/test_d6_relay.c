@@ -16,6 +16,7 @@
 
 #include "d6_msg.h"
 #include "d6_relay.h"
+#include "corpus_walk.h"
 
 static struct d6_relay_chain c, c2;
 static struct d6_msg m;
@@ -210,24 +211,8 @@ static void replay_capture(const char *path, int *count)
 /* Every Relay-forward/Relay-reply captured between dhcrelay and Kea. */
 static void test_captures_round_trip(void **state)
 {
-	const char *src = getenv("CHORUS_SRCDIR");
-	char dir[4096], path[4096 + 300];
-	struct dirent *e;
-	DIR *d;
-	int count = 0;
-
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/fuzz_d6_relay", src ? src : ".");
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL) {
-		if (strncmp(e->d_name, "cap-", 4) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		replay_capture(path, &count);
-	}
-	closedir(d);
-	assert_true(count >= 10);
+	assert_true(corpus_walk("fuzz_d6_relay", "cap-", replay_capture) >= 10);
 }
 
 int main(void)
