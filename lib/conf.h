@@ -131,6 +131,7 @@ struct conf_instance {
 	char schema[64];        /* PostgreSQL identifier */
 	char conninfo[CONF_TEXT_LEN];
 	char lq_conninfo[CONF_TEXT_LEN]; /* "" means: use conninfo */
+	uint32_t commit_delay_ms;        /* longest wait for a commit group to fill */
 	char pid_file[CONF_PATH_LEN];
 	char control_socket[CONF_PATH_LEN]; /* "" if none */
 };

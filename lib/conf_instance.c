@@ -51,6 +51,15 @@ static const struct conf_key database_keys[] = {
      .min = 1,
      .max = CONF_TEXT_LEN - 1,
      .expect = "a libpq conninfo string"},
+    /* How long a lease change may wait for others to share its commit:
+     * one fsync and one statement for many clients instead of each. A
+     * client waits 1 s before it retransmits, so a few ms cost nothing. */
+    {.name = "commit-delay-ms",
+     .type = CONF_T_U32,
+     .off = INST(commit_delay_ms),
+     .flags = CONF_F_RELOAD,
+     .max = 100,
+     .def = 20},
 };
 
 static int database_parse(struct conf_ctx *c, struct json_object *v, void *base)

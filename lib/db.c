@@ -34,6 +34,7 @@ struct db {
 	bool polling; /* PQconnectPoll has not said OK yet */
 	unsigned backoff_ms;
 	uint64_t retry_timer;
+	char *conninfo, *schema; /* our copies: a reload frees the config they came from */
 	uint64_t connect_timer;
 	uint64_t lost_timer;
 	char why[512];
@@ -50,6 +51,16 @@ int db_new(struct evl *l, const struct db_cfg *cfg, struct db **out)
 		return CH_ENOMEM;
 	d->l = l;
 	d->cfg = *cfg;
+	d->conninfo = cfg->conninfo ? strdup(cfg->conninfo) : NULL;
+	d->schema = cfg->schema ? strdup(cfg->schema) : NULL;
+	if ((cfg->conninfo && !d->conninfo) || (cfg->schema && !d->schema)) {
+		free(d->conninfo);
+		free(d->schema);
+		free(d);
+		return CH_ENOMEM;
+	}
+	d->cfg.conninfo = d->conninfo;
+	d->cfg.schema = d->schema;
 	if (!d->cfg.backoff_min_ms)
 		d->cfg.backoff_min_ms = 100;
 	if (d->cfg.backoff_max_ms < d->cfg.backoff_min_ms)
@@ -514,6 +525,8 @@ void db_free(struct db *d)
 	d->state = DB_DOWN;
 	db_fail_jobs(d);
 	free(d->q);
+	free(d->conninfo);
+	free(d->schema);
 	free(d);
 }
 

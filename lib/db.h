@@ -56,8 +56,9 @@ struct db_cfg {
 	void *arg;
 };
 
-/* Creates a connection object; nothing happens until db_start. The strings
- * and table in cfg must outlive d. Returns 0 or CH_ENOMEM. */
+/* Creates a connection object; nothing happens until db_start. conninfo and
+ * schema are copied; the statement table and listen list must outlive d.
+ * Returns 0 or CH_ENOMEM. */
 int db_new(struct evl *l, const struct db_cfg *cfg, struct db **out);
 /* Closes the connection; pending callbacks get CH_EDB first. */
 void db_free(struct db *d);

@@ -147,6 +147,42 @@ static void on_term(struct evl *l, int signo, void *arg)
 	evl_timer(l, STOP_MAX_MS, on_stop_timeout, s);
 }
 
+static bool same_interfaces(const struct conf_dhcp6 *a, const struct conf_dhcp6 *b)
+{
+	if (a->n_interfaces != b->n_interfaces)
+		return false;
+	for (size_t i = 0; i < a->n_interfaces; i++) {
+		if (strcmp(a->interfaces[i], b->interfaces[i]) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Says which settings of c differ from the running ones but only take
+ * effect after a restart (sockets, database connection, identity). */
+static void warn_restart_only(const struct conf *old, const struct conf *c)
+{
+	const struct conf_instance *a = &old->instance, *b = &c->instance;
+	const char *what[6];
+	size_t n = 0;
+
+	if (strcmp(a->name, b->name) != 0)
+		what[n++] = "instance.name";
+	if (strcmp(a->schema, b->schema) != 0)
+		what[n++] = "instance.schema";
+	if (strcmp(a->conninfo, b->conninfo) != 0)
+		what[n++] = "instance.database.conninfo";
+	if (strcmp(a->pid_file, b->pid_file) != 0)
+		what[n++] = "instance.pid-file";
+	if (a->server_duid_len != b->server_duid_len ||
+	    memcmp(a->server_duid, b->server_duid, a->server_duid_len) != 0)
+		what[n++] = "instance.server-duid";
+	if (!same_interfaces(&old->dhcp6, &c->dhcp6))
+		what[n++] = "dhcp6.interfaces";
+	for (size_t i = 0; i < n; i++)
+		log_warning("reload: %s changed; it takes effect at the next restart", what[i]);
+}
+
 /* SIGHUP: the whole new file is validated before it replaces the old one;
  * leases stay. Interfaces, port, schema and database need a restart. */
 static void on_hup(struct evl *l, int signo, void *arg)
@@ -166,6 +202,7 @@ static void on_hup(struct evl *l, int signo, void *arg)
 		conf_free(c);
 		return;
 	}
+	warn_restart_only(s->conf, c);
 	conf_free(s->conf);
 	s->conf = c;
 	log_set_level(c->logging.level);

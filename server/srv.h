@@ -82,6 +82,7 @@ struct srv {
 	struct srv_queue pending;  /* decided, not yet sent to the database */
 	struct srv_queue inflight; /* sent, waiting for the sync */
 	size_t max_txns;           /* cap on pending + inflight */
+	uint64_t flush_timer;      /* evl timer that sends a commit group when it is due */
 	uint64_t *iter_cursor;     /* iterative allocator, per pool */
 	size_t n_iter_cursor;
 	size_t reclaim_bucket; /* where the expiry scan goes on */

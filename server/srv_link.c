@@ -5,6 +5,7 @@
  */
 #include <net/if.h>
 #include <string.h>
+#include <time.h>
 
 #include "addr6.h"
 #include "errors.h"
@@ -99,11 +100,42 @@ static const struct conf_subnet *by_addr(const struct conf *c, const struct in6_
 	return NULL;
 }
 
+/*
+ * if_indextoname costs a socket, an ioctl and a close: a sixth of the
+ * daemon's CPU when asked per packet. Names are remembered for a few
+ * seconds, so a renamed interface is seen after at most IFNAME_TTL_S.
+ */
+#define IFNAME_SLOTS 16 /* a power of two */
+#define IFNAME_TTL_S 5
+
+static struct {
+	unsigned ifindex;
+	time_t until;
+	char name[IF_NAMESIZE];
+} ifname_cache[IFNAME_SLOTS];
+
+static const char *ifname_of(unsigned ifindex)
+{
+	struct timespec now;
+	unsigned i = ifindex & (IFNAME_SLOTS - 1);
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (ifname_cache[i].ifindex == ifindex && now.tv_sec < ifname_cache[i].until)
+		return ifname_cache[i].name;
+	if (!if_indextoname(ifindex, ifname_cache[i].name)) {
+		ifname_cache[i].ifindex = 0;
+		return NULL;
+	}
+	ifname_cache[i].ifindex = ifindex;
+	ifname_cache[i].until = now.tv_sec + IFNAME_TTL_S;
+	return ifname_cache[i].name;
+}
+
 static const struct conf_subnet *by_iface(const struct conf *c, unsigned ifindex)
 {
-	char name[IF_NAMESIZE];
+	const char *name = ifindex ? ifname_of(ifindex) : NULL;
 
-	if (!ifindex || !if_indextoname(ifindex, name))
+	if (!name)
 		return NULL;
 	for (size_t i = 0; i < c->dhcp6.n_subnets; i++) {
 		if (strcmp(c->dhcp6.subnets[i].interface, name) == 0)

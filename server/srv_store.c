@@ -25,6 +25,8 @@
  * queueing longer only answers clients that have moved on, while each
  * retransmission adds a transaction; the backlog then never drains. */
 #define QUEUE_MAX_MS 1000
+/* A commit group this large goes at once, whatever commit-delay-ms says. */
+#define GROUP_DUE 256
 
 enum {
 	ST_INSERT_BULK,
@@ -567,6 +569,34 @@ static int send_txn(struct srv *s, struct srv_txn *t)
 	return err;
 }
 
+static void on_flush_timer(struct evl *l, uint64_t id, void *arg)
+{
+	struct srv *s = arg;
+
+	(void)id;
+	s->flush_timer = 0;
+	srv_store_flush(l, s);
+}
+
+/* True when the queued transactions should go now; otherwise a timer
+ * fires when the oldest has waited commit-delay-ms. Waiting a little lets
+ * a commit carry many clients: per lease, the statement's planning and the
+ * fsync are what cost most when groups are small. */
+static bool group_due(struct srv *s)
+{
+	uint64_t delay = s->conf->instance.commit_delay_ms;
+	uint64_t now = s->l ? evl_now(s->l) : 0, waited;
+
+	if (!delay || s->stopping || s->pending.n >= GROUP_DUE || !s->l)
+		return true;
+	waited = now - s->pending.head->queued_ms;
+	if (waited >= delay)
+		return true;
+	if (!s->flush_timer)
+		s->flush_timer = evl_timer(s->l, delay - waited, on_flush_timer, s);
+	return !s->flush_timer; /* no timer (out of memory): do not wait */
+}
+
 void srv_store_flush(struct evl *l, void *arg)
 {
 	struct srv *s = arg;
@@ -574,8 +604,12 @@ void srv_store_flush(struct evl *l, void *arg)
 	int err = 0;
 
 	(void)l;
-	if (s->inflight.n || !s->pending.n || !db_ready(s->db))
+	if (s->inflight.n || !s->pending.n || !db_ready(s->db) || !group_due(s))
 		return;
+	if (s->flush_timer) {
+		evl_timer_cancel(s->l, s->flush_timer);
+		s->flush_timer = 0;
+	}
 	while (!err && s->inflight.n < BATCH_MAX && (t = q_pop(&s->pending)) != NULL) {
 		q_push(&s->inflight, t);
 		err = send_txn(s, t);
@@ -831,6 +865,9 @@ int srv_store_open(struct srv *s)
 
 void srv_store_close(struct srv *s)
 {
+	if (s->flush_timer && s->l)
+		evl_timer_cancel(s->l, s->flush_timer);
+	s->flush_timer = 0;
 	srv_store_abort(s);
 	db_free(s->db);
 	s->db = NULL;

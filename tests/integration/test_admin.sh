@@ -115,6 +115,39 @@ is "... and apply the migrations once" "$(q "SELECT version FROM $S3.schema_vers
 is "... and exactly one of them applies them" "$(cat "$race/1" "$race/2" | grep -c 'applied 0001')" 1
 rm -rf "$race"
 
+# --- upgrade from version 1, with a lease in it ---------------------------------
+# A schema made by the first release (0001 alone) is upgraded in place: its rows stay, the
+# result is the schema a new db-init makes, and the overlap rule still holds.
+OLD=${IT}_v1
+it_role ${OLD}_dhcp ${OLD}_lq ${OLD}_ddns ${OLD}_api
+psql -X -q -v ON_ERROR_STOP=1 -c "CREATE SCHEMA $OLD" -c "SET search_path = $OLD" \
+	-f "$CHORUS_SRCDIR/sql/0001_schema.sql" \
+	-c "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+		valid_lft, cltt, expires_at, granted_by, relay_ids)
+	    VALUES ('pd', '2001:db8:100::/56', '\\x0001', 1, 1, '2001:db8::1', 600, 900, now(),
+		now() + interval '900 s', 'v1', ARRAY['\\x00000001'::bytea])" >/dev/null ||
+	bail "cannot build a version 1 schema"
+run db-version --schema "$OLD"
+like "a version 1 schema reads as version 1" "$out" "schema $OLD version 1 "
+run db-upgrade --schema "$OLD"
+is "db-upgrade from version 1 exits 0" "$rc" 0
+like "... applying every later migration" "$out" "applied 0002_"
+is "... up to the latest version" "$(q "SELECT version FROM $OLD.schema_version")" "$LATEST"
+is "... keeping the lease" "$(q "SELECT host(addr) || '/' || masklen(addr) FROM $OLD.leases")" \
+	"2001:db8:100::/56"
+same "an upgraded schema is the schema db-init makes" \
+	"$(dump -n "$OLD" | grep -v '^-- ' | sed "s/$OLD/SCHEMA/g")" \
+	"$(dump -n "$S1" | grep -v '^-- ' | sed "s/$S1/SCHEMA/g")"
+is "the overlap rule is on SP-GiST after the upgrade" \
+	"$(q "SELECT am.amname FROM pg_constraint c JOIN pg_class i ON i.oid = c.conindid
+	      JOIN pg_am am ON am.oid = i.relam
+	      WHERE c.conname = 'leases_no_overlap' AND c.connamespace = '$OLD'::regnamespace")" spgist
+err=$(q "INSERT INTO $OLD.leases (lease_type, addr, duid, iaid, subnet_id, link_addr,
+	preferred_lft, valid_lft, cltt, expires_at, granted_by)
+	VALUES ('na', '2001:db8:100::7', '\\x0002', 1, 1, '2001:db8::1', 600, 900, now(),
+	now() + interval '900 s', 'v2')" 2>&1)
+like "... and refuses an address inside the old lease's prefix" "$err" "leases_no_overlap"
+
 # --- missing schema ------------------------------------------------------------
 run db-version --schema "${IT}_none"
 is "db-version of a missing schema: exit 6" "$rc" 6

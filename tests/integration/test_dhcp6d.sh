@@ -334,6 +334,9 @@ is "a lease granted before the kill is renewed after the restart" "$(j "$r" '.ia
 
 # --- PostgreSQL down and back (our own cluster, see the top) ---
 if [ -n "$it_tmp" ]; then
+	# after a reload: the reconnect must not use the configuration the reload freed
+	kill -HUP "$DPID"
+	wait_log "configuration reloaded" 2
 	pg_stop
 	wait_log "database lost" 1
 	r=$(ex solicit --duid 0001000100000000000000000009 --pd)
@@ -346,7 +349,7 @@ if [ -n "$it_tmp" ]; then
 		-o "-c listen_addresses='' -k $PG_TEST_DIR -p $PGPORT -c fsync=on -c synchronous_commit=on" \
 		start >/dev/null || bail "cannot restart PostgreSQL"
 	wait_log "database ready" 3
-	ok "reconnected without a restart"
+	ok "reconnected without a restart, after a reload"
 	r=$(ex request --duid 0001000100000000000000000009 --serverid "$SID")
 	A9=$(j "$r" '.ias[0].leases[0].addr')
 	like "DB back: Request granted" "$A9" '^2001:db8:1:'
@@ -354,6 +357,10 @@ if [ -n "$it_tmp" ]; then
 else
 	not_ok "no private cluster to stop and restart"
 fi
+
+# --- group commit: a burst of clients shares commits (commit-delay-ms) ---
+python3 "$CLIENT" "$PORT" load 300 "$T/burst" 10 >"$T/burst.out"
+is "a burst of 300 clients is granted" "$(wc -l <"$T/burst")" 300
 
 # --- SIGTERM ---
 kill -TERM "$DPID"
@@ -364,5 +371,11 @@ is "SIGTERM: clean exit" "$rc" 0
 [ ! -e "$T/d.pid" ] && ok "pid file removed" || not_ok "pid file left behind"
 is "counters flushed to the stats table" "$(q "SELECT value > 0 FROM $SCHEMA.stats WHERE scope = 'dhcp6' AND counter = 'rx'")" t
 is "lease counters in the stats table" "$(q "SELECT value > 0 FROM $SCHEMA.stats WHERE counter = 'lease-extended'")" t
+per=$(q "SELECT round(sum(value) FILTER (WHERE counter IN ('lease-granted', 'lease-extended'))
+	/ nullif(sum(value) FILTER (WHERE counter = 'commit-batches'), 0), 1)
+	FROM $SCHEMA.stats WHERE scope = 'dhcp6'")
+echo "# leases per commit: $per"
+[ "${per%.*}" -ge 4 ] 2>/dev/null && ok "commits carry several leases each ($per)" ||
+	not_ok "commits carry several leases each ($per)"
 
 done_testing

@@ -192,9 +192,9 @@ uses "QUERY_BY_CLIENTID on one link" leases_client_idx \
 uses "the engine's IA lookup" leases_client_idx \
 	"SELECT * FROM leases WHERE duid = '\\x0000000000000005' AND lease_type = 'na' AND iaid = 5"
 uses "QUERY_BY_RELAY_ID" leases_relay_ids_idx \
-	"SELECT * FROM leases WHERE relay_ids @> ARRAY['\\x00000005'::bytea] AND state = 'active'"
+	"SELECT * FROM leases WHERE relay_ids @> ARRAY['\\x00000005'::bytea] AND relay_ids <> '{}' AND state = 'active'"
 uses "QUERY_BY_REMOTE_ID" leases_remote_ids_idx \
-	"SELECT * FROM leases WHERE remote_ids @> ARRAY['\\x00000de900000005'::bytea] AND state = 'active'"
+	"SELECT * FROM leases WHERE remote_ids @> ARRAY['\\x00000de900000005'::bytea] AND remote_ids <> '{}' AND state = 'active'"
 uses "QUERY_BY_LINK_ADDRESS (by subnet)" leases_subnet_idx \
 	"SELECT * FROM leases WHERE subnet_id = 5 AND state = 'active'"
 uses "QUERY_BY_LINK_ADDRESS (by link address)" leases_link_idx \
@@ -214,6 +214,15 @@ is "QUERY_BY_ADDRESS finds the delegated prefix containing an address" \
 # A listener in its own session sleeps while another session queues DNS work; psql
 # prints the notification after the statement that was running when it arrived.
 lout=$(mktemp)
+# The engine's commit-group INSERT runs its outbox part every time, mostly with no row.
+psql -X -q -At -c "LISTEN chorus_ddns" -c "SELECT pg_sleep(2)" -c "SELECT 'done'" >"$lout" 2>&1 &
+lpid=$!
+sleep 1
+q "INSERT INTO ddns_queue (action, fqdn, addr, duid) SELECT 'add', 'z.example.', '2001:db8::9',
+	'\\x01' WHERE false" >/dev/null
+wait $lpid
+is "an insert of no row into ddns_queue notifies nobody" \
+	"$(grep -c notification "$lout"):$(grep -c done "$lout")" "0:1"
 psql -X -q -At -c "LISTEN chorus_ddns" -c "SELECT pg_sleep(3)" -c "SELECT 'done'" >"$lout" 2>&1 &
 lpid=$!
 sleep 1
