@@ -52,60 +52,67 @@ enum {
  * $1..$24 are the lease-row parameters of srv_relayinfo_params as arrays
  * (text; bytea as hex), one element per lease. Both return the ordinal of
  * every row that took; a missing ordinal fails that lease's transaction
- * only, as ON CONFLICT DO NOTHING or a vanished row should. */
-#define BULK_U                                                                                     \
+ * only, as ON CONFLICT DO NOTHING or a vanished row should. v is the batch
+ * with the address and DUID converted once: the plans join it by nested
+ * loop (see ST_PLANS), so each row is compared many times. */
+#define BULK_V                                                                                     \
 	"WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], "       \
 	"$5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[], "        \
 	"$11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], "           \
 	"$17::text[], $18::text[], $19::integer[], $20::text[], $21::text[], $22::smallint[], "    \
 	"$23::boolean[], $24::boolean[]) WITH ORDINALITY AS u(typ, addr, duid, iaid, subnet, "     \
 	"link, pref, valid, cltt, gby, rsrc, rlink, rpeer, rids, remids, ifid, sub, chain, hwt, "  \
-	"hwa, fqdn, ff, fwd, rev, i))"
+	"hwa, fqdn, ff, fwd, rev, i)), "                                                           \
+	"v AS (SELECT u.*, u.addr::inet AS a, decode(u.duid, 'hex') AS d FROM u)"
 #define BULK_EXPIRES                                                                               \
-	"CASE WHEN u.valid = 4294967295 THEN 'infinity'::timestamptz "                             \
-	"ELSE to_timestamp(u.cltt) + make_interval(secs => u.valid) END"
+	"CASE WHEN v.valid = 4294967295 THEN 'infinity'::timestamptz "                             \
+	"ELSE to_timestamp(v.cltt) + make_interval(secs => v.valid) END"
 #define BULK_HEX_ARRAY(c)                                                                          \
 	"ARRAY(SELECT decode(x, 'hex') FROM unnest(" c "::text[]) WITH ORDINALITY AS h(x, k) "     \
 	"ORDER BY k)"
-#define BULK_DDNS_ADD(from, cond)                                                                  \
-	", d AS (INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "           \
-	"SELECT l.id, 'add', l.fqdn, l.addr, l.duid, fwd, rev FROM " from " WHERE "                \
-	"l.fqdn IS NOT NULL AND " cond "(fwd OR rev))"
+#define BULK_DDNS_ADD(cond)                                                                        \
+	", q AS (INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "           \
+	"SELECT l.id, 'add', l.fqdn, l.addr, l.duid, l.fwd, l.rev FROM l WHERE "                   \
+	"l.fqdn IS NOT NULL AND " cond "(l.fwd OR l.rev))"
 
 static const struct db_stmt srv_stmts[ST_MAX] = {
-    [ST_INSERT_BULK] =
-        {"srv_insert_bulk", 24,
-         BULK_U ", l AS (INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, "
-                "preferred_lft, valid_lft, cltt, expires_at, granted_by, relay_src, "
-                "relay_link_addr, relay_peer_addr, relay_ids, remote_ids, interface_id, "
-                "subscriber_id, relay_chain, hwtype, hwaddr, fqdn, fqdn_flags) SELECT typ, "
-                "addr::inet, decode(duid, 'hex'), iaid, subnet, link::inet, pref, valid, "
-                "to_timestamp(cltt), " BULK_EXPIRES ", gby, rsrc::inet, rlink::inet, "
-                "rpeer::inet, " BULK_HEX_ARRAY("rids") ", " BULK_HEX_ARRAY(
-                    "remids") ", decode(ifid, 'hex'), decode(sub, 'hex'), decode(chain, "
-                              "'hex'), hwt, decode(hwa, 'hex'), fqdn, ff FROM u ORDER BY i "
-                              "ON CONFLICT DO NOTHING RETURNING id, addr, duid, fqdn), "
-                              "m AS (SELECT l.*, u.i, u.fwd, u.rev FROM l JOIN u ON "
-                              "u.addr::inet = l.addr)" BULK_DDNS_ADD("m AS l", "") " SELECT i "
-                                                                                   "FROM m"},
+    [ST_INSERT_BULK] = {"srv_insert_bulk", 24,
+                        BULK_V
+                        ", n AS (INSERT INTO leases (lease_type, addr, duid, iaid, "
+                        "subnet_id, link_addr, preferred_lft, valid_lft, cltt, "
+                        "expires_at, granted_by, relay_src, relay_link_addr, "
+                        "relay_peer_addr, relay_ids, remote_ids, interface_id, "
+                        "subscriber_id, relay_chain, hwtype, hwaddr, fqdn, fqdn_flags) "
+                        "SELECT v.typ, v.a, v.d, v.iaid, v.subnet, v.link::inet, v.pref, "
+                        "v.valid, to_timestamp(v.cltt), " BULK_EXPIRES
+                        ", v.gby, v.rsrc::inet, v.rlink::inet, "
+                        "v.rpeer::inet, " BULK_HEX_ARRAY("v.rids") ", " BULK_HEX_ARRAY(
+                            "v.remids") ", decode(v.ifid, 'hex'), decode(v.sub, 'hex'), "
+                                        "decode(v.chain, 'hex'), v.hwt, decode(v.hwa, "
+                                        "'hex'), v.fqdn, "
+                                        "v.ff FROM v ORDER BY v.i ON CONFLICT DO NOTHING "
+                                        "RETURNING id, addr, duid, fqdn), "
+                                        "l AS (SELECT n.*, v.i, v.fwd, v.rev FROM n JOIN v "
+                                        "ON v.a = n.addr)" BULK_DDNS_ADD("") " SELECT i FROM l"},
+    /* o is the row before the statement: its FQDN says whether DNS must change. */
     [ST_EXTEND_BULK] =
         {"srv_extend_bulk", 24,
-         BULK_U ", o AS (SELECT le.id, le.fqdn AS old FROM leases le JOIN u ON le.addr = "
-                "u.addr::inet AND le.state = 'active' AND le.duid = decode(u.duid, 'hex')), "
-                "l AS (UPDATE leases le SET subnet_id = u.subnet, link_addr = u.link::inet, "
-                "preferred_lft = u.pref, valid_lft = u.valid, cltt = to_timestamp(u.cltt), "
-                "expires_at = " BULK_EXPIRES ", granted_by = u.gby, relay_src = u.rsrc::inet, "
-                "relay_link_addr = u.rlink::inet, relay_peer_addr = u.rpeer::inet, "
-                "relay_ids = " BULK_HEX_ARRAY("u.rids") ", remote_ids = " BULK_HEX_ARRAY(
-                    "u.remids") ", interface_id = decode(u.ifid, 'hex'), subscriber_id = "
-                                "decode(u.sub, 'hex'), relay_chain = decode(u.chain, 'hex'), "
-                                "hwtype = u.hwt, hwaddr = decode(u.hwa, 'hex'), fqdn = u.fqdn, "
-                                "fqdn_flags = u.ff FROM u WHERE le.addr = u.addr::inet AND "
-                                "le.state = 'active' AND le.duid = decode(u.duid, 'hex') AND "
-                                "le.lease_type = u.typ AND le.iaid = u.iaid RETURNING le.id, "
-                                "le.addr, le.duid, le.fqdn, u.i, u.fwd, u.rev)" BULK_DDNS_ADD(
-                                    "l LEFT JOIN o ON o.id = l.id",
-                                    "l.fqdn IS DISTINCT FROM o.old AND ") " SELECT i FROM l"},
+         BULK_V
+         ", l AS (UPDATE leases le SET subnet_id = v.subnet, link_addr = "
+         "v.link::inet, preferred_lft = v.pref, valid_lft = v.valid, "
+         "cltt = to_timestamp(v.cltt), expires_at = " BULK_EXPIRES
+         ", granted_by = v.gby, relay_src = v.rsrc::inet, "
+         "relay_link_addr = v.rlink::inet, relay_peer_addr = "
+         "v.rpeer::inet, relay_ids = " BULK_HEX_ARRAY("v.rids") ", remote_ids = " BULK_HEX_ARRAY(
+             "v.remids") ", interface_id = decode(v.ifid, 'hex'), subscriber_id = "
+                         "decode(v.sub, 'hex'), relay_chain = decode(v.chain, 'hex'), "
+                         "hwtype = v.hwt, hwaddr = decode(v.hwa, 'hex'), fqdn = v.fqdn, "
+                         "fqdn_flags = v.ff FROM v JOIN leases o ON o.addr = v.a AND "
+                         "o.state = 'active' AND o.duid = v.d WHERE le.id = o.id AND "
+                         "le.lease_type = v.typ AND le.iaid = v.iaid RETURNING le.id, "
+                         "le.addr, le.duid, le.fqdn, o.fqdn AS old, v.i, v.fwd, "
+                         "v.rev)" BULK_DDNS_ADD("l.fqdn IS DISTINCT FROM l.old AND ") " SELECT i "
+                                                                                      "FROM l"},
     [ST_RELEASE] =
         {"srv_release", 2,
          "WITH r AS (UPDATE leases SET state = 'released', state_at = now() "
@@ -120,14 +127,24 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
          "WITH r AS (UPDATE leases SET state = 'expired', state_at = now() "
          "WHERE addr = $1::inet AND state IN ('active', 'declined') AND duid = $2" RETURNING_R
              DDNS_REMOVE " AND valid_lft > 0"},
-    /* A plan per execution. A generic plan is made once, on the statistics
-     * of that moment: made on an empty lease table it scans every holding
-     * row to find one (a hash join over the table for a batch UPDATE, a
-     * scan for the row to release), so the cost per lease grows with the
-     * table until commits fall behind the clients. Planning is cheap next
-     * to the batch it plans, and sees the batch's real size. */
+    /* Every statement here finds its rows by key: it should never scan the
+     * lease table, whatever the statistics say. They lag a table that grew
+     * fast from empty (autovacuum's ANALYZE comes later), and plans made on
+     * them hash-joined a batch against every holding row, or walked a whole
+     * partial index, so the cost per lease grew with the table until
+     * commits fell behind the clients. Without scans, hash and merge joins
+     * the planner is left with nested loops over the batch and index probes,
+     * right at any table size. Plans are made per execution: a generic plan
+     * made on a near-empty table still chose among probes badly. No JIT:
+     * a plan that has to keep a disabled node costs over jit_above_cost,
+     * and compiling it took 100 ms for a one-row query. */
     [ST_PLANS] = {"srv_plans", 0,
-                  "SELECT pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', false)"},
+                  "SELECT pg_catalog.set_config('enable_seqscan', 'off', false), "
+                  "pg_catalog.set_config('enable_bitmapscan', 'off', false), "
+                  "pg_catalog.set_config('enable_hashjoin', 'off', false), "
+                  "pg_catalog.set_config('enable_mergejoin', 'off', false), "
+                  "pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', false), "
+                  "pg_catalog.set_config('jit', 'off', false)"},
     [ST_IDENT_PUT] = {"srv_ident_put", 2,
                       "INSERT INTO server_identity (instance_name, server_duid) VALUES ($1, $2) "
                       "ON CONFLICT DO NOTHING"},
@@ -289,7 +306,9 @@ static void on_batch(struct db *d, int err, void *arg)
  * released then granted to another client...) closes the group, so the
  * statements still meet each address in the order of the transactions.
  */
-#define GROUP_ADDRS 4096 /* addresses per group; a power of two */
+/* Addresses per group, a power of two: it also bounds the statements'
+ * nested-loop joins of the batch with itself. */
+#define GROUP_ADDRS 512
 
 struct arr { /* a text[] literal under construction */
 	char *p;

@@ -22,6 +22,13 @@ CREATE INDEX leases_relay_ids_idx ON leases USING gin (relay_ids)
 CREATE INDEX leases_remote_ids_idx ON leases USING gin (remote_ids)
 	WHERE state IN ('active', 'declined') AND remote_ids <> '{}';
 
+-- Renewals rewrite no index. A renewal changes lifetimes, CLTT and expires_at; with no index
+-- on expires_at PostgreSQL can update the row inside its page (HOT) when the page has room,
+-- which fillfactor keeps. Expired leases are found by chorus-dhcp6d in its own lease cache,
+-- not by an index scan; a reader that wants "expiring before" scans the holding leases.
+DROP INDEX leases_expiry_idx;
+ALTER TABLE leases SET (fillfactor = 80);
+
 -- ddnsd's wake-up fires per inserted row instead of per statement: the engine's commit-group
 -- INSERT runs its outbox part on every commit, and a statement trigger called pg_notify (and
 -- woke chorus-ddnsd) even when no row went in. PostgreSQL still folds the equal notifications
