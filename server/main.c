@@ -92,11 +92,10 @@ static void on_rx(struct evl *l, int fd, uint32_t events, void *arg)
 	struct srv *s = arg;
 
 	(void)l;
-	(void)fd;
 	(void)events;
 	for (int i = 0; i < RX_BURST; i++) {
 		struct srv_pktinfo pi;
-		int n = srv_sock_recv(&s->sock, buf, sizeof(buf), &pi);
+		int n = srv_sock_recv(&s->sock, fd, buf, sizeof(buf), &pi);
 
 		if (n == -EAGAIN)
 			return;
@@ -138,7 +137,8 @@ static void on_term(struct evl *l, int signo, void *arg)
 
 	log_notice("signal %d: stopping after the commits in flight", signo);
 	s->stopping = true;
-	evl_unwatch(l, s->sock.fd);
+	for (size_t i = 0; i < s->sock.n; i++)
+		evl_unwatch(l, s->sock.fd[i]);
 	srv_store_stats(s);
 	if (srv_store_idle(s)) {
 		evl_stop(l);
@@ -215,10 +215,12 @@ static int open_socket(struct srv *s, const struct opts *o)
 	int err;
 
 	s->lq_fd = -1;
-	s->sock.fd = -1;
+	s->sock.n = 0;
 	err = srv_sock_open(&s->sock, (uint16_t)o->port, s->conf->dhcp6.interfaces,
 	                    s->conf->dhcp6.n_interfaces);
-	if (err < 0)
+	if (err == -ENODEV)
+		log_err("none of the configured interfaces exists");
+	else if (err < 0)
 		log_err("cannot open UDP port %u: %s", o->port, strerror(-err));
 	return err;
 }
@@ -233,7 +235,8 @@ static int setup(struct srv *s)
 		return err;
 	if (s->conf->leasequery.enabled && srv_lq_open(s) < 0)
 		log_warning("no leasequery hand-off socket; LEASEQUERY gets NotConfigured");
-	evl_watch(s->l, s->sock.fd, EPOLLIN, on_rx, s);
+	for (size_t i = 0; i < s->sock.n; i++)
+		evl_watch(s->l, s->sock.fd[i], EPOLLIN, on_rx, s);
 	evl_signal(s->l, SIGTERM, on_term, s);
 	evl_signal(s->l, SIGINT, on_term, s);
 	evl_signal(s->l, SIGHUP, on_hup, s);

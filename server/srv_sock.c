@@ -20,24 +20,18 @@ static int sock_opt(int fd, int level, int name, int v)
 	return setsockopt(fd, level, name, &v, sizeof(v)) < 0 ? -errno : 0;
 }
 
-static void sock_join(int fd, const char *ifname)
+static int sock_join(int fd, unsigned ifindex)
 {
 	struct ipv6_mreq mr;
 
 	memset(&mr, 0, sizeof(mr));
-	mr.ipv6mr_interface = if_nametoindex(ifname);
-	if (!mr.ipv6mr_interface) {
-		log_warning("interface %s does not exist, not listening there", ifname);
-		return;
-	}
+	mr.ipv6mr_interface = ifindex;
 	inet_pton(AF_INET6, "ff02::1:2", &mr.ipv6mr_multiaddr);
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)) < 0)
-		log_warning("cannot join ff02::1:2 on %s (%s), unicast only there", ifname,
-		            strerror(errno));
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)) < 0 ? -errno : 0;
 }
 
-int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_IFNAME_LEN],
-                  size_t n)
+/* One socket on port; on ifname only when it is not NULL. */
+static int sock_new(uint16_t port, const char *ifname, unsigned ifindex)
 {
 	struct sockaddr_in6 sa;
 	int fd, err;
@@ -54,26 +48,63 @@ int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_
 	 * drop; the kernel caps this at rmem_max, which root may exceed */
 	if (!err && sock_opt(fd, SOL_SOCKET, SO_RCVBUFFORCE, SRV_SOCK_RCVBUF) < 0)
 		sock_opt(fd, SOL_SOCKET, SO_RCVBUF, SRV_SOCK_RCVBUF);
+	if (!err && ifname &&
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)) < 0)
+		err = -errno;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin6_family = AF_INET6;
 	sa.sin6_port = htons(port);
 	if (!err && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		err = -errno;
+	if (!err && ifname && (err = sock_join(fd, ifindex)) < 0) {
+		log_warning("cannot join ff02::1:2 on %s (%s), unicast only there", ifname,
+		            strerror(-err));
+		err = 0;
+	}
 	if (err) {
 		close(fd);
 		return err;
 	}
-	for (size_t i = 0; i < n; i++)
-		sock_join(fd, ifnames[i]);
-	s->fd = fd;
-	return 0;
+	return fd;
+}
+
+int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_IFNAME_LEN],
+                  size_t n)
+{
+	int fd;
+
+	s->n = 0;
+	if (!n) {
+		if ((fd = sock_new(port, NULL, 0)) < 0)
+			return fd;
+		s->fd[0] = fd;
+		s->ifindex[0] = 0;
+		s->n = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < n && i < CONF_MAX_IFACES; i++) {
+		unsigned ifindex = if_nametoindex(ifnames[i]);
+
+		if (!ifindex) {
+			log_warning("interface %s does not exist, not listening there", ifnames[i]);
+			continue;
+		}
+		if ((fd = sock_new(port, ifnames[i], ifindex)) < 0) {
+			log_err("cannot listen on %s: %s", ifnames[i], strerror(-fd));
+			srv_sock_close(s);
+			return fd;
+		}
+		s->fd[s->n] = fd;
+		s->ifindex[s->n++] = ifindex;
+	}
+	return s->n ? 0 : -ENODEV;
 }
 
 void srv_sock_close(struct srv_sock *s)
 {
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
+	for (size_t i = 0; i < s->n; i++)
+		close(s->fd[i]);
+	s->n = 0;
 }
 
 static void sock_pktinfo(struct msghdr *mh, struct srv_pktinfo *out)
@@ -90,7 +121,7 @@ static void sock_pktinfo(struct msghdr *mh, struct srv_pktinfo *out)
 	}
 }
 
-int srv_sock_recv(struct srv_sock *s, uint8_t *buf, size_t cap, struct srv_pktinfo *out)
+int srv_sock_recv(struct srv_sock *s, int fd, uint8_t *buf, size_t cap, struct srv_pktinfo *out)
 {
 	union {
 		struct cmsghdr align;
@@ -108,13 +139,25 @@ int srv_sock_recv(struct srv_sock *s, uint8_t *buf, size_t cap, struct srv_pktin
 	mh.msg_iovlen = 1;
 	mh.msg_control = cbuf.b;
 	mh.msg_controllen = sizeof(cbuf.b);
-	n = recvmsg(s->fd, &mh, MSG_DONTWAIT);
+	(void)s;
+	n = recvmsg(fd, &mh, MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	if (mh.msg_flags & MSG_TRUNC)
 		return -EMSGSIZE;
 	sock_pktinfo(&mh, out);
 	return (int)n;
+}
+
+/* The socket of interface ifindex; else the one without a device (or the
+ * first), where routing decides. */
+static int sock_for(const struct srv_sock *s, unsigned ifindex)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->ifindex[i] == ifindex)
+			return s->fd[i];
+	}
+	return s->fd[0];
 }
 
 int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
@@ -148,7 +191,7 @@ int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
 			pi.ipi6_addr = *src;
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	}
-	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0)
-		return -errno;
+	if (!s->n || sendmsg(sock_for(s, ifindex), &mh, MSG_DONTWAIT) < 0)
+		return s->n ? -errno : -EBADF;
 	return 0;
 }

@@ -1,9 +1,12 @@
 /*
- * The UDP socket of chorus-dhcp6d: [::]:547 (or the -p port), the
- * All_DHCP_Relay_Agents_and_Servers group on each configured interface, and
- * recvmsg/sendmsg with IPV6_PKTINFO so a reply leaves on the interface the
- * request came in on (RFC 8415 §7.1, §18.3.10). Every syscall of the packet
- * path lives in srv_sock.c; unit tests link a fake in its place.
+ * The UDP sockets of chorus-dhcp6d: one per configured interface, bound to
+ * [::]:547 (or the -p port) on that device only and joined to
+ * All_DHCP_Relay_Agents_and_Servers there, so instances serving other
+ * interfaces of the same host bind the same port; with no interface
+ * configured (relays only), one socket on every interface. recvmsg/sendmsg
+ * with IPV6_PKTINFO, so a reply leaves on the interface the request came in
+ * on (RFC 8415 §7.1, §18.3.10). Every syscall of the packet path lives in
+ * srv_sock.c; unit tests link a fake in its place.
  */
 #ifndef CHORUS_SRV_SOCK_H
 #define CHORUS_SRV_SOCK_H
@@ -16,7 +19,9 @@
 #include "conf.h"
 
 struct srv_sock {
-	int fd;
+	int fd[CONF_MAX_IFACES];
+	unsigned ifindex[CONF_MAX_IFACES]; /* 0: the socket without a device */
+	size_t n;
 };
 
 /* Where a datagram came from and how it arrived. */
@@ -28,19 +33,22 @@ struct srv_pktinfo {
 };
 
 /*
- * Opens and binds the socket on port, joins ff02::1:2 on each of the n
- * interfaces. An interface that does not exist or cannot join is logged
- * and skipped. Returns 0 or -errno (fd then closed).
+ * Opens a socket on port for each of the n interfaces (bound to it, joined
+ * to ff02::1:2 there), or one for all when n is 0. An interface that does
+ * not exist is logged and skipped. Returns 0, -ENODEV when none of the
+ * interfaces exists, or -errno (nothing left open).
  */
 int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_IFNAME_LEN],
                   size_t n);
 void srv_sock_close(struct srv_sock *s);
 
-/* Reads one datagram. Returns its length, -EAGAIN when none is queued, or -errno. */
-int srv_sock_recv(struct srv_sock *s, uint8_t *buf, size_t cap, struct srv_pktinfo *out);
+/* Reads one datagram from socket fd (one of s->fd). Returns its length,
+ * -EAGAIN when none is queued, or -errno. */
+int srv_sock_recv(struct srv_sock *s, int fd, uint8_t *buf, size_t cap, struct srv_pktinfo *out);
 
 /* Sends len octets to dst, out of ifindex (0: routing decides) with src as
- * source address (NULL or :: : the kernel picks). Returns 0 or -errno. */
+ * source address (NULL or :: : the kernel picks), from the socket of that
+ * interface. Returns 0 or -errno. */
 int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
                   const struct sockaddr_in6 *dst, unsigned ifindex, const struct in6_addr *src);
 

@@ -16,18 +16,19 @@ int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_
 	(void)port;
 	(void)ifnames;
 	(void)n;
-	s->fd = -1;
+	s->n = 0;
 	return 0;
 }
 
 void srv_sock_close(struct srv_sock *s)
 {
-	s->fd = -1;
+	s->n = 0;
 }
 
-int srv_sock_recv(struct srv_sock *s, uint8_t *buf, size_t cap, struct srv_pktinfo *out)
+int srv_sock_recv(struct srv_sock *s, int fd, uint8_t *buf, size_t cap, struct srv_pktinfo *out)
 {
 	(void)s;
+	(void)fd;
 	(void)buf;
 	(void)cap;
 	(void)out;
