@@ -191,8 +191,12 @@ int conf_timers_resolve(struct conf_ctx *c, struct conf_timers *t, unsigned expl
 		return timer_order(c, where, t->t1, "renew-timer", true, t->preferred,
 		                   "preferred-lifetime");
 	/* RFC 8415 §21.4 recommends 0.5 and 0.8 of the shortest preferred lifetime */
-	if (!t1)
+	if (!t1) {
 		t->t1 = inf ? CONF_INFINITY : t->preferred / 2;
+		/* an explicit rebind-timer wins over the derived renew-timer */
+		if (t2 && t->t2 && t->t1 > t->t2)
+			t->t1 = t->t2;
+	}
 	if (!t2) {
 		t->t2 = inf ? CONF_INFINITY : (uint32_t)((uint64_t)t->preferred * 4 / 5);
 		if (t->t2 < t->t1)

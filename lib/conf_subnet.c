@@ -405,6 +405,17 @@ static void subnet_clear(void *item)
 	free(s->reservations);
 }
 
+/* A renew-timer or rebind-timer set on the subnet wins over the other one
+ * inherited from dhcp6: the inherited one moves to keep T1 <= T2. */
+static void inherited_timers_follow(struct conf_timers *t, unsigned explicit)
+{
+	bool t1 = explicit & CONF_TIMER_T1, t2 = explicit & CONF_TIMER_T2;
+
+	if (t2 && !t1 && t->t2 && t->t1 > t->t2)
+		t->t1 = t->t2;
+	if (t1 && !t2 && t->t2 && t->t1 > t->t2)
+		t->t2 = t->t1;
+}
 static int subnet_parse(struct conf_ctx *c, struct json_object *v, void *item)
 {
 	struct conf_subnet *s = item;
@@ -432,6 +443,7 @@ static int subnet_parse(struct conf_ctx *c, struct json_object *v, void *item)
 			if (!(explicit & CONF_TIMER_T2))
 				s->timers.t2 = 0;
 		} else {
+			inherited_timers_follow(&s->timers, explicit);
 			explicit |= CONF_TIMER_T1 | CONF_TIMER_T2;
 		}
 		snprintf(where, sizeof(where), "%s", c->path);

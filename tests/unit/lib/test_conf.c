@@ -246,6 +246,17 @@ static void test_timer_order(void **state)
 	                    "4294967295}}");
 	assert_true(c->dhcp6.timers.t1 == CONF_INFINITY && c->dhcp6.timers.t2 == CONF_INFINITY);
 	conf_free(c);
+	/* an explicit rebind-timer below half the preferred lifetime pulls the
+	 * derived renew-timer down with it (found by fuzz_conf: the printed
+	 * config, with both timers explicit, was refused) */
+	c = load_ok(HEAD D6 "\"rebind-timer\": 800}}");
+	assert_int_equal(c->dhcp6.timers.t1, 800);
+	assert_int_equal(c->dhcp6.timers.t2, 800);
+	conf_free(c);
+	c = load_ok(HEAD D6 "\"subnets\": [" NET1 ", \"rebind-timer\": 600}]}}");
+	assert_int_equal(c->dhcp6.subnets[0].timers.t1, 600);
+	assert_int_equal(c->dhcp6.subnets[0].timers.t2, 600);
+	conf_free(c);
 }
 
 static void test_missing_database(void **state)
