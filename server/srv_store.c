@@ -50,11 +50,12 @@ enum {
 
 /* Grants and extends go one statement per commit group (srv_store_flush):
  * $1..$24 are the lease-row parameters of srv_relayinfo_params as arrays
- * (text; bytea as hex), one element per lease. Both return the ordinal of
- * every row that took; a missing ordinal fails that lease's transaction
- * only, as ON CONFLICT DO NOTHING or a vanished row should. v is the batch
- * with the address and DUID converted once: the plans join it by nested
- * loop (see ST_PLANS), so each row is compared many times. */
+ * (text; bytea as hex), one element per lease. The INSERT returns the
+ * address of every row that took, the UPDATE its ordinal; a lease missing
+ * from the result fails its transaction only, as ON CONFLICT DO NOTHING or
+ * a vanished row should. v is the batch with the address and DUID converted
+ * once. Joins run as nested loops (see ST_PLANS): a join of the batch with
+ * itself costs n^2, so only rows with an FQDN take part in one. */
 #define BULK_V                                                                                     \
 	"WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], "       \
 	"$5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[], "        \
@@ -92,8 +93,9 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                                         "'hex'), v.fqdn, "
                                         "v.ff FROM v ORDER BY v.i ON CONFLICT DO NOTHING "
                                         "RETURNING id, addr, duid, fqdn), "
-                                        "l AS (SELECT n.*, v.i, v.fwd, v.rev FROM n JOIN v "
-                                        "ON v.a = n.addr)" BULK_DDNS_ADD("") " SELECT i FROM l"},
+                                        "l AS (SELECT n.*, v.fwd, v.rev FROM n JOIN v ON "
+                                        "v.a = n.addr WHERE n.fqdn IS NOT NULL)" BULK_DDNS_ADD(
+                                            "") " SELECT host(addr), masklen(addr) FROM n"},
     /* o is the row before the statement: its FQDN says whether DNS must change. */
     [ST_EXTEND_BULK] =
         {"srv_extend_bulk", 24,
@@ -315,16 +317,22 @@ struct arr { /* a text[] literal under construction */
 	size_t len, cap;
 };
 
+struct bulk_row { /* which transaction and lease row i of a statement is */
+	struct srv_txn *txn;
+	const struct srv_lease *lease;
+};
+
 struct bulk { /* the rows of one batch statement */
 	struct arr col[SRV_LP_N];
-	struct srv_txn **txn;
+	struct bulk_row *row;
 	size_t n, cap;
 	bool oom;
 };
 
-struct bulk_res { /* what the result callback needs: row i -> transaction */
+struct bulk_res { /* what the result callback needs */
 	size_t n;
-	struct srv_txn *txn[];
+	bool by_addr; /* result rows name addresses, not ordinals */
+	struct bulk_row row[];
 };
 
 struct aslot {
@@ -401,24 +409,26 @@ static const char *arr_end(struct arr *a)
 	return a->p;
 }
 
-static void bulk_add(struct bulk *b, struct srv_txn *t, const struct srv_lease_params *p)
+static void bulk_add(struct bulk *b, struct srv_txn *t, const struct srv_lease *l,
+                     const struct srv_lease_params *p)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? 2 * b->cap : 256;
-		struct srv_txn **v = realloc(b->txn, cap * sizeof(*v));
+		struct bulk_row *v = realloc(b->row, cap * sizeof(*v));
 
 		if (!v) {
 			b->oom = true;
 			return;
 		}
-		b->txn = v;
+		b->row = v;
 		b->cap = cap;
 	}
 	for (int i = 0; i < SRV_LP_N; i++) {
 		if (!arr_put(&b->col[i], p->v[i], p->len[i], p->fmt[i]))
 			b->oom = true;
 	}
-	b->txn[b->n++] = t;
+	b->row[b->n].txn = t;
+	b->row[b->n++].lease = l;
 }
 
 static void bulk_reset(struct bulk *b)
@@ -433,8 +443,29 @@ static void bulk_free(struct bulk *b)
 {
 	for (int i = 0; i < SRV_LP_N; i++)
 		free(b->col[i].p);
-	free(b->txn);
+	free(b->row);
 	memset(b, 0, sizeof(*b));
+}
+
+/* The row of r holding the address of result row k, NULL if none. Rows
+ * come back in the order they went in, less the conflicts, so the search
+ * starts after the previous match (*from) and is linear for a batch. */
+static struct bulk_row *row_by_addr(struct bulk_res *r, const PGresult *res, int k, size_t *from)
+{
+	struct in6_addr a;
+	int plen = atoi(PQgetvalue(res, k, 1));
+
+	if (addr6_parse(PQgetvalue(res, k, 0), &a) < 0)
+		return NULL;
+	for (size_t j = 0; j < r->n; j++) {
+		struct bulk_row *w = &r->row[(*from + j) % r->n];
+
+		if (w->txn && w->lease->plen == plen && IN6_ARE_ADDR_EQUAL(&w->lease->addr, &a)) {
+			*from = (*from + j + 1) % r->n;
+			return w;
+		}
+	}
+	return NULL;
 }
 
 /* Rows that came back took; the transactions of the others failed. On an
@@ -442,18 +473,27 @@ static void bulk_free(struct bulk *b)
 static void on_bulk(struct db *d, const PGresult *res, int err, void *arg)
 {
 	struct bulk_res *r = arg;
+	size_t from = 0;
 
 	(void)d;
 	if (!err) {
 		for (int k = 0; k < PQntuples(res); k++) {
-			long i = atol(PQgetvalue(res, k, 0));
+			struct bulk_row *w = NULL;
+			long i;
 
-			if (i >= 1 && (size_t)i <= r->n)
-				r->txn[i - 1] = NULL;
+			if (r->by_addr) {
+				w = row_by_addr(r, res, k, &from);
+			} else {
+				i = atol(PQgetvalue(res, k, 0));
+				if (i >= 1 && (size_t)i <= r->n)
+					w = &r->row[i - 1];
+			}
+			if (w)
+				w->txn = NULL;
 		}
 		for (size_t i = 0; i < r->n; i++) {
-			if (r->txn[i])
-				r->txn[i]->failed = true;
+			if (r->row[i].txn)
+				r->row[i].txn->failed = true;
 		}
 	}
 	free(r);
@@ -467,7 +507,7 @@ static int bulk_send(struct srv *s, struct bulk *b, size_t stmt)
 
 	if (!b->n)
 		return 0;
-	r = b->oom ? NULL : malloc(sizeof(*r) + b->n * sizeof(r->txn[0]));
+	r = b->oom ? NULL : malloc(sizeof(*r) + b->n * sizeof(r->row[0]));
 	for (int i = 0; r && i < SRV_LP_N; i++) {
 		v[i] = arr_end(&b->col[i]);
 		if (!v[i]) {
@@ -480,7 +520,8 @@ static int bulk_send(struct srv *s, struct bulk *b, size_t stmt)
 		return CH_ENOMEM;
 	}
 	r->n = b->n;
-	memcpy(r->txn, b->txn, b->n * sizeof(r->txn[0]));
+	r->by_addr = stmt == ST_INSERT_BULK;
+	memcpy(r->row, b->row, b->n * sizeof(r->row[0]));
 	err = db_query(s->db, stmt, v, NULL, NULL, on_bulk, r);
 	if (err)
 		free(r);
@@ -572,7 +613,8 @@ static int send_txn(struct srv *s, struct srv_txn *t)
 				srv_relayinfo_get(t, &ri);
 			have_ri = true;
 			srv_relayinfo_params(s, t, &ri, op->lease, &p);
-			bulk_add(op->kind == SRV_OP_GRANT ? &grp.grant : &grp.extend, t, &p);
+			bulk_add(op->kind == SRV_OP_GRANT ? &grp.grant : &grp.extend, t, op->lease,
+			         &p);
 			break;
 		case SRV_OP_RELEASE:
 			err = send_state(s, op->lease, ST_RELEASE);
