@@ -76,6 +76,20 @@ enum {
 	"SELECT l.id, 'add', l.fqdn, l.addr, l.duid, l.fwd, l.rev FROM l WHERE "                   \
 	"l.fqdn IS NOT NULL AND " cond "(l.fwd OR l.rev))"
 
+/* The holding states, spelled as "none of the others" (the CHECK on state
+ * makes it the same set): from "state = 'active'" the planner can prove the
+ * predicate of the partial indexes and may then read a whole one instead of
+ * probing, which looks cheap while the statistics think the table is near
+ * empty. Written this way, every path into leases is a probe by key. */
+#define IS_ACTIVE  "NOT IN ('declined', 'released', 'expired', 'reclaimed')"
+#define IS_HOLDING "NOT IN ('released', 'expired', 'reclaimed')"
+
+/* A renewal under another name removes what DNS holds for the old one. */
+#define BULK_DDNS_OLD                                                                              \
+	", r AS (INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "           \
+	"SELECT l.id, 'remove', l.old, l.addr, l.duid, l.ofwd, l.orev FROM l WHERE "               \
+	"l.old IS NOT NULL AND l.fqdn IS DISTINCT FROM l.old AND (l.ofwd OR l.orev))"
+
 static const struct db_stmt srv_stmts[ST_MAX] = {
     [ST_INSERT_BULK] = {"srv_insert_bulk", 24,
                         BULK_V
@@ -109,26 +123,28 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
              "v.remids") ", interface_id = decode(v.ifid, 'hex'), subscriber_id = "
                          "decode(v.sub, 'hex'), relay_chain = decode(v.chain, 'hex'), "
                          "hwtype = v.hwt, hwaddr = decode(v.hwa, 'hex'), fqdn = v.fqdn, "
+                         "ddns_fwd = le.ddns_fwd AND le.fqdn IS NOT DISTINCT FROM v.fqdn, "
+                         "ddns_rev = le.ddns_rev AND le.fqdn IS NOT DISTINCT FROM v.fqdn, "
                          "fqdn_flags = v.ff FROM v JOIN leases o ON o.addr = v.a AND "
-                         "o.state = 'active' AND o.duid = v.d WHERE le.id = o.id AND "
+                         "o.state " IS_ACTIVE " AND o.duid = v.d WHERE le.id = o.id AND "
                          "le.lease_type = v.typ AND le.iaid = v.iaid RETURNING le.id, "
-                         "le.addr, le.duid, le.fqdn, o.fqdn AS old, v.i, v.fwd, "
-                         "v.rev)" BULK_DDNS_ADD("l.fqdn IS DISTINCT FROM l.old AND ") " SELECT i "
-                                                                                      "FROM l"},
-    [ST_RELEASE] =
-        {"srv_release", 2,
-         "WITH r AS (UPDATE leases SET state = 'released', state_at = now() "
-         "WHERE addr = $1::inet AND state = 'active' AND duid = $2" RETURNING_R DDNS_REMOVE},
-    [ST_DECLINE] =
-        {"srv_decline", 3,
-         "WITH r AS (UPDATE leases SET state = 'declined', state_at = now(), "
-         "preferred_lft = 0, valid_lft = 0, expires_at = to_timestamp($3::bigint) "
-         "WHERE addr = $1::inet AND state = 'active' AND duid = $2" RETURNING_R DDNS_REMOVE},
-    [ST_EXPIRE] =
-        {"srv_expire", 2,
-         "WITH r AS (UPDATE leases SET state = 'expired', state_at = now() "
-         "WHERE addr = $1::inet AND state IN ('active', 'declined') AND duid = $2" RETURNING_R
-             DDNS_REMOVE " AND valid_lft > 0"},
+                         "le.addr, le.duid, le.fqdn, o.fqdn AS old, o.ddns_fwd AS ofwd, "
+                         "o.ddns_rev AS orev, v.i, v.fwd, v.rev)" BULK_DDNS_ADD(
+                             "l.fqdn IS DISTINCT FROM l.old AND ") BULK_DDNS_OLD
+         " SELECT i FROM l"},
+    [ST_RELEASE] = {"srv_release", 2,
+                    "WITH r AS (UPDATE leases SET state = 'released', state_at = now() "
+                    "WHERE addr = $1::inet AND state " IS_ACTIVE
+                    " AND duid = $2" RETURNING_R DDNS_REMOVE},
+    [ST_DECLINE] = {"srv_decline", 3,
+                    "WITH r AS (UPDATE leases SET state = 'declined', state_at = now(), "
+                    "preferred_lft = 0, valid_lft = 0, expires_at = to_timestamp($3::bigint) "
+                    "WHERE addr = $1::inet AND state " IS_ACTIVE
+                    " AND duid = $2" RETURNING_R DDNS_REMOVE},
+    [ST_EXPIRE] = {"srv_expire", 2,
+                   "WITH r AS (UPDATE leases SET state = 'expired', state_at = now() "
+                   "WHERE addr = $1::inet AND state " IS_HOLDING
+                   " AND duid = $2" RETURNING_R DDNS_REMOVE " AND valid_lft > 0"},
     /* Every statement here finds its rows by key: it should never scan the
      * lease table, whatever the statistics say. They lag a table that grew
      * fast from empty (autovacuum's ANALYZE comes later), and plans made on
@@ -136,7 +152,9 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
      * partial index, so the cost per lease grew with the table until
      * commits fell behind the clients. Without scans, hash and merge joins
      * the planner is left with nested loops over the batch and index probes,
-     * right at any table size. Plans are made per execution: a generic plan
+     * right at any table size. Without Materialize: a whole-index scan read
+     * once and kept for the loop looked cheaper than a probe per row while
+     * the statistics said the table was near empty. Plans are made per execution: a generic plan
      * made on a near-empty table still chose among probes badly. No JIT:
      * a plan that has to keep a disabled node costs over jit_above_cost,
      * and compiling it took 100 ms for a one-row query. */
@@ -145,6 +163,7 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                   "pg_catalog.set_config('enable_bitmapscan', 'off', false), "
                   "pg_catalog.set_config('enable_hashjoin', 'off', false), "
                   "pg_catalog.set_config('enable_mergejoin', 'off', false), "
+                  "pg_catalog.set_config('enable_material', 'off', false), "
                   "pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', false), "
                   "pg_catalog.set_config('jit', 'off', false)"},
     [ST_IDENT_PUT] = {"srv_ident_put", 2,
