@@ -95,7 +95,7 @@ static void on_rx(struct evl *l, int fd, uint32_t events, void *arg)
 	(void)events;
 	for (int i = 0; i < RX_BURST; i++) {
 		struct srv_pktinfo pi;
-		int n = srv_sock_recv(&s->sock, fd, buf, sizeof(buf), &pi);
+		int n = srv_sock_recv(fd, buf, sizeof(buf), &pi);
 
 		if (n == -EAGAIN)
 			return;

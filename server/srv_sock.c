@@ -121,7 +121,7 @@ static void sock_pktinfo(struct msghdr *mh, struct srv_pktinfo *out)
 	}
 }
 
-int srv_sock_recv(struct srv_sock *s, int fd, uint8_t *buf, size_t cap, struct srv_pktinfo *out)
+int srv_sock_recv(int fd, uint8_t *buf, size_t cap, struct srv_pktinfo *out)
 {
 	union {
 		struct cmsghdr align;
@@ -139,7 +139,6 @@ int srv_sock_recv(struct srv_sock *s, int fd, uint8_t *buf, size_t cap, struct s
 	mh.msg_iovlen = 1;
 	mh.msg_control = cbuf.b;
 	mh.msg_controllen = sizeof(cbuf.b);
-	(void)s;
 	n = recvmsg(fd, &mh, MSG_DONTWAIT);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;

@@ -42,9 +42,9 @@ int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_
                   size_t n);
 void srv_sock_close(struct srv_sock *s);
 
-/* Reads one datagram from socket fd (one of s->fd). Returns its length,
- * -EAGAIN when none is queued, or -errno. */
-int srv_sock_recv(struct srv_sock *s, int fd, uint8_t *buf, size_t cap, struct srv_pktinfo *out);
+/* Reads one datagram from fd, one of the sockets of a struct srv_sock.
+ * Returns its length, -EAGAIN when none is queued, or -errno. */
+int srv_sock_recv(int fd, uint8_t *buf, size_t cap, struct srv_pktinfo *out);
 
 /* Sends len octets to dst, out of ifindex (0: routing decides) with src as
  * source address (NULL or :: : the kernel picks), from the socket of that

@@ -664,12 +664,11 @@ static void on_flush_timer(struct evl *l, uint64_t id, void *arg)
  * fsync are what cost most when groups are small. */
 static bool group_due(struct srv *s)
 {
-	uint64_t delay = s->conf->instance.commit_delay_ms;
-	uint64_t now = s->l ? evl_now(s->l) : 0, waited;
+	uint64_t delay = s->conf->instance.commit_delay_ms, waited;
 
 	if (!delay || s->stopping || s->pending.n >= GROUP_DUE || !s->l)
 		return true;
-	waited = now - s->pending.head->queued_ms;
+	waited = evl_now(s->l) - s->pending.head->queued_ms;
 	if (waited >= delay)
 		return true;
 	if (!s->flush_timer)

@@ -11,10 +11,7 @@
 # contrib/demo calls it once it has built chorus-dhcp6d; E2E_CHORUS_BIN and
 # E2E_ADMIN_BIN point at other binaries.
 set -u
-. "$(dirname "$0")/lib/common.sh"
-. "$e2e_dir/lib/netns.sh"
-. "$e2e_dir/lib/servers.sh"
-. "$e2e_dir/lib/clients.sh"
+. "$(dirname "$0")/lib/all.sh"
 model='split'
 t2=$(e2e_model get $model t2)
 valid=$(e2e_model get $model valid)

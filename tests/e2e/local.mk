@@ -9,6 +9,6 @@ E2E_TESTS = tests/e2e/test_preference.sh tests/e2e/test_failover.sh \
 	tests/e2e/test_decode.sh tests/e2e/test_cohost.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/run-all.sh tests/e2e/demo-failover.sh \
-	tests/e2e/lib/common.sh tests/e2e/lib/netns.sh tests/e2e/lib/servers.sh \
+	tests/e2e/lib/all.sh tests/e2e/lib/common.sh tests/e2e/lib/netns.sh tests/e2e/lib/servers.sh \
 	tests/e2e/lib/clients.sh tests/e2e/lib/scenarios.sh tests/e2e/lib/hook.sh \
 	tests/e2e/lib/model.py tests/e2e/lib/ip6.awk

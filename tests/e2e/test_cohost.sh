@@ -4,10 +4,7 @@
 # server DUID; a dhclient -6 on each link gets its address from its own instance.
 # chorus-dhcp6d only: it is the per-interface sockets (SO_BINDTODEVICE) under test.
 set -u
-. "$(dirname "$0")/lib/common.sh"
-. "$e2e_dir/lib/netns.sh"
-. "$e2e_dir/lib/servers.sh"
-. "$e2e_dir/lib/clients.sh"
+. "$(dirname "$0")/lib/all.sh"
 e2e_need_root
 e2e_need dhclient python3
 [ "$E2E_SERVER" = chorus ] || { echo "1..0 # SKIP per-interface sockets of chorus-dhcp6d"; exit 0; }

@@ -5,11 +5,7 @@
 # Solicit, Advertise, Request, Reply, Information-request and a Renew.
 # Environment: E2E_SERVER (kea | chorus).
 set -u
-. "$(dirname "$0")/lib/common.sh"
-. "$e2e_dir/lib/netns.sh"
-. "$e2e_dir/lib/servers.sh"
-. "$e2e_dir/lib/clients.sh"
-. "$e2e_dir/lib/scenarios.sh"
+. "$(dirname "$0")/lib/all.sh"
 e2e_need_root
 e2e_need dhclient dhcpcd dhcp6c tshark python3
 srv_need

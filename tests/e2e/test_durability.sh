@@ -9,10 +9,7 @@
 # Environment: E2E_SERVER (must be chorus), E2E_LOAD_RATE (default 300/s),
 # E2E_LOAD_SECONDS before the kill (default 4).
 set -u
-. "$(dirname "$0")/lib/common.sh"
-. "$e2e_dir/lib/netns.sh"
-. "$e2e_dir/lib/servers.sh"
-. "$e2e_dir/lib/clients.sh"
+. "$(dirname "$0")/lib/all.sh"
 e2e_need_root
 if [ "$E2E_SERVER" != chorus ]; then
 	echo "1..0 # SKIP compares the Replies with chorus' leases table (E2E_SERVER=$E2E_SERVER)"

@@ -6,11 +6,7 @@
 # (ia_pd), each putting the delegated /56 on its chpd0 interface.
 # Environment: E2E_SERVER (kea | chorus), E2E_MODELS (default: all three).
 set -u
-. "$(dirname "$0")/lib/common.sh"
-. "$e2e_dir/lib/netns.sh"
-. "$e2e_dir/lib/servers.sh"
-. "$e2e_dir/lib/clients.sh"
-. "$e2e_dir/lib/scenarios.sh"
+. "$(dirname "$0")/lib/all.sh"
 e2e_need_root
 e2e_need dhclient dhcpcd dhcp6c python3
 srv_need

@@ -7,11 +7,7 @@
 # of the instances, and says whose.
 # Environment: E2E_SERVER (kea | chorus), E2E_MODELS (default: all four).
 set -u
-. "$(dirname "$0")/lib/common.sh"
-. "$e2e_dir/lib/netns.sh"
-. "$e2e_dir/lib/servers.sh"
-. "$e2e_dir/lib/clients.sh"
-. "$e2e_dir/lib/scenarios.sh"
+. "$(dirname "$0")/lib/all.sh"
 e2e_need_root
 e2e_need dhclient dhcpcd dhcp6c python3
 srv_need

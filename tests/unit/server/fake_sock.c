@@ -25,9 +25,8 @@ void srv_sock_close(struct srv_sock *s)
 	s->n = 0;
 }
 
-int srv_sock_recv(struct srv_sock *s, int fd, uint8_t *buf, size_t cap, struct srv_pktinfo *out)
+int srv_sock_recv(int fd, uint8_t *buf, size_t cap, struct srv_pktinfo *out)
 {
-	(void)s;
 	(void)fd;
 	(void)buf;
 	(void)cap;
