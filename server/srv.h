@@ -90,6 +90,7 @@ struct srv {
 	uint64_t cnt_flushed[SRV_CNT_MAX]; /* what the stats table already has */
 	uint64_t cnt_sending[SRV_CNT_MAX];
 	bool stats_busy;
+	int64_t started_at; /* for the heartbeat row */
 	/* scratch for one packet at a time; the loop is single-threaded */
 	struct d6_msg req;
 	struct d6_msg rep;

@@ -39,6 +39,7 @@ enum {
 	ST_IDENT_GET,
 	ST_LOAD,
 	ST_STATS,
+	ST_BEAT,
 	ST_MAX,
 };
 
@@ -179,6 +180,13 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                   "INSERT INTO stats (scope, counter, value) SELECT 'dhcp6', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
                   "DO UPDATE SET value = stats.value + EXCLUDED.value, updated_at = now()"},
+    /* liveness for chorus-apid's health (sql/0003_heartbeats.sql) */
+    [ST_BEAT] = {"srv_beat", 4,
+                 "INSERT INTO heartbeats (daemon, pid, hostname, version, started_at, detail) "
+                 "VALUES ('dhcp6d', $1, $2, '" PACKAGE_VERSION "', to_timestamp($3), $4) "
+                 "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
+                 "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
+                 "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail"},
 };
 
 /* ---- queues ---- */
@@ -934,6 +942,7 @@ int srv_store_open(struct srv *s)
 		memcpy(s->duid, in->server_duid, in->server_duid_len);
 		s->duid_len = in->server_duid_len;
 	}
+	s->started_at = (int64_t)time(NULL);
 	err = db_new(s->l, &cfg, &s->db);
 	if (err)
 		return err;
@@ -967,6 +976,22 @@ static void on_stats(struct db *d, int err, void *arg)
 	maybe_stop(s);
 }
 
+/* The heartbeat rides in the counters' commit, so its age says when the
+ * engine last managed to write anything. */
+static int beat_send(struct srv *s)
+{
+	char pid[16], started[24], host[256] = "", detail[96];
+	const char *v[4] = {pid, host, started, detail};
+
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	snprintf(started, sizeof(started), "%lld", (long long)s->started_at);
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	snprintf(detail, sizeof(detail), "{\"pending\": %zu, \"inflight\": %zu}", s->pending.n,
+	         s->inflight.n);
+	return db_query(s->db, ST_BEAT, v, NULL, NULL, NULL, NULL);
+}
+
 /* Adds what was counted since the last flush: the table keeps totals
  * across restarts, and a failed flush is simply carried to the next. */
 void srv_store_stats(struct srv *s)
@@ -986,7 +1011,7 @@ void srv_store_stats(struct srv *s)
 	}
 	snprintf(names + a, sizeof(names) - a, "}");
 	snprintf(vals + b, sizeof(vals) - b, "}");
-	if (db_query(s->db, ST_STATS, v, NULL, NULL, NULL, NULL) == 0 &&
+	if (db_query(s->db, ST_STATS, v, NULL, NULL, NULL, NULL) == 0 && beat_send(s) == 0 &&
 	    db_sync(s->db, on_stats, s) == 0)
 		s->stats_busy = true;
 }

@@ -1,7 +1,8 @@
 # Lease-store schema migrations and chorus-admin.
 # Migrations are forward-only and numbered; list them here in order. Each is
 # installed under $(pkgdatadir)/sql and embedded in chorus-admin.
-ADMIN_MIGRATIONS = sql/0001_schema.sql sql/0002_cheaper_inserts.sql
+ADMIN_MIGRATIONS = sql/0001_schema.sql sql/0002_cheaper_inserts.sql \
+	sql/0003_heartbeats.sql
 ADMIN_ROLES = sql/roles.sql
 dist_sql_DATA += $(ADMIN_MIGRATIONS) $(ADMIN_ROLES)
 

@@ -6,7 +6,8 @@
 -- login users, one per process, e.g. for schema chorus_s1:
 --   CREATE ROLE dhcp6d_s1 LOGIN PASSWORD '...' IN ROLE chorus_s1_dhcp;
 --   <schema>_dhcp  chorus-dhcp6d: leases, DDNS outbox, events, counters, its DUID
---   <schema>_lq    chorus-leasequeryd, chorus-lq: read only (may run on a hot standby)
+--   <schema>_lq    chorus-leasequeryd, chorus-lq: reads leases (may run on a hot standby);
+--                  writes only its heartbeat and counters, which a standby refuses
 --   <schema>_ddns  chorus-ddnsd: works the outbox, reads leases, records DNS done flags
 --   <schema>_api   chorus-apid: reads everything, deletes or changes leases on request
 --                  (queuing their DNS removal), records what it did in events
@@ -26,6 +27,8 @@ BEGIN
 		END IF;
 		EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', s, s || '_' || r);
 		EXECUTE format('GRANT SELECT ON schema_version, server_identity TO %I', s || '_' || r);
+		-- Every daemon keeps its own liveness row and its own counters (scope per daemon).
+		EXECUTE format('GRANT SELECT, INSERT, UPDATE ON heartbeats, stats TO %I', s || '_' || r);
 	END LOOP;
 
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON leases, stats TO %I', s || '_dhcp');

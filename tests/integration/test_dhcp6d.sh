@@ -26,6 +26,8 @@ cleanup() {
 	it_cleanup
 }
 
+need jq tshark python3
+need_py scapy
 it_setup dhcp6d
 trap cleanup EXIT
 "$ADMIN" db-init --schema "$SCHEMA" --no-roles >/dev/null || bail "db-init failed"
@@ -150,7 +152,7 @@ is "Information-request: Reply with options, no IA" "$(j "$r" '"\(.type) \(.ias 
 r=$(ex leasequery --duid $D1 --addr "$A1")
 is "LEASEQUERY without a responder: NotConfigured" "$(j "$r" '"\(.type) \(.status)"')" "15 9"
 
-python3 - "$T/lq.sock" >"$T/lq.out" 2>&1 <<'EOF' &
+timeout 20 python3 - "$T/lq.sock" >"$T/lq.out" 2>&1 <<'EOF' &
 import socket, struct, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
@@ -382,6 +384,7 @@ python3 "$CLIENT" "$PORT" load 300 "$T/burst" 10 >"$T/burst.out"
 is "a burst of 300 clients is granted" "$(wc -l <"$T/burst")" 300
 
 # --- SIGTERM ---
+SPID=$DPID
 kill -TERM "$DPID"
 wait "$DPID"
 rc=$?
@@ -389,6 +392,9 @@ DPID=
 is "SIGTERM: clean exit" "$rc" 0
 [ ! -e "$T/d.pid" ] && ok "pid file removed" || not_ok "pid file left behind"
 is "counters flushed to the stats table" "$(q "SELECT value > 0 FROM $SCHEMA.stats WHERE scope = 'dhcp6' AND counter = 'rx'")" t
+is "the heartbeat row names the engine's last pid, beaten at its stop" \
+	"$(q "SELECT pid = $SPID AND beat_at > now() - interval '1 minute' AND started_at <= beat_at
+	      FROM $SCHEMA.heartbeats WHERE daemon = 'dhcp6d'")" t
 is "lease counters in the stats table" "$(q "SELECT value > 0 FROM $SCHEMA.stats WHERE counter = 'lease-extended'")" t
 per=$(q "SELECT round(sum(value) FILTER (WHERE counter IN ('lease-granted', 'lease-extended'))
 	/ nullif(sum(value) FILTER (WHERE counter = 'commit-batches'), 0), 1)

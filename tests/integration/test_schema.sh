@@ -21,7 +21,7 @@ lease() {
 # --- tables and version ---------------------------------------------------------
 is "the schema has its tables" \
 	"$(q "SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables WHERE schemaname = '$S'")" \
-	"ddns_queue events leases schema_version server_identity stats"
+	"ddns_queue events heartbeats leases schema_version server_identity stats"
 is "schema_version is one row" "$(q "SELECT count(*) FROM schema_version")" 1
 fails "schema_version takes no second row" "duplicate key" \
 	"INSERT INTO schema_version (version) VALUES (7)"
@@ -118,6 +118,12 @@ fails "the lq role cannot change schema_version" "permission denied" \
 	"UPDATE schema_version SET version = 2" "${LQ[@]}"
 fails "the lq role cannot create tables in the schema" "permission denied" \
 	"CREATE TABLE $S.sneaky (x int)" "${LQ[@]}"
+is "the lq role keeps its heartbeat row" \
+	"$(psql -X -q -At "${LQ[@]}" -c "INSERT INTO heartbeats (daemon, pid, started_at)
+	   VALUES ('leasequeryd', 42, now()) ON CONFLICT (daemon) DO UPDATE SET beat_at = now()
+	   RETURNING daemon || ':' || pid")" leasequeryd:42
+fails "a heartbeat names a known daemon" "heartbeats_daemon_check" \
+	"INSERT INTO heartbeats (daemon, pid, started_at) VALUES ('nobody', 1, now())"
 
 out=$(psql -X -q -At -v ON_ERROR_STOP=1 -U "${IT}_dhcpuser" 2>&1 <<EOF
 BEGIN;

@@ -53,3 +53,21 @@ bail() {
 	echo "Bail out! $*"
 	exit 1
 }
+
+# need TOOL...: stop at once, naming the first tool that is not installed, instead of
+# failing later in a way that hides why (tests/run installs them: tests/lib/deps.sh).
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || bail "missing tool: $t (tests/lib/deps.sh installs it)"
+	done
+}
+
+# need_py MODULE...: the same for modules of Debian's /usr/bin/python3.
+need_py() {
+	local m
+	for m in "$@"; do
+		/usr/bin/python3 -c "import $m" 2>/dev/null ||
+			bail "missing Python module: $m for /usr/bin/python3 (tests/lib/deps.sh installs it)"
+	done
+}
