@@ -16,6 +16,7 @@ lib_libchorus_a_SOURCES = \
 	lib/d6_ia.c lib/d6_ia.h \
 	lib/d6_relay.c lib/d6_relay.h \
 	lib/d6_lq.c lib/d6_lq.h \
+	lib/lq_handoff.c lib/lq_handoff.h \
 	lib/d6_text.c lib/d6_text.h \
 	lib/conf.c lib/conf.h \
 	lib/conf_walk.c lib/conf_walk.h \

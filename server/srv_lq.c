@@ -1,6 +1,6 @@
 /*
  * LEASEQUERY hand-off to chorus-leasequeryd over a unix datagram socket,
- * or NotConfigured when nobody listens (contract in srv_lq.h; RFC 5007).
+ * or NotConfigured when nobody listens (contract in lib/lq_handoff.h; RFC 5007).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,30 +15,20 @@
 #include "srv_lq.h"
 #include "srv_reply.h"
 
-static void put_hdr(uint8_t *h, uint8_t kind, const struct srv_pktinfo *pi)
+static void put_hdr(uint8_t *h, const struct srv_pktinfo *pi)
 {
-	uint16_t port = ntohs(pi->src.sin6_port);
-	uint32_t ifx = pi->ifindex;
+	struct lq_handoff_hdr x = {
+	    .kind = LQ_HANDOFF_QUERY, .port = ntohs(pi->src.sin6_port), .ifindex = pi->ifindex};
 
-	memset(h, 0, SRV_LQ_HDR_LEN);
-	memcpy(h, SRV_LQ_MAGIC, 4);
-	h[4] = SRV_LQ_VERSION;
-	h[5] = kind;
-	h[7] = SRV_LQ_HDR_LEN;
-	memcpy(h + 8, &pi->src.sin6_addr, 16);
-	h[24] = (uint8_t)(port >> 8);
-	h[25] = (uint8_t)port;
-	h[28] = (uint8_t)(ifx >> 24);
-	h[29] = (uint8_t)(ifx >> 16);
-	h[30] = (uint8_t)(ifx >> 8);
-	h[31] = (uint8_t)ifx;
+	memcpy(x.peer, &pi->src.sin6_addr, 16);
+	lq_handoff_put(h, &x);
 }
 
 static int lq_pass(struct srv_txn *t)
 {
 	const struct conf_leasequery *lq = &t->srv->conf->leasequery;
 	struct sockaddr_un to = {.sun_family = AF_UNIX};
-	uint8_t hdr[SRV_LQ_HDR_LEN];
+	uint8_t hdr[LQ_HANDOFF_HDR_LEN];
 	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {t->pkt, t->pkt_len}};
 	struct msghdr mh = {
 	    .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = iov, .msg_iovlen = 2};
@@ -48,7 +38,7 @@ static int lq_pass(struct srv_txn *t)
 	if (strlen(lq->local_socket) >= sizeof(to.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(to.sun_path, lq->local_socket, strlen(lq->local_socket) + 1);
-	put_hdr(hdr, SRV_LQ_QUERY, &t->pi);
+	put_hdr(hdr, &t->pi);
 	if (sendmsg(t->srv->lq_fd, &mh, MSG_DONTWAIT) < 0)
 		return -errno;
 	return 0;
@@ -75,21 +65,20 @@ void srv_leasequery(struct srv_txn *t)
 static void lq_answer(struct srv *s, const uint8_t *b, size_t n)
 {
 	struct sockaddr_in6 dst = {.sin6_family = AF_INET6};
-	unsigned ifx;
-	int err;
+	struct lq_handoff_hdr h;
+	int err = lq_handoff_get(b, n, &h);
 
-	if (n <= SRV_LQ_HDR_LEN || memcmp(b, SRV_LQ_MAGIC, 4) != 0 || b[4] != SRV_LQ_VERSION ||
-	    b[5] != SRV_LQ_ANSWER || (b[6] << 8 | b[7]) != SRV_LQ_HDR_LEN) {
+	if (err < 0 || h.kind != LQ_HANDOFF_ANSWER) {
 		log_warning("leasequery responder sent a malformed answer (%zu octets), dropped",
 		            n);
 		return;
 	}
-	memcpy(&dst.sin6_addr, b + 8, 16);
-	dst.sin6_port = htons((uint16_t)(b[24] << 8 | b[25]));
-	ifx = (unsigned)b[28] << 24 | (unsigned)b[29] << 16 | (unsigned)b[30] << 8 | b[31];
+	memcpy(&dst.sin6_addr, h.peer, 16);
+	dst.sin6_port = htons(h.port);
 	if (IN6_IS_ADDR_LINKLOCAL(&dst.sin6_addr))
-		dst.sin6_scope_id = ifx;
-	err = srv_sock_send(&s->sock, b + SRV_LQ_HDR_LEN, n - SRV_LQ_HDR_LEN, &dst, ifx, NULL);
+		dst.sin6_scope_id = h.ifindex;
+	err = srv_sock_send(&s->sock, b + LQ_HANDOFF_HDR_LEN, n - LQ_HANDOFF_HDR_LEN, &dst,
+	                    h.ifindex, NULL);
 	if (err < 0)
 		log_warning("cannot send a leasequery answer: %s", strerror(-err));
 	else
@@ -98,7 +87,7 @@ static void lq_answer(struct srv *s, const uint8_t *b, size_t n)
 
 static void lq_on_read(struct evl *l, int fd, uint32_t events, void *arg)
 {
-	static uint8_t buf[SRV_LQ_MAX_DGRAM + SRV_LQ_HDR_LEN];
+	static uint8_t buf[LQ_HANDOFF_MAX_DGRAM + LQ_HANDOFF_HDR_LEN];
 	struct srv *s = arg;
 
 	(void)l;
