@@ -50,8 +50,8 @@ void lq_handoff_put(uint8_t out[LQ_HANDOFF_HDR_LEN], const struct lq_handoff_hdr
 /*
  * Reads the header of a hand-off datagram of len octets. Returns the
  * payload length (> 0), or CH_ETRUNC (no payload), CH_EMALFORMED (bad
- * magic, kind or header length, or a payload over 65535 octets), CH_EVERSION (another version). *out is written
- * only on success.
+ * magic, kind or header length, or a payload over 65535 octets), CH_EVERSION (another version).
+ * *out is written only on success.
  */
 int lq_handoff_get(const uint8_t *buf, size_t len, struct lq_handoff_hdr *out);
 

@@ -20,7 +20,7 @@ static const uint8_t query[] = {
     0x01,                                           /* kind: query */
     0x00, 0x20,                                     /* header length 32 */
     0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, /* peer address */
-    0,    0,    0,    1,                         /* ... ::1 */
+    0,    0,    0,    1,                            /* ... ::1 */
     0x02, 0x23,                                     /* port 547 */
     0x00, 0x00,                                     /* reserved */
     0x00, 0x00, 0x00, 0x03,                         /* ifindex 3 */
