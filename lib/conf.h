@@ -211,7 +211,7 @@ struct conf_listen {
 
 struct conf_token {
 	char name[64];
-	char token[256];
+	char token[256]; /* the stored form, "sha256:..." (token.h) */
 	enum conf_role role;
 };
 
@@ -223,6 +223,12 @@ struct conf_api {
 	bool tls;
 	char tls_cert[CONF_PATH_LEN];
 	char tls_key[CONF_PATH_LEN];
+	uint32_t max_connections; /* HTTP connections at once */
+	uint32_t max_body;        /* bytes of a request body */
+	uint32_t rate_limit;      /* requests per second per client address; 0: no limit */
+	uint32_t rate_burst;      /* requests a client may send at once */
+	uint32_t auth_fail_limit; /* failed authentications per minute before 429 */
+	bool health_needs_token;  /* /v1/health and /metrics need a read token too */
 };
 
 struct conf {

@@ -1,6 +1,7 @@
 /*
  * The "api" section of chorus-apid: listen addresses ("[::1]:8547"),
- * bearer tokens with a role, and TLS certificate and key files.
+ * bearer tokens (stored as hashes, token.h) with a role, TLS certificate
+ * and key files, and the limits a client cannot push past.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "conf_walk.h"
 #include "errors.h"
+#include "token.h"
 
 static const char *const role_names[] = {"read", "admin", NULL};
 
@@ -92,12 +94,10 @@ static bool is_token_name(const char *s)
 	return true;
 }
 
+/* Only the hash is stored: a config file that leaks gives no access. */
 static bool is_token(const char *s)
 {
-	for (const char *p = s; *p; p++)
-		if (*p <= ' ' || *p == 0x7f) /* sent in an HTTP header */
-			return false;
-	return true;
+	return token_is_hash(s);
 }
 
 #define TOK(f) offsetof(struct conf_token, f)
@@ -115,9 +115,10 @@ static const struct conf_key token_keys[] = {
      .type = CONF_T_STR,
      .off = TOK(token),
      .flags = CONF_F_REQUIRED | CONF_F_SECRET,
-     .min = 16,
+     .min = 0,
      .max = 255,
-     .expect = "a token of 16..255 printable characters",
+     .expect = "a token hash \"sha256:\" + 64 hex digits (chorus-admin token-hash prints one), "
+               "not a plaintext token",
      .check = is_token},
     {.name = "role",
      .type = CONF_T_ENUM,
@@ -207,6 +208,8 @@ static struct json_object *tls_print(const void *base, unsigned flags)
 	return conf_print_keys(json_object_new_object(), tls_keys, 2, base, flags);
 }
 
+#define API(f) offsetof(struct conf_api, f)
+
 static const struct conf_key api_keys[] = {
     {.name = "listen", .type = CONF_T_CUSTOM, .parse = listen_parse, .print = listen_print},
     {.name = "tokens",
@@ -215,6 +218,44 @@ static const struct conf_key api_keys[] = {
      .parse = tokens_parse,
      .print = tokens_print},
     {.name = "tls", .type = CONF_T_CUSTOM, .parse = tls_parse, .print = tls_print},
+    {.name = "max-connections",
+     .type = CONF_T_U32,
+     .off = API(max_connections),
+     .min = 1,
+     .max = 10000,
+     .def = 64},
+    {.name = "max-body",
+     .type = CONF_T_U32,
+     .off = API(max_body),
+     .min = 1024,
+     .max = CONF_MAX_FILE,
+     .def = 1024 * 1024},
+    {.name = "rate-limit",
+     .type = CONF_T_U32,
+     .off = API(rate_limit),
+     .flags = CONF_F_RELOAD,
+     .min = 0,
+     .max = 1000000,
+     .def = 200},
+    {.name = "rate-burst",
+     .type = CONF_T_U32,
+     .off = API(rate_burst),
+     .flags = CONF_F_RELOAD,
+     .min = 1,
+     .max = 1000000,
+     .def = 400},
+    {.name = "auth-fail-limit",
+     .type = CONF_T_U32,
+     .off = API(auth_fail_limit),
+     .flags = CONF_F_RELOAD,
+     .min = 1,
+     .max = 100000,
+     .def = 10},
+    {.name = "health-needs-token",
+     .type = CONF_T_BOOL,
+     .off = API(health_needs_token),
+     .flags = CONF_F_RELOAD,
+     .def = false},
 };
 
 int conf_api_parse(struct conf_ctx *c, struct json_object *v, void *base)

@@ -24,7 +24,8 @@ lib_libchorus_a_SOURCES = \
 	lib/conf_dhcp6.c lib/conf_subnet.c \
 	lib/conf_leasequery.c \
 	lib/conf_ddns.c \
-	lib/conf_api.c
+	lib/conf_api.c \
+	lib/token.c lib/token.h
 lib_libchorus_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
 
 # Link line for anything built on lib/.

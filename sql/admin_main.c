@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "token.h"
 #include "admin.h"
 #include "admin_sql.h"
 
@@ -16,16 +17,16 @@ enum admin_cmd {
 	CMD_UPGRADE,
 	CMD_VERSION,
 	CMD_ROLES,
+	CMD_TOKEN_HASH,
+	CMD_TOKEN_NEW,
 };
 
 static const struct {
 	const char *name;
 	enum admin_cmd cmd;
 } admin_cmds[] = {
-    {"db-init", CMD_INIT},
-    {"db-upgrade", CMD_UPGRADE},
-    {"db-version", CMD_VERSION},
-    {"db-roles", CMD_ROLES},
+    {"db-init", CMD_INIT},   {"db-upgrade", CMD_UPGRADE},    {"db-version", CMD_VERSION},
+    {"db-roles", CMD_ROLES}, {"token-hash", CMD_TOKEN_HASH}, {"token-new", CMD_TOKEN_NEW},
 };
 
 struct admin_opts {
@@ -39,6 +40,8 @@ static void admin_usage(FILE *f)
 {
 	fprintf(f,
 	        "Usage: chorus-admin COMMAND --schema NAME [-d CONNINFO] [--no-roles]\n"
+	        "       chorus-admin token-hash <TOKEN_FILE\n"
+	        "       chorus-admin token-new\n"
 	        "\n"
 	        "Creates and upgrades the PostgreSQL schema of one Chorus instance.\n"
 	        "\n"
@@ -48,6 +51,9 @@ static void admin_usage(FILE *f)
 	        "  db-upgrade  the same for an existing schema only\n"
 	        "  db-version  print the schema's version and the latest this program knows\n"
 	        "  db-roles    only create the missing roles and grant them (needs CREATEROLE)\n"
+	        "  token-hash  read an API token from standard input (one line), print the\n"
+	        "              hash to store in api.tokens[].token; no database\n"
+	        "  token-new   print a new random API token and, on a second line, its hash\n"
 	        "\n"
 	        "Options:\n"
 	        "  -s, --schema NAME    the instance's schema: lower-case letters, digits and\n"
@@ -130,6 +136,11 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o)
 			return -1;
 		}
 	}
+	if (optind == argc - 1 &&
+	    (strcmp(argv[optind], "token-hash") == 0 || strcmp(argv[optind], "token-new") == 0)) {
+		o->cmd = strcmp(argv[optind], "token-hash") == 0 ? CMD_TOKEN_HASH : CMD_TOKEN_NEW;
+		return 0;
+	}
 	if (optind != argc - 1) {
 		admin_err(optind == argc ? "no command given" : "expected one command");
 		fprintf(stderr, "Try chorus-admin --help.\n");
@@ -170,6 +181,42 @@ static int admin_exit_code(int rc)
 	}
 }
 
+/* token-hash, token-new: no database. Returns an exit code. */
+static int admin_token(enum admin_cmd cmd)
+{
+	char tok[512], hash[TOKEN_HASH_LEN + 1];
+	size_t n;
+
+	if (cmd == CMD_TOKEN_NEW) {
+		if (token_new(tok, sizeof(tok)) < 0) {
+			admin_err("no random bytes available");
+			return ADMIN_EXIT_DB;
+		}
+	} else if (!fgets(tok, sizeof(tok), stdin)) {
+		admin_err("token-hash reads the token from standard input; got nothing");
+		return ADMIN_EXIT_USAGE;
+	}
+	n = strcspn(tok, "\r\n");
+	tok[n] = '\0';
+	if (n < 16) {
+		admin_err("a token has at least 16 characters (token-new makes one)");
+		return ADMIN_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)tok[i] <= ' ' || tok[i] == 0x7f) {
+			admin_err(
+			    "a token is printable ASCII without spaces (sent in an HTTP header)");
+			return ADMIN_EXIT_USAGE;
+		}
+	}
+	if (token_hash(tok, n, hash) < 0)
+		return ADMIN_EXIT_DB;
+	if (cmd == CMD_TOKEN_NEW)
+		printf("%s\n", tok);
+	printf("%s\n", hash);
+	return ADMIN_EXIT_OK;
+}
+
 static int admin_run_cmd(struct admin_store *st, const struct admin_opts *o)
 {
 	int version, rc;
@@ -181,6 +228,9 @@ static int admin_run_cmd(struct admin_store *st, const struct admin_opts *o)
 		return admin_store_upgrade(st, false, o->no_roles);
 	case CMD_ROLES:
 		return admin_store_roles(st);
+	case CMD_TOKEN_HASH:
+	case CMD_TOKEN_NEW:
+		return CH_EINVAL;
 	case CMD_VERSION:
 		if ((rc = admin_store_version(st, &version)) < 0)
 			return rc;
@@ -209,6 +259,8 @@ int main(int argc, char **argv)
 	rc = admin_parse(argc, argv, &o);
 	if (rc != 0)
 		return rc > 0 ? ADMIN_EXIT_OK : ADMIN_EXIT_USAGE;
+	if (o.cmd == CMD_TOKEN_HASH || o.cmd == CMD_TOKEN_NEW)
+		return admin_token(o.cmd);
 	rc = admin_store_open(o.conninfo, o.schema, &st);
 	if (rc == CH_EDB)
 		return ADMIN_EXIT_CONNECT;

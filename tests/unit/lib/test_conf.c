@@ -463,6 +463,32 @@ static void test_examples(void **state)
 	}
 }
 
+/* API tokens are stored as hashes: a plaintext token is refused, naming the key. */
+static void test_api_token_hash(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	expect_err(HEAD D6 "\"subnets\": []}, \"api\": {\"tokens\": [{\"name\": \"ops\", "
+	                   "\"token\": \"0123456789abcdef0123\"}]}}",
+	           "chorus.json: /api/tokens/0/token: expected a token hash \"sha256:\" + 64 hex "
+	           "digits (chorus-admin token-hash prints one), not a plaintext token");
+	expect_err(HEAD D6 "\"subnets\": []}, \"api\": {\"tokens\": [{\"name\": \"ops\", "
+	                   "\"token\": \"sha256:1BD8FD47297046F993E608E398D5905B00A33E163C6B1172DD"
+	                   "38887FED05ED6A\"}]}}",
+	           "chorus.json: /api/tokens/0/token: expected a token hash \"sha256:\" + 64 hex "
+	           "digits (chorus-admin token-hash prints one), not a plaintext token");
+	c = load_ok(HEAD D6 "\"subnets\": []}, \"api\": {\"tokens\": [{\"name\": \"ops\", "
+	                    "\"role\": \"admin\", \"token\": \"sha256:1bd8fd47297046f993e608e398"
+	                    "d5905b00a33e163c6b1172dd38887fed05ed6a\"}], \"rate-limit\": 0}}");
+	assert_int_equal(c->api.n_tokens, 1);
+	assert_int_equal(c->api.tokens[0].role, CONF_ROLE_ADMIN);
+	assert_int_equal(c->api.rate_limit, 0);
+	assert_int_equal(c->api.max_connections, 64);
+	assert_int_equal(c->api.max_body, 1024 * 1024);
+	conf_free(c);
+}
+
 /* conf_print's output is a config that loads to the same values and prints the same. */
 static void test_print_round_trip(void **state)
 {
@@ -516,6 +542,7 @@ int main(void)
 	    cmocka_unit_test(test_nesting_too_deep),
 	    cmocka_unit_test(test_file_errors),
 	    cmocka_unit_test(test_examples),
+	    cmocka_unit_test(test_api_token_hash),
 	    cmocka_unit_test(test_print_round_trip),
 	};
 
