@@ -51,15 +51,15 @@ static const struct conf_key database_keys[] = {
      .min = 1,
      .max = CONF_TEXT_LEN - 1,
      .expect = "a libpq conninfo string"},
-    /* How long a lease change may wait for others to share its commit:
-     * one fsync and one statement for many clients instead of each. A
-     * client waits 1 s before it retransmits, so a few ms cost nothing. */
+    /* How long a lease change may wait at most for others to share its
+     * commit when none is in flight. 0: commit at once; the changes that
+     * arrive during a commit share the next one anyway (srv_store.c). */
     {.name = "commit-delay-ms",
      .type = CONF_T_U32,
      .off = INST(commit_delay_ms),
      .flags = CONF_F_RELOAD,
      .max = 100,
-     .def = 20},
+     .def = 0},
 };
 
 static int database_parse(struct conf_ctx *c, struct json_object *v, void *base)

@@ -4,6 +4,7 @@ SRV_CORE = \
 	server/srv.h \
 	server/srv_alloc.c server/srv_alloc.h \
 	server/srv_fqdn.c server/srv_fqdn.h \
+	server/srv_health.c server/srv_health.h \
 	server/srv_confirm.c \
 	server/srv_handlers.h \
 	server/srv_ia.c server/srv_ia.h \

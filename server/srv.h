@@ -67,6 +67,17 @@ struct srv_queue {
 	size_t n;
 };
 
+/* The latest commits' durations (srv_health.c). */
+#define SRV_LAT_WINDOW 256
+struct srv_lat {
+	uint32_t us[SRV_LAT_WINDOW]; /* a ring, microseconds */
+	size_t n, pos;
+	uint32_t last_us;
+	uint32_t max_us;  /* longest since the last heartbeat */
+	uint64_t sent_us; /* the commit in flight, 0 when none */
+	uint64_t commits;
+};
+
 struct srv {
 	struct conf *conf;
 	struct evl *l;
@@ -91,6 +102,7 @@ struct srv {
 	uint64_t cnt_sending[SRV_CNT_MAX];
 	bool stats_busy;
 	int64_t started_at; /* for the heartbeat row */
+	struct srv_lat lat;
 	/* scratch for one packet at a time; the loop is single-threaded */
 	struct d6_msg req;
 	struct d6_msg rep;

@@ -15,6 +15,7 @@
 #include "addr6.h"
 #include "log.h"
 #include "schema.h"
+#include "srv_health.h"
 #include "srv_relayinfo.h"
 #include "srv_rx.h"
 #include "srv_store.h"
@@ -304,6 +305,7 @@ static void on_batch(struct db *d, int err, void *arg)
 	struct srv_txn *t;
 
 	(void)d;
+	srv_health_commit_done(s);
 	if (err) {
 		log_warning("commit of %zu transactions failed, dropping their replies",
 		            s->inflight.n);
@@ -666,10 +668,11 @@ static void on_flush_timer(struct evl *l, uint64_t id, void *arg)
 	srv_store_flush(l, s);
 }
 
-/* True when the queued transactions should go now; otherwise a timer
- * fires when the oldest has waited commit-delay-ms. Waiting a little lets
- * a commit carry many clients: per lease, the statement's planning and the
- * fsync are what cost most when groups are small. */
+/* True when the queued transactions should go now. The flush runs only
+ * when no commit is in flight (a group-commit leader): what arrives while
+ * one is in flight forms the next group, so groups grow with the load and
+ * a lone client waits for nothing but its own commit. commit-delay-ms > 0
+ * also lets a group wait that long at most for company (a timer fires). */
 static bool group_due(struct srv *s)
 {
 	uint64_t delay = s->conf->instance.commit_delay_ms, waited;
@@ -712,6 +715,7 @@ void srv_store_flush(struct evl *l, void *arg)
 		srv_store_abort(s);
 		return;
 	}
+	srv_health_commit_sent(s);
 	srv_count(s, SRV_CNT_COMMIT_BATCHES);
 }
 
@@ -904,6 +908,7 @@ static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
 		else
 			log_warning("database unreachable: %s", why ? why : "");
 		s->db_up = false;
+		s->lat.sent_us = 0;
 		srv_store_abort(s);
 		return;
 	}
@@ -980,15 +985,14 @@ static void on_stats(struct db *d, int err, void *arg)
  * engine last managed to write anything. */
 static int beat_send(struct srv *s)
 {
-	char pid[16], started[24], host[256] = "", detail[96];
+	char pid[16], started[24], host[256] = "", detail[256];
 	const char *v[4] = {pid, host, started, detail};
 
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	snprintf(started, sizeof(started), "%lld", (long long)s->started_at);
 	if (gethostname(host, sizeof(host) - 1) < 0)
 		host[0] = '\0';
-	snprintf(detail, sizeof(detail), "{\"pending\": %zu, \"inflight\": %zu}", s->pending.n,
-	         s->inflight.n);
+	srv_health_detail(s, detail, sizeof(detail));
 	return db_query(s->db, ST_BEAT, v, NULL, NULL, NULL, NULL);
 }
 

@@ -379,7 +379,7 @@ else
 	not_ok "no private cluster to stop and restart"
 fi
 
-# --- group commit: a burst of clients shares commits (commit-delay-ms) ---
+# --- group commit: a burst of clients shares commits (those arriving during one) ---
 python3 "$CLIENT" "$PORT" load 300 "$T/burst" 10 >"$T/burst.out"
 is "a burst of 300 clients is granted" "$(wc -l <"$T/burst")" 300
 
@@ -394,6 +394,10 @@ is "SIGTERM: clean exit" "$rc" 0
 is "counters flushed to the stats table" "$(q "SELECT value > 0 FROM $SCHEMA.stats WHERE scope = 'dhcp6' AND counter = 'rx'")" t
 is "the heartbeat row names the engine's last pid, beaten at its stop" \
 	"$(q "SELECT pid = $SPID AND beat_at > now() - interval '1 minute' AND started_at <= beat_at
+	      FROM $SCHEMA.heartbeats WHERE daemon = 'dhcp6d'")" t
+is "the heartbeat's detail has the commit latency (last, p99, max)" \
+	"$(q "SELECT (detail->>'commits')::int > 0 AND (detail->>'commit_ms_p99')::float > 0
+	      AND (detail->>'commit_ms_last')::float >= 0 AND detail ? 'commit_ms_max'
 	      FROM $SCHEMA.heartbeats WHERE daemon = 'dhcp6d'")" t
 is "lease counters in the stats table" "$(q "SELECT value > 0 FROM $SCHEMA.stats WHERE counter = 'lease-extended'")" t
 per=$(q "SELECT round(sum(value) FILTER (WHERE counter IN ('lease-granted', 'lease-extended'))
