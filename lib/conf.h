@@ -112,6 +112,7 @@ struct conf_subnet {
 	uint8_t preference;
 	bool rapid_commit;
 	enum conf_rebind_policy rebind_policy;
+	bool renew_creates; /* Renew/Rebind may create bindings (RFC 8415 §18.3.4) */
 	struct conf_timers timers;
 	struct conf_options options;
 	struct conf_range *pools;
@@ -151,6 +152,7 @@ struct conf_dhcp6 {
 	size_t hash_key_len;
 	uint32_t decline_quarantine;
 	enum conf_rebind_policy rebind_policy;
+	bool renew_creates;
 	struct conf_timers timers;
 	struct conf_options options;
 	struct conf_subnet *subnets;

@@ -373,6 +373,13 @@ static const struct conf_key dhcp6_keys[] = {
      .flags = CONF_F_RELOAD,
      .def = CONF_REBIND_REPLACE,
      .names = rebind_names},
+    /* RFC 8415 §18.3.4: "configured to create new bindings" in Renew and
+     * Rebind: adopt a listed address nobody holds, fill a new empty IA */
+    {.name = "renew-creates-bindings",
+     .type = CONF_T_BOOL,
+     .off = D6(renew_creates),
+     .flags = CONF_F_RELOAD,
+     .def = 1},
     {.name = "options",
      .type = CONF_T_CUSTOM,
      .flags = CONF_F_RELOAD,

@@ -332,11 +332,15 @@ static const struct conf_key subnet_keys[] = {
      .flags = CONF_F_RELOAD,
      .parse = reservations_parse,
      .print = reservations_print},
+    {.name = "renew-creates-bindings",
+     .type = CONF_T_BOOL,
+     .off = SUB(renew_creates),
+     .flags = CONF_F_RELOAD},
 };
 
 #define N_SUBNET_KEYS (sizeof(subnet_keys) / sizeof(subnet_keys[0]))
 
-/* Everything inside one subnet must sit in (or, for delegation, outside) its link. */
+/* Pools and reserved addresses sit in the link, reserved prefixes outside it. */
 static int subnet_check(struct conf_ctx *c, const struct conf_subnet *s, uint64_t seen)
 {
 	char buf[ADDR6_PREFIX_STRLEN];
@@ -353,15 +357,8 @@ static int subnet_check(struct conf_ctx *c, const struct conf_subnet *s, uint64_
 			return conf_err(c, "expected a range inside the link prefix %s", buf);
 		}
 	}
-	/* RFC 8415 §6.3: delegated prefixes route via the requesting router, never on-link */
-	for (size_t i = 0; i < s->n_pd_pools; i++) {
-		if (addr6_prefix_overlap(&s->pd_pools[i].prefix, &s->prefix)) {
-			conf_push(c, "pd-pools");
-			conf_push_idx(c, i);
-			conf_push(c, "prefix");
-			return conf_err(c, "expected a prefix outside the link prefix %s", buf);
-		}
-	}
+	/* PD pools may lie inside the link prefix, as Kea allows, as long as they
+	 * overlap no address pool and no foreign range (check_overlaps) */
 	for (size_t i = 0; i < s->n_reservations; i++) {
 		const struct conf_reservation *r = &s->reservations[i];
 
@@ -427,6 +424,7 @@ static int subnet_parse(struct conf_ctx *c, struct json_object *v, void *item)
 	s->preference = d->preference;
 	s->rapid_commit = d->rapid_commit;
 	s->rebind_policy = d->rebind_policy;
+	s->renew_creates = d->renew_creates;
 	s->timers = d->timers;
 	s->options = d->options;
 	if (conf_walk(c, v, subnet_keys, N_SUBNET_KEYS, s, 0, &seen) < 0)

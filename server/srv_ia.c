@@ -206,7 +206,7 @@ static int foreign(struct ia_ctx *c, const struct in6_addr *a, uint8_t plen,
 {
 	enum conf_rebind_policy pol = c->sn->rebind_policy;
 
-	if (!holder && pol != CONF_REBIND_REFUSE &&
+	if (!holder && pol != CONF_REBIND_REFUSE && c->sn->renew_creates &&
 	    srv_alloc_usable(c->s, c->sn, c->type, a, plen, c->t->clientid, c->t->clientid_len)) {
 		srv_count(c->s, SRV_CNT_REBIND_ADOPTED);
 		srv_log(c->t, LOG_INFO, "adopting a lease this instance did not grant");
@@ -251,8 +251,12 @@ static int renew(struct ia_ctx *c)
 		return err;
 	if (c->need_new)
 		return grant_new(c);
+	/* §18.3.4: an IA the client holds nothing in yet (a new IA_NA beside
+	 * its IA_PD) gets a lease when the server creates bindings in Renew */
 	if (!c->n_hints)
-		return srv_reply_status(c->t, c->rep_ia, D6_STATUS_NOBINDING);
+		return c->sn->renew_creates
+		           ? grant_new(c)
+		           : srv_reply_status(c->t, c->rep_ia, D6_STATUS_NOBINDING);
 	return 0;
 }
 

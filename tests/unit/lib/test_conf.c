@@ -169,10 +169,49 @@ static void test_pool_outside_subnet(void **state)
 	                   "\"00:03:00:01:02:03\", \"addresses\": [\"2001:db8:9::1\"]}]}]}}",
 	           "chorus.json: /dhcp6/subnets/0/reservations/0/addresses/0: expected an address "
 	           "inside the link prefix 2001:db8:1:1::/64 and outside the foreign ranges");
-	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"pd-pools\": [{\"prefix\": "
-	                   "\"2001:db8:1::/48\", \"delegated-length\": 56}]}]}}",
-	           "chorus.json: /dhcp6/subnets/0/pd-pools/0/prefix: expected a prefix outside "
-	           "the link prefix 2001:db8:1:1::/64");
+}
+
+/* Issue 10 item 6: a PD pool inside the link prefix is accepted (as Kea
+ * does) unless it overlaps an address pool or a foreign range. */
+static void test_pd_pool_inside_link(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	c = load_ok(HEAD D6 "\"subnets\": [" NET1 ", \"pools\": [{\"prefix\": "
+	                    "\"2001:db8:1:1::/65\"}], \"pd-pools\": [{\"prefix\": "
+	                    "\"2001:db8:1:1:c000::/66\", \"delegated-length\": 80}]}]}}");
+	assert_int_equal(c->dhcp6.subnets[0].n_pd_pools, 1);
+	conf_free(c);
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"pools\": [{\"prefix\": "
+	                   "\"2001:db8:1:1::/65\"}], \"pd-pools\": [{\"prefix\": "
+	                   "\"2001:db8:1:1:4000::/66\", \"delegated-length\": 80}]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/pd-pools/0: expected a range that overlaps no "
+	           "other, but it overlaps /dhcp6/subnets/0/pools/0");
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"foreign-ranges\": [{\"prefix\": "
+	                   "\"2001:db8:1:1:8000::/65\"}], \"pd-pools\": [{\"prefix\": "
+	                   "\"2001:db8:1:1:c000::/66\", \"delegated-length\": 80}]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/pd-pools/0: expected a range that overlaps no "
+	           "other, but it overlaps /dhcp6/subnets/0/foreign-ranges/0");
+}
+
+/* renew-creates-bindings: on by default, inherited, overridden per subnet. */
+static void test_renew_creates_bindings(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	c = load_ok(HEAD D6 "\"subnets\": [" NET1 "}, " NET2 ", \"renew-creates-bindings\": "
+	                    "false}]}}");
+	assert_true(c->dhcp6.renew_creates);
+	assert_true(c->dhcp6.subnets[0].renew_creates);
+	assert_false(c->dhcp6.subnets[1].renew_creates);
+	conf_free(c);
+	c = load_ok(HEAD D6 "\"renew-creates-bindings\": false, \"subnets\": [" NET1 "}]}}");
+	assert_false(c->dhcp6.subnets[0].renew_creates);
+	conf_free(c);
+	expect_err(HEAD D6 "\"renew-creates-bindings\": 1}}",
+	           "chorus.json: /dhcp6/renew-creates-bindings: expected true or false");
 }
 
 static void test_start_above_end(void **state)
@@ -447,6 +486,11 @@ static void test_examples(void **state)
 	assert_prefix_is(&c[2]->dhcp6.subnets[0].prefix, "2001:db8:2:1::/64");
 	assert_prefix_is(&c[2]->dhcp6.subnets[0].foreign_ranges[0].prefix, "2001:db8:2:2::/64");
 	assert_prefix_is(&c[3]->dhcp6.subnets[0].prefix, "2001:db8:2:2::/64");
+	/* split and unique: each instance its own hash-key (their pools differ) */
+	assert_true(c[0]->dhcp6.hash_key_len != c[1]->dhcp6.hash_key_len ||
+	            memcmp(c[0]->dhcp6.hash_key, c[1]->dhcp6.hash_key, c[0]->dhcp6.hash_key_len));
+	assert_true(c[2]->dhcp6.hash_key_len != c[3]->dhcp6.hash_key_len ||
+	            memcmp(c[2]->dhcp6.hash_key, c[3]->dhcp6.hash_key, c[2]->dhcp6.hash_key_len));
 	/* identical: same range, same key, adopt */
 	assert_int_equal(c[4]->dhcp6.rebind_policy, CONF_REBIND_ADOPT);
 	assert_int_equal(c[5]->dhcp6.subnets[0].rebind_policy, CONF_REBIND_ADOPT);
@@ -529,6 +573,8 @@ int main(void)
 	    cmocka_unit_test(test_out_of_bounds),
 	    cmocka_unit_test(test_preference_bounds),
 	    cmocka_unit_test(test_pool_outside_subnet),
+	    cmocka_unit_test(test_pd_pool_inside_link),
+	    cmocka_unit_test(test_renew_creates_bindings),
 	    cmocka_unit_test(test_start_above_end),
 	    cmocka_unit_test(test_overlapping_pools),
 	    cmocka_unit_test(test_subnet_ids_and_prefixes),

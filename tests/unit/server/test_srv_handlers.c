@@ -398,15 +398,85 @@ static void test_renew_extends(void **state)
 	fx_done(s, t, true);
 }
 
+/* An empty IA in Renew (nothing held in it yet): a new lease while the
+ * subnet creates bindings in Renew, NoBinding once it does not (§18.3.4). */
 static void test_renew_no_binding(void **state)
 {
 	struct srv *s = *state;
 	struct srv_txn *t = renew_like(s, D6_MSG_RENEW, 31, NULL, FX_RELAYED);
+	int ia;
 
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_GRANT);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_int_equal(fx_live(&rep, ia), 1);
+	assert_int_equal(fx_status(&rep, ia), -1);
+	fx_done(s, t, true);
+
+	s->conf->dhcp6.subnets[0].renew_creates = false;
+	t = renew_like(s, D6_MSG_RENEW, 32, NULL, FX_RELAYED);
 	assert_int_equal(t->n_ops, 0);
 	assert_int_equal(fx_reply(t, &rep), 0);
 	assert_int_equal(fx_status(&rep, fx_ia(&rep, D6_OPT_IA_NA, 0)), D6_STATUS_NOBINDING);
 	srv_txn_free(t);
+}
+
+/* A Renew that adds an IA_NA beside the IA_PD the client holds: the PD is
+ * extended, the new IA gets an address; the switch off gives NoBinding and
+ * no longer adopts an address nobody holds. */
+static void test_renew_new_ia_beside_pd(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr asked = fx_a("2001:db8:1::77");
+	struct fx_req r;
+	struct srv_txn *t;
+	char pfx[64];
+	int ia, k;
+
+	fx_req_init(&r, D6_MSG_REQUEST, 36);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	fx_req_ia(&r, true, 5);
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	k = d6_msg_find(&rep, fx_ia(&rep, D6_OPT_IA_PD, 0), D6_OPT_IAPREFIX);
+	inet_ntop(AF_INET6, rep.node[k].v.iaprefix.prefix, pfx, sizeof(pfx));
+	fx_done(s, t, true);
+
+	fx_req_init(&r, D6_MSG_RENEW, 36);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	ia = fx_req_ia(&r, true, 5);
+	fx_req_prefix(&r, ia, pfx, 56);
+	fx_req_ia(&r, false, 6);
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(t->n_ops, 2);
+	assert_int_equal(t->ops[0].kind, SRV_OP_EXTEND);
+	assert_int_equal(t->ops[1].kind, SRV_OP_GRANT);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(fx_live(&rep, fx_ia(&rep, D6_OPT_IA_PD, 0)), 1);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_int_equal(rep.node[ia].v.ia.iaid, 6);
+	assert_int_equal(fx_live(&rep, ia), 1);
+	fx_done(s, t, true);
+
+	s->conf->dhcp6.subnets[0].renew_creates = false;
+	fx_req_init(&r, D6_MSG_RENEW, 36);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	ia = fx_req_ia(&r, true, 5);
+	fx_req_prefix(&r, ia, pfx, 56);
+	fx_req_ia(&r, false, 7);
+	ia = fx_req_ia(&r, false, 8);
+	fx_req_addr(&r, ia, "2001:db8:1::77"); /* in the own pool, nobody holds it */
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(t->n_ops, 2); /* the PD extended, IA 8's replacement */
+	assert_int_equal(t->ops[1].kind, SRV_OP_GRANT);
+	assert_memory_not_equal(&t->ops[1].lease->addr, &asked, 16);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(fx_status(&rep, fx_ia(&rep, D6_OPT_IA_NA, 0)), D6_STATUS_NOBINDING);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 1);
+	assert_int_equal(fx_live(&rep, ia), 1); /* replaced: zero lifetimes and a new one */
+	assert_int_equal(d6_msg_count(&rep, ia, D6_OPT_IAADDR), 2);
+	fx_done(s, t, true);
 }
 
 static void test_rebind_replace(void **state)
@@ -748,6 +818,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_request_pool_exhausted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_renew_extends, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_renew_no_binding, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renew_new_ia_beside_pd, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebind_replace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebind_refuse, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebind_adopt, setup, teardown),
