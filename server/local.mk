@@ -69,3 +69,10 @@ tests_unit_server_test_srv_link_SOURCES = tests/unit/server/test_srv_link.c $(SR
 tests_unit_server_test_srv_link_CPPFLAGS = $(SRV_UT_CPPFLAGS)
 tests_unit_server_test_srv_link_CFLAGS = $(UNIT_CF)
 tests_unit_server_test_srv_link_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/server/test_srv_reconf
+TESTS += tests/unit/server/test_srv_reconf
+tests_unit_server_test_srv_reconf_SOURCES = tests/unit/server/test_srv_reconf.c $(SRV_UT_SOURCES)
+tests_unit_server_test_srv_reconf_CPPFLAGS = $(SRV_UT_CPPFLAGS)
+tests_unit_server_test_srv_reconf_CFLAGS = $(UNIT_CF)
+tests_unit_server_test_srv_reconf_LDADD = $(UNIT_LIBS)

@@ -46,6 +46,7 @@ enum srv_cnt {
 	SRV_CNT_LEASE_RELEASED,
 	SRV_CNT_LEASE_DECLINED,
 	SRV_CNT_LEASE_EXPIRED,
+	SRV_CNT_LEASE_UNFIT, /* no longer fits the configuration: zeroed, reclaimed */
 	SRV_CNT_NO_ADDRS,
 	SRV_CNT_NO_PREFIX,
 	SRV_CNT_CONFIRM_FOREIGN, /* Confirm Success for a sibling's range */

@@ -57,6 +57,56 @@ bool srv_alloc_usable(struct srv *s, const struct conf_subnet *sn, uint8_t type,
 	return !reserved_for_other(sn, type, a, plen, duid, duid_len);
 }
 
+static bool reserved_for(const struct conf_subnet *sn, const struct srv_lease *l)
+{
+	for (size_t i = 0; i < sn->n_reservations; i++) {
+		const struct conf_reservation *r = &sn->reservations[i];
+
+		if (r->duid_len != l->duid_len || memcmp(r->duid, l->duid, l->duid_len) != 0)
+			continue;
+		for (size_t k = 0; l->type == SRV_NA && k < r->n_addresses; k++) {
+			if (addr6_eq(&r->addresses[k], &l->addr))
+				return true;
+		}
+		for (size_t k = 0; l->type == SRV_PD && k < r->n_prefixes; k++) {
+			if (r->prefixes[k].len == l->plen &&
+			    addr6_eq(&r->prefixes[k].addr, &l->addr))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool srv_alloc_fits(const struct conf_subnet *sn, const struct srv_lease *l)
+{
+	if (reserved_for(sn, l))
+		return true;
+	if (l->type == SRV_NA) {
+		if (l->plen != 128 || !srv_link_own_addr(sn, &l->addr) ||
+		    srv_link_foreign(sn, &l->addr))
+			return false;
+	} else if (!srv_link_own_prefix(sn, &l->addr, l->plen)) {
+		return false;
+	}
+	return !reserved_for_other(sn, l->type, &l->addr, l->plen, l->duid, l->duid_len);
+}
+
+const struct conf_subnet *srv_alloc_home(const struct conf *c, const struct srv_lease *l)
+{
+	const struct conf_dhcp6 *d = &c->dhcp6;
+
+	for (size_t i = 0; i < d->n_subnets; i++) {
+		if (d->subnets[i].id == l->subnet_id)
+			return srv_alloc_fits(&d->subnets[i], l) ? &d->subnets[i] : NULL;
+	}
+	/* its subnet is gone: another one may have taken the range over */
+	for (size_t i = 0; i < d->n_subnets; i++) {
+		if (srv_alloc_fits(&d->subnets[i], l))
+			return &d->subnets[i];
+	}
+	return NULL;
+}
+
 static bool from_reservation(struct srv *s, const struct conf_subnet *sn, uint8_t type,
                              const uint8_t *duid, size_t duid_len, struct in6_addr *out,
                              uint8_t *plen)

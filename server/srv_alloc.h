@@ -31,6 +31,16 @@ int srv_alloc(struct srv *s, const struct conf_subnet *sn, uint8_t type, const u
 bool srv_alloc_usable(struct srv *s, const struct conf_subnet *sn, uint8_t type,
                       const struct in6_addr *a, uint8_t plen, const uint8_t *duid, size_t duid_len);
 
+/* True if the held lease l still fits subnet sn of the running
+ * configuration: reserved there for its client, or inside an own pool (PD
+ * pool), outside the foreign ranges and no other client's reservation.
+ * RFC 8415 §18.3.4: an address "no longer appropriate ... according to the
+ * server's explicit configuration" is returned with lifetimes 0. */
+bool srv_alloc_fits(const struct conf_subnet *sn, const struct srv_lease *l);
+
+/* The subnet of c where l fits (its own subnet id first), NULL if none. */
+const struct conf_subnet *srv_alloc_home(const struct conf *c, const struct srv_lease *l);
+
 /* Sizes the iterative cursors for configuration c. Returns 0 or CH_ENOMEM. */
 int srv_alloc_setup(struct srv *s, const struct conf *c);
 

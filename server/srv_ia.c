@@ -140,15 +140,42 @@ static bool suits_link(const struct ia_ctx *c, const struct srv_lease *l)
 	return srv_link_own_prefix(c->sn, &l->addr, l->plen) != NULL || l->subnet_id == c->sn->id;
 }
 
+/* A lease of the client's that the configuration no longer allows (its
+ * pool, PD pool or reservation changed): never offered or extended again.
+ * In Request, Renew and Rebind it goes back with lifetimes 0, its row is
+ * expired in the same commit, and a fresh lease takes its place, whatever
+ * the rebind-policy (RFC 8415 §18.3.4, §18.3.5). */
+static int retire(struct ia_ctx *c, struct srv_lease *l)
+{
+	struct in6_addr a = l->addr;
+	uint8_t plen = l->plen;
+	int err;
+
+	c->need_new = true;
+	if (c->n_seen < IA_MAX_SEEN)
+		c->seen[c->n_seen++] = l;
+	if (c->mode == SRV_IA_ADVERTISE)
+		return 0;
+	err = srv_txn_expire(c->t, l);
+	if (err)
+		return err;
+	srv_count(c->s, SRV_CNT_LEASE_UNFIT);
+	srv_log(c->t, LOG_INFO, "a lease no longer fits the configuration: lifetimes 0, a new one");
+	return put_lease(c, &a, plen, 0, 0);
+}
+
 static int extend_binding(struct ia_ctx *c)
 {
 	struct srv_lease *l = srv_cache_bind_first(&c->s->cache, c->t->clientid, c->t->clientid_len,
 	                                           c->type, c->iaid);
+	struct srv_lease *next;
 	int err = 0;
 
-	for (; l && !err; l = srv_cache_bind_next(l)) {
-		if (ours(c, l) && !was_seen(c, l) && suits_link(c, l))
-			err = extend(c, l);
+	for (; l && !err; l = next) {
+		next = srv_cache_bind_next(l); /* retire takes l out of the cache */
+		if (!ours(c, l) || was_seen(c, l) || !suits_link(c, l))
+			continue;
+		err = srv_alloc_fits(c->sn, l) ? extend(c, l) : retire(c, l);
 	}
 	return err;
 }
@@ -238,8 +265,10 @@ static int renew(struct ia_ctx *c)
 			continue;
 		c->n_hints++;
 		l = srv_cache_find(&c->s->cache, &a, plen);
-		if (ours(c, l) && suits_link(c, l))
+		if (ours(c, l) && suits_link(c, l) && srv_alloc_fits(c->sn, l))
 			err = extend(c, l);
+		else if (ours(c, l) && suits_link(c, l))
+			err = retire(c, l);
 		else if (ours(c, l))
 			err = put_lease(c, &a, plen, 0, 0);
 		else

@@ -1,7 +1,10 @@
 /*
  * Expired-lease reclaim (see srv_reclaim.h). RFC 8415 §18.3.8 for the end
- * of a declined address's quarantine.
+ * of a declined address's quarantine, §18.3.4 for leases the configuration
+ * no longer allows.
  */
+#include "log.h"
+#include "srv_alloc.h"
 #include "srv_reclaim.h"
 #include "srv_store.h"
 #include "srv_txn.h"
@@ -11,8 +14,17 @@ static bool expired(const struct srv_lease *l, int64_t now)
 	return l->expires != SRV_NEVER && l->expires <= now;
 }
 
-/* Fills v with up to cap expired leases from the next buckets. */
-static size_t collect(struct srv *s, int64_t now, struct srv_lease **v, size_t cap)
+/* An active lease the running configuration no longer allows (a reload or
+ * a restart changed its pool or reservation): reclaimed now, so counters,
+ * leasequery and DNS stop showing it (RFC 8415 §18.3.4). */
+static bool unfit(const struct srv *s, const struct srv_lease *l)
+{
+	return l->state == SRV_LEASE_ACTIVE && !srv_alloc_home(s->conf, l);
+}
+
+/* Fills v with up to cap expired or unfit leases from the next buckets;
+ * *n_unfit counts the latter. */
+static size_t collect(struct srv *s, int64_t now, struct srv_lease **v, size_t cap, size_t *n_unfit)
 {
 	struct srv_cache *c = &s->cache;
 	size_t n = 0;
@@ -21,8 +33,12 @@ static size_t collect(struct srv *s, int64_t now, struct srv_lease **v, size_t c
 		size_t b = s->reclaim_bucket++ & (c->n_buckets - 1);
 
 		for (struct srv_lease *l = c->by_addr[b]; l && n < cap; l = l->next_addr) {
-			if (expired(l, now))
+			if (expired(l, now)) {
 				v[n++] = l;
+			} else if (unfit(s, l)) {
+				v[n++] = l;
+				(*n_unfit)++;
+			}
 		}
 	}
 	return n;
@@ -32,11 +48,14 @@ size_t srv_reclaim_tick(struct srv *s, int64_t now)
 {
 	struct srv_lease *v[SRV_RECLAIM_TXNS * SRV_TXN_MAX_OPS];
 	struct srv_pktinfo none = {0};
-	size_t n, done = 0;
+	size_t n, done = 0, n_unfit = 0;
 
 	if (!srv_can_commit(s) || !s->cache.n_buckets || s->pending.n > s->max_txns / 2)
 		return 0;
-	n = collect(s, now, v, sizeof(v) / sizeof(v[0]));
+	n = collect(s, now, v, sizeof(v) / sizeof(v[0]), &n_unfit);
+	if (n_unfit)
+		log_info("reclaiming %zu leases that no longer fit the configuration", n_unfit);
+	s->cnt[SRV_CNT_LEASE_UNFIT] += n_unfit;
 	while (done < n) {
 		struct srv_txn *t = srv_txn_new(s, NULL, 0, &none);
 

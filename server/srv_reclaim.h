@@ -1,8 +1,8 @@
 /*
- * Background reclaim of expired leases and of declined addresses whose
- * quarantine is over: a slice of the cache per tick, batched into ordinary
- * transactions (state expired, DDNS removal queued in the same statement
- * when the lease had an FQDN), so the packet path never stalls.
+ * Background reclaim of expired leases, of declined addresses whose
+ * quarantine is over and of leases the configuration no longer allows: a slice of the cache per
+ * tick, batched into ordinary transactions (state expired, DDNS removal queued in the same
+ * statement when the lease had an FQDN), so the packet path never stalls.
  */
 #ifndef CHORUS_SRV_RECLAIM_H
 #define CHORUS_SRV_RECLAIM_H

@@ -32,6 +32,7 @@ static const char *const cnt_names[SRV_CNT_MAX] = {
     [SRV_CNT_LEASE_RELEASED] = "lease-released",
     [SRV_CNT_LEASE_DECLINED] = "lease-declined",
     [SRV_CNT_LEASE_EXPIRED] = "lease-expired",
+    [SRV_CNT_LEASE_UNFIT] = "lease-no-longer-configured",
     [SRV_CNT_NO_ADDRS] = "no-addrs-avail",
     [SRV_CNT_NO_PREFIX] = "no-prefix-avail",
     [SRV_CNT_CONFIRM_FOREIGN] = "confirm-foreign-range",

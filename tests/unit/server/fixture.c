@@ -61,6 +61,18 @@ struct srv *fx_new(const char *json)
 	return s;
 }
 
+void fx_reconf(struct srv *s, const char *json)
+{
+	char err[CONF_ERR_LEN] = "";
+	struct conf *c = NULL;
+
+	if (conf_load_string("ut.json", json, strlen(json), &c, err, sizeof(err)) < 0)
+		fail_msg("config: %s", err);
+	assert_int_equal(srv_alloc_setup(s, c), 0);
+	conf_free(s->conf);
+	s->conf = c;
+}
+
 void fx_free(struct srv *s)
 {
 	srv_cache_clear(&s->cache);

@@ -31,6 +31,8 @@ extern const uint8_t fx_server_duid[14];
 /* A server on fx_conf_json (or json), database "up", DUID fx_server_duid. */
 struct srv *fx_new(const char *json);
 void fx_free(struct srv *s);
+/* Swaps in the configuration json as a SIGHUP does; leases stay. */
+void fx_reconf(struct srv *s, const char *json);
 
 /* Request under construction. */
 struct fx_req {

@@ -1,0 +1,271 @@
+/*
+ * A changed configuration reaches existing bindings (issue 10 item 2, RFC
+ * 8415 §18.3.4, §18.3.5): after a pool, PD pool or reservation changed, a
+ * lease outside the new configuration is never advertised or extended
+ * again; Request, Renew and Rebind return it with lifetimes 0 beside a
+ * fresh lease and expire its row in the same commit; the reclaim tick
+ * takes the ones no client asks about.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "d6_ia.h"
+#include "fixture.h"
+#include "srv_alloc.h"
+#include "srv_link.h"
+#include "srv_reclaim.h"
+#include "srv_rx.h"
+
+static struct d6_msg rep;
+
+/* fx_conf_json with from replaced by to (once); the caller frees it. */
+static char *edit(const char *json, const char *from, const char *to)
+{
+	const char *at = strstr(json, from);
+	size_t n = strlen(json) - strlen(from) + strlen(to) + 1;
+	char *out = malloc(n);
+
+	assert_non_null(at);
+	assert_non_null(out);
+	snprintf(out, n, "%.*s%s%s", (int)(at - json), json, to, at + strlen(from));
+	return out;
+}
+
+/* subnet 1's address pool moved to the upper /65 (no foreign range any
+ * more), its PD pool to another /40; the reservation stays */
+static char *moved(void)
+{
+	char *a = edit(fx_conf_json,
+	               "\"pools\": [{\"prefix\": \"2001:db8:1::/65\"}],"
+	               "    \"foreign-ranges\": [{\"prefix\": \"2001:db8:1:0:8000::/65\"}],",
+	               "\"pools\": [{\"prefix\": \"2001:db8:1:0:8000::/65\"}],");
+	char *b = edit(a, "2001:db8:100::/40", "2001:db8:200::/40");
+
+	free(a);
+	return b;
+}
+
+static int setup(void **state)
+{
+	*state = fx_new(NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx_free(*state);
+	return 0;
+}
+
+/* A Request from client c for IA_NA 1 (or IA_PD 2); returns the committed lease. */
+static struct in6_addr grant(struct srv *s, uint8_t c, bool pd)
+{
+	struct fx_req r;
+	struct srv_txn *t;
+	struct in6_addr a;
+	int ia, k;
+
+	fx_req_init(&r, D6_MSG_REQUEST, c);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	fx_req_ia(&r, pd, pd ? 2 : 1);
+	t = fx_run(s, &r, FX_RELAYED);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, pd ? D6_OPT_IA_PD : D6_OPT_IA_NA, 0);
+	k = d6_msg_find(&rep, ia, pd ? D6_OPT_IAPREFIX : D6_OPT_IAADDR);
+	memcpy(&a, pd ? rep.node[k].v.iaprefix.prefix : rep.node[k].v.iaaddr.addr, 16);
+	fx_done(s, t, true);
+	return a;
+}
+
+static struct srv_txn *ask(struct srv *s, uint8_t type, uint8_t c, bool pd,
+                           const struct in6_addr *a)
+{
+	char txt[64];
+	struct fx_req r;
+	int ia;
+
+	fx_req_init(&r, type, c);
+	if (type != D6_MSG_SOLICIT && type != D6_MSG_REBIND)
+		fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	ia = fx_req_ia(&r, pd, pd ? 2 : 1);
+	inet_ntop(AF_INET6, a, txt, sizeof(txt));
+	if (pd)
+		fx_req_prefix(&r, ia, txt, 56);
+	else
+		fx_req_addr(&r, ia, txt);
+	return fx_run(s, &r, FX_RELAYED);
+}
+
+/* The reply IA holds old with lifetimes 0 and one live lease of the new
+ * pools; the transaction expires old and grants the new one. */
+static void assert_replaced(struct srv *s, struct srv_txn *t, bool pd, const struct in6_addr *old)
+{
+	const struct conf_subnet *sn = &s->conf->dhcp6.subnets[0];
+	uint16_t code = pd ? D6_OPT_IAPREFIX : D6_OPT_IAADDR;
+	int ia, k, live = 0, zero = 0;
+
+	assert_false(t->drop);
+	assert_int_equal(t->n_ops, 2);
+	assert_int_equal(t->ops[0].kind, SRV_OP_EXPIRE);
+	assert_memory_equal(&t->ops[0].lease->addr, old, 16);
+	assert_int_equal(t->ops[1].kind, SRV_OP_GRANT);
+	assert_null(srv_cache_find(&s->cache, old, pd ? 56 : 128));
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, pd ? D6_OPT_IA_PD : D6_OPT_IA_NA, 0);
+	for (k = d6_msg_find(&rep, ia, code); k >= 0; k = d6_msg_find_next(&rep, k, code)) {
+		const uint8_t *a = pd ? rep.node[k].v.iaprefix.prefix : rep.node[k].v.iaaddr.addr;
+		uint32_t valid = pd ? rep.node[k].v.iaprefix.valid : rep.node[k].v.iaaddr.valid;
+		struct in6_addr x;
+
+		memcpy(&x, a, 16);
+		if (!valid) {
+			assert_memory_equal(&x, old, 16);
+			zero++;
+			continue;
+		}
+		live++;
+		if (pd)
+			assert_non_null(srv_link_own_prefix(sn, &x, 56));
+		else
+			assert_true(srv_link_own_addr(sn, &x));
+	}
+	assert_int_equal(zero, 1);
+	assert_int_equal(live, 1);
+}
+
+static void test_advertise_never_offers_it(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr old = grant(s, 50, false), got;
+	char *json = moved();
+	struct srv_txn *t;
+	int ia;
+
+	fx_reconf(s, json);
+	free(json);
+	t = ask(s, D6_MSG_SOLICIT, 50, false, &old);
+	assert_int_equal(t->n_ops, 0);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_int_equal(d6_msg_count(&rep, ia, D6_OPT_IAADDR), 1);
+	memcpy(&got, rep.node[d6_msg_find(&rep, ia, D6_OPT_IAADDR)].v.iaaddr.addr, 16);
+	assert_memory_not_equal(&got, &old, 16);
+	assert_true(srv_link_own_addr(&s->conf->dhcp6.subnets[0], &got));
+	assert_non_null(srv_cache_find(&s->cache, &old, 128)); /* an Advertise changes nothing */
+	srv_txn_free(t);
+}
+
+static void test_renew_rebind_request_replace(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr a1 = grant(s, 51, false), a2 = grant(s, 52, false);
+	struct in6_addr a3 = grant(s, 53, false);
+	char *json = moved();
+	struct srv_txn *t;
+
+	fx_reconf(s, json);
+	free(json);
+	t = ask(s, D6_MSG_RENEW, 51, false, &a1);
+	assert_replaced(s, t, false, &a1);
+	fx_done(s, t, true);
+	/* whatever the rebind-policy: refuse would zero a foreign lease only */
+	s->conf->dhcp6.subnets[0].rebind_policy = CONF_REBIND_REFUSE;
+	t = ask(s, D6_MSG_REBIND, 52, false, &a2);
+	assert_replaced(s, t, false, &a2);
+	fx_done(s, t, true);
+	t = ask(s, D6_MSG_REQUEST, 53, false, &a3);
+	assert_replaced(s, t, false, &a3);
+	fx_done(s, t, true);
+	assert_int_equal(s->cnt[SRV_CNT_LEASE_UNFIT], 3);
+	/* a later Renew still naming a1: a1 is zeroed as a lease this instance
+	 * does not hold, the new lease of the binding is extended */
+	t = ask(s, D6_MSG_RENEW, 51, false, &a1);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_EXTEND);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(fx_live(&rep, fx_ia(&rep, D6_OPT_IA_NA, 0)), 1);
+	srv_txn_free(t);
+}
+
+static void test_prefix_replaced(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr p = grant(s, 54, true);
+	char *json = moved();
+	struct srv_txn *t;
+
+	fx_reconf(s, json);
+	free(json);
+	t = ask(s, D6_MSG_RENEW, 54, true, &p);
+	assert_replaced(s, t, true, &p);
+	fx_done(s, t, true);
+}
+
+static void test_reservation_removed(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr want = fx_a("2001:db8:1::63"), got;
+	char *a = moved(), *b;
+	struct srv_txn *t;
+
+	got = grant(s, 0x63, false);
+	assert_memory_equal(&got, &want, 16);
+	fx_reconf(s, a); /* the pool moved, the reservation holds it */
+	t = ask(s, D6_MSG_RENEW, 0x63, false, &want);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_EXTEND);
+	fx_done(s, t, true);
+	b = edit(a,
+	         ","
+	         "    \"reservations\": [{\"duid\": \"00:03:00:01:00:00:00:00:00:63\","
+	         "     \"addresses\": [\"2001:db8:1::63\"]}]",
+	         "");
+	fx_reconf(s, b);
+	free(a);
+	free(b);
+	t = ask(s, D6_MSG_RENEW, 0x63, false, &want);
+	assert_replaced(s, t, false, &want);
+	fx_done(s, t, true);
+}
+
+static void test_reclaim_takes_unfit(void **state)
+{
+	struct srv *s = *state;
+	char *json = moved();
+	size_t drops;
+
+	grant(s, 55, false);
+	grant(s, 56, false);
+	grant(s, 57, true);
+	assert_int_equal(srv_reclaim_tick(s, 0), 0); /* all fit */
+	fx_reconf(s, json);
+	free(json);
+	grant(s, 58, false); /* from the new pool: fits */
+	drops = s->cnt[SRV_CNT_DROP_DB_DOWN];
+	assert_int_equal(srv_reclaim_tick(s, 0), 3);
+	assert_int_equal(s->cnt[SRV_CNT_LEASE_UNFIT], 3);
+	/* queued as one transaction: no database here, so it was undone */
+	assert_int_equal(s->cnt[SRV_CNT_DROP_DB_DOWN], drops + 1);
+	assert_int_equal(s->cache.count, 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_advertise_never_offers_it, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renew_rebind_request_replace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prefix_replaced, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reservation_removed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reclaim_takes_unfit, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("srv_reconf", tests, NULL, NULL);
+}
