@@ -48,6 +48,8 @@ tests_unit_server_test_srv_handlers_LDADD = $(UNIT_LIBS)
 # Integration: the daemon against a private PostgreSQL, driven by a relay client.
 TESTS += tests/integration/test_dhcp6d.sh
 EXTRA_DIST += tests/integration/test_dhcp6d.sh tests/integration/test_dhcp6d_client.py
+TESTS += tests/integration/test_dhcp6d_reconf.sh
+EXTRA_DIST += tests/integration/test_dhcp6d_reconf.sh
 
 check_PROGRAMS += tests/unit/server/test_srv_alloc
 TESTS += tests/unit/server/test_srv_alloc
