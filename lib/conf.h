@@ -38,9 +38,10 @@ enum conf_allocator { CONF_ALLOC_STABLE_HASH, CONF_ALLOC_ITERATIVE, CONF_ALLOC_R
 /* What a Rebind for an address of another instance gets (ARCHITECTURE.md models). */
 enum conf_rebind_policy { CONF_REBIND_REPLACE, CONF_REBIND_REFUSE, CONF_REBIND_ADOPT };
 enum conf_ddns_conflict {
-	CONF_DDNS_CHECK_WITH_DHCID,       /* RFC 4703 §5 */
-	CONF_DDNS_NO_CHECK_WITH_DHCID,    /* overwrite, still write DHCID */
-	CONF_DDNS_NO_CHECK_WITHOUT_DHCID, /* overwrite, no DHCID */
+	CONF_DDNS_CHECK_WITH_DHCID,        /* RFC 4703 §5 */
+	CONF_DDNS_NO_CHECK_WITH_DHCID,     /* overwrite, still write DHCID */
+	CONF_DDNS_NO_CHECK_WITHOUT_DHCID,  /* overwrite, no DHCID */
+	CONF_DDNS_CHECK_EXISTS_WITH_DHCID, /* overwrite a name that has any DHCID */
 };
 enum conf_tsig_alg {
 	CONF_TSIG_HMAC_MD5,
@@ -204,6 +205,14 @@ struct conf_ddns {
 	uint32_t ttl; /* 0: a third of the valid lifetime (RFC 4702 §5) */
 	char qualifying_suffix[CONF_NAME_LEN];
 	bool override_client_update;
+	/* chorus-ddnsd's outbox worker */
+	uint32_t window;          /* updates in flight at once */
+	uint32_t timeout_ms;      /* wait for one server's answer */
+	uint32_t retry_min;       /* s, first backoff after a transient failure */
+	uint32_t retry_max;       /* s, cap of the doubling backoff */
+	uint32_t permanent_retry; /* s, retry period of a permanent failure */
+	uint32_t sweep;           /* s, outbox sweep besides NOTIFY */
+	bool remove_stale_ptr;    /* drop the PTRs of a moved name's old addresses */
 };
 
 struct conf_listen {

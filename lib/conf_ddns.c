@@ -14,7 +14,8 @@
 static const char *const alg_names[] = {"hmac-md5",    "hmac-sha1",   "hmac-sha224", "hmac-sha256",
                                         "hmac-sha384", "hmac-sha512", NULL};
 static const char *const conflict_names[] = {"check-with-dhcid", "no-check-with-dhcid",
-                                             "no-check-without-dhcid", NULL};
+                                             "no-check-without-dhcid", "check-exists-with-dhcid",
+                                             NULL};
 
 const char *conf_tsig_alg_name(enum conf_tsig_alg a)
 {
@@ -23,7 +24,7 @@ const char *conf_tsig_alg_name(enum conf_tsig_alg a)
 
 const char *conf_ddns_conflict_name(enum conf_ddns_conflict p)
 {
-	return (unsigned)p < 3 ? conflict_names[p] : "?";
+	return (unsigned)p < 4 ? conflict_names[p] : "?";
 }
 
 /* ---- keys --------------------------------------------------------------- */
@@ -416,6 +417,52 @@ static const struct conf_key ddns_keys[] = {
     {.name = "override-client-update",
      .type = CONF_T_BOOL,
      .off = DD(override_client_update),
+     .flags = CONF_F_RELOAD},
+    {.name = "window",
+     .type = CONF_T_U32,
+     .off = DD(window),
+     .flags = CONF_F_RELOAD,
+     .min = 1,
+     .max = 4096,
+     .def = 64},
+    {.name = "timeout-ms",
+     .type = CONF_T_U32,
+     .off = DD(timeout_ms),
+     .flags = CONF_F_RELOAD,
+     .min = 50,
+     .max = 60000,
+     .def = 2000},
+    {.name = "retry-min",
+     .type = CONF_T_U32,
+     .off = DD(retry_min),
+     .flags = CONF_F_RELOAD,
+     .min = 1,
+     .max = 86400,
+     .def = 1},
+    {.name = "retry-max",
+     .type = CONF_T_U32,
+     .off = DD(retry_max),
+     .flags = CONF_F_RELOAD,
+     .min = 1,
+     .max = 86400,
+     .def = 300},
+    {.name = "permanent-retry",
+     .type = CONF_T_U32,
+     .off = DD(permanent_retry),
+     .flags = CONF_F_RELOAD,
+     .min = 1,
+     .max = 604800,
+     .def = 3600},
+    {.name = "sweep",
+     .type = CONF_T_U32,
+     .off = DD(sweep),
+     .flags = CONF_F_RELOAD,
+     .min = 1,
+     .max = 3600,
+     .def = 30},
+    {.name = "remove-stale-ptr",
+     .type = CONF_T_BOOL,
+     .off = DD(remove_stale_ptr),
      .flags = CONF_F_RELOAD},
 };
 

@@ -39,7 +39,9 @@ BEGIN
 
 	EXECUTE format('GRANT SELECT ON leases TO %I', s || '_lq');
 
-	EXECUTE format('GRANT SELECT, UPDATE, DELETE ON ddns_queue TO %I', s || '_ddns');
+	-- INSERT: a removal of its own when a lease ended while its name was being added
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ddns_queue TO %I', s || '_ddns');
+	EXECUTE format('GRANT USAGE ON SEQUENCE ddns_queue_id_seq TO %I', s || '_ddns');
 	EXECUTE format('GRANT SELECT, UPDATE (ddns_fwd, ddns_rev) ON leases TO %I', s || '_ddns');
 	EXECUTE format('GRANT SELECT, INSERT ON events TO %I', s || '_ddns');
 	EXECUTE format('GRANT USAGE ON SEQUENCE events_id_seq TO %I', s || '_ddns');

@@ -9,9 +9,10 @@ the one that checks it. Prints one JSON object per exchange.
   client.py PORT MSG [options]      one exchange (MSG: solicit request renew
                                     rebind release decline confirm inforeq
                                     leasequery)
-  client.py PORT load N OUTFILE [SECS]  N clients, Solicit+Request each,
+  client.py PORT load N OUTFILE [SECS] [NAME]  N clients, Solicit+Request each,
                                     relayed, 256 in flight; every granted address
-                                    appended to OUTFILE as soon as its Reply arrives
+                                    appended to OUTFILE as soon as its Reply arrives;
+                                    with NAME, client i sends Client FQDN NAME<i> (S=1)
   client.py pcap OUT HEX...         writes the given relay replies to a pcap
 """
 import json
@@ -190,7 +191,7 @@ def exchange(port, args, timeout=1.0):
     return r
 
 
-def load(port, n, outfile, secs=30.0, window=256):
+def load(port, n, outfile, secs=30.0, window=256, name=None):
     """n clients, at most window exchanges in flight: Solicit, then Request
     with the offer; a message unanswered for 1 s is sent again (same xid)."""
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
@@ -212,7 +213,11 @@ def load(port, n, outfile, secs=30.0, window=256):
     start = time.time()
     while (todo or state) and time.time() < deadline:
         while todo and len(state) < window:
-            send({"msg": "solicit", "duid": "0004" + base + "%024x" % todo.pop(), "iaid": 7})
+            i = todo.pop()
+            a = {"msg": "solicit", "duid": "0004" + base + "%024x" % i, "iaid": 7}
+            if name:
+                a["fqdn"] = "%s%d" % (name, i)
+            send(a)
         try:
             data = s.recv(65535)
         except BlockingIOError:
@@ -229,7 +234,7 @@ def load(port, n, outfile, secs=30.0, window=256):
         leases = [l for ia in r["ias"] for l in ia["leases"] if l["valid"]]
         if r["type"] == 2 and leases:
             send({"msg": "request", "duid": a["duid"], "iaid": 7, "serverid": r["serverid"],
-                  "addrs": [leases[0]["addr"]]})
+                  "addrs": [leases[0]["addr"]], "fqdn": a.get("fqdn")})
         elif r["type"] == 7 and leases:
             out.write("%s %s\n" % (leases[0]["addr"], a["duid"]))
             granted += 1
@@ -250,7 +255,8 @@ def main(argv):
         return pcap(argv[2], argv[3:])
     port, what = int(argv[1]), argv[2]
     if what == "load":
-        return load(port, int(argv[3]), argv[4], float(argv[5]) if len(argv) > 5 else 30.0)
+        return load(port, int(argv[3]), argv[4], float(argv[5]) if len(argv) > 5 else 30.0,
+                    name=argv[6] if len(argv) > 6 else None)
     args = {"msg": what}
     i = 3
     while i < len(argv):

@@ -148,6 +148,13 @@ fails "the ddns role may record DNS done flags but not lease state" "permission 
 is "the ddns role records DNS done flags and removes finished work" \
 	"$(q "SET ROLE ${S}_ddns; UPDATE leases SET ddns_fwd = true WHERE fqdn = 'h.example.';
 	      DELETE FROM ddns_queue WHERE fqdn = 'h.example.' RETURNING action")" add
+is "the ddns role marks a permanent failure and queues a removal of its own" \
+	"$(q "SET ROLE ${S}_ddns; INSERT INTO ddns_queue (action, fqdn, addr, duid)
+	      VALUES ('remove', 'p.example.', '2001:db8::9', '\\x01');
+	      UPDATE ddns_queue SET permanent = true, last_error = 'NOTAUTH' WHERE fqdn = 'p.example.';
+	      DELETE FROM ddns_queue WHERE fqdn = 'p.example.' RETURNING permanent")" t
+fails "the ddns role cannot write leases beyond the DNS flags" "permission denied" \
+	"SET ROLE ${S}_ddns; UPDATE leases SET fqdn = 'x.example.'"
 
 is "the api role deletes a lease and queues its DNS removal" \
 	"$(q "SET ROLE ${S}_api; BEGIN;

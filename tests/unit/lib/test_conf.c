@@ -68,6 +68,12 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(c->leasequery.idle_timeout, 300);
 	assert_false(c->leasequery.enabled);
 	assert_int_equal(c->ddns.conflict_policy, CONF_DDNS_CHECK_WITH_DHCID);
+	assert_int_equal(c->ddns.window, 64);
+	assert_int_equal(c->ddns.timeout_ms, 2000);
+	assert_int_equal(c->ddns.retry_min, 1);
+	assert_int_equal(c->ddns.retry_max, 300);
+	assert_int_equal(c->ddns.permanent_retry, 3600);
+	assert_int_equal(c->ddns.sweep, 30);
 	assert_int_equal(c->api.n_listen, 1);
 	assert_int_equal(c->api.listen[0].port, 8547);
 	assert_int_equal(c->dhcp6.n_subnets, 1);
@@ -378,6 +384,15 @@ static void test_ddns_refs_and_base64(void **state)
 	assert_int_equal(c->ddns.servers[0].port, 53);
 	assert_int_equal(c->ddns.reverse_zones[0].key, -1);
 	conf_free(c);
+	c = load_ok(HEAD D6 "\"subnets\": []}, \"ddns\": {\"conflict-policy\": "
+	                    "\"check-exists-with-dhcid\", \"window\": 4096, \"timeout-ms\": 50}}");
+	assert_int_equal(c->ddns.conflict_policy, CONF_DDNS_CHECK_EXISTS_WITH_DHCID);
+	assert_string_equal(conf_ddns_conflict_name(c->ddns.conflict_policy),
+	                    "check-exists-with-dhcid");
+	assert_int_equal(c->ddns.window, 4096);
+	conf_free(c);
+	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"window\": 0}}",
+	           "chorus.json: /ddns/window: expected an integer 1..4096");
 }
 
 static void test_info_refresh_time(void **state)

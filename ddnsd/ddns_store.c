@@ -1,0 +1,380 @@
+/*
+ * chorus-ddnsd's SQL (see ddns_store.h). The outbox contract is in
+ * sql/0001_schema.sql and sql/0004_ddns_outbox.sql; every statement is a
+ * probe by key or by the (fqdn, id) and next_attempt_at indexes.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr6.h"
+#include "config.h"
+#include "ddns_outbox.h"
+#include "ddns_store.h"
+#include "errors.h"
+#include "log.h"
+#include "schema.h"
+
+enum {
+	ST_DUE,
+	ST_DONE,
+	ST_RETRY,
+	ST_STATS,
+	ST_GAUGES,
+	ST_BEAT,
+	ST_MAX,
+};
+
+#define IS_ACTIVE "NOT IN ('declined', 'released', 'expired', 'reclaimed')"
+
+static const struct db_stmt ddns_stmts[ST_MAX] = {
+    /* $1 the ids in flight, $2 how many. A row waits while an older row of
+     * its name is still there (in flight or backing off). */
+    [ST_DUE] = {"ddns_due", 2,
+                "SELECT q.id, coalesce(q.lease_id, 0), q.action, q.fqdn, host(q.addr), "
+                "encode(q.duid, 'hex'), q.fwd, q.rev, q.attempts, coalesce(l.valid_lft, 0), "
+                "coalesce(l.state " IS_ACTIVE " AND l.fqdn = q.fqdn, false), "
+                "array_to_string(ARRAY(SELECT host(o.addr) FROM leases o WHERE o.duid = q.duid "
+                "AND o.fqdn = q.fqdn AND o.lease_type = 'na' AND o.state " IS_ACTIVE
+                " AND o.addr <> q.addr ORDER BY o.addr LIMIT 7), ' ') "
+                "FROM ddns_queue q LEFT JOIN leases l ON l.id = q.lease_id "
+                "WHERE q.next_attempt_at <= now() AND q.id <> ALL ($1::bigint[]) "
+                "AND NOT EXISTS (SELECT 1 FROM ddns_queue p WHERE p.fqdn = q.fqdn AND p.id < q.id) "
+                "ORDER BY q.next_attempt_at, q.id LIMIT $2"},
+    /* $1 id, $2 fwd done, $3 rev done, $4 conflict reason or NULL. An add
+     * whose lease ended (or took another name) while DNS was being written
+     * gets its removal here: the engine queued none, the flags were off. */
+    [ST_DONE] = {"ddns_done", 4,
+                 "WITH d AS (DELETE FROM ddns_queue WHERE id = $1 RETURNING *), "
+                 "u AS (UPDATE leases l SET ddns_fwd = l.ddns_fwd OR $2, ddns_rev = l.ddns_rev "
+                 "OR $3 FROM d WHERE l.id = d.lease_id AND d.action = 'add' AND l.fqdn = d.fqdn "
+                 "AND l.state " IS_ACTIVE " RETURNING l.id), "
+                 "e AS (INSERT INTO events (kind, addr, duid, detail) SELECT 'ddns-conflict', "
+                 "d.addr, d.duid, jsonb_build_object('fqdn', d.fqdn, 'reason', $4::text) FROM d "
+                 "WHERE $4::text IS NOT NULL) "
+                 "INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "
+                 "SELECT d.lease_id, 'remove', d.fqdn, d.addr, d.duid, $2, $3 FROM d "
+                 "WHERE d.action = 'add' AND ($2 OR $3) AND NOT EXISTS (SELECT 1 FROM u)"},
+    [ST_RETRY] = {"ddns_retry", 4,
+                  "UPDATE ddns_queue SET attempts = attempts + 1, next_attempt_at = now() + "
+                  "make_interval(secs => $2::double precision / 1000), last_error = $3, "
+                  "permanent = $4 WHERE id = $1"},
+    [ST_STATS] = {"ddns_stats", 2,
+                  "INSERT INTO stats (scope, counter, value) SELECT 'ddns', c, v FROM "
+                  "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
+                  "DO UPDATE SET value = stats.value + EXCLUDED.value, updated_at = now()"},
+    [ST_GAUGES] = {"ddns_gauges", 0,
+                   "INSERT INTO stats (scope, counter, value) SELECT 'ddns', c, v FROM (VALUES "
+                   "('backlog', (SELECT count(*) FROM ddns_queue)), "
+                   "('oldest-pending-s', (SELECT coalesce(extract(epoch FROM now() - "
+                   "min(created_at))::bigint, 0) FROM ddns_queue)), "
+                   "('permanent-pending', (SELECT count(*) FROM ddns_queue WHERE permanent))) "
+                   "AS g(c, v) ON CONFLICT (scope, counter) DO UPDATE SET value = "
+                   "EXCLUDED.value, updated_at = now()"},
+    /* liveness for chorus-apid's health (sql/0003_heartbeats.sql) */
+    [ST_BEAT] = {"ddns_beat", 4,
+                 "INSERT INTO heartbeats (daemon, pid, hostname, version, started_at, detail) "
+                 "SELECT 'ddnsd', $1, $2, '" PACKAGE_VERSION "', to_timestamp($3), "
+                 "$4::jsonb || jsonb_build_object('backlog', (SELECT count(*) FROM ddns_queue), "
+                 "'oldest_pending_s', (SELECT coalesce(extract(epoch FROM now() - "
+                 "min(created_at))::bigint, 0) FROM ddns_queue)) "
+                 "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
+                 "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
+                 "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail"},
+};
+
+/* ---- reading the due rows ---- */
+
+struct due {
+	struct ddns *d;
+	ddns_due_cb cb;
+	struct ddns_row *rows;
+	size_t n;
+};
+
+static int hex_decode(const char *s, uint8_t *out, size_t cap, size_t *len)
+{
+	size_t n = strlen(s);
+
+	if (n % 2 || n / 2 > cap || n == 0)
+		return CH_EMALFORMED;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned v;
+
+		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+			return CH_EMALFORMED;
+		out[i] = (uint8_t)v;
+	}
+	*len = n / 2;
+	return 0;
+}
+
+static int row_read(const PGresult *res, int i, struct ddns_row *r)
+{
+	char others[CONF_MAX_ADDRS * 48];
+	const char *fqdn = PQgetvalue(res, i, 3);
+
+	memset(r, 0, sizeof(*r));
+	r->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	r->lease_id = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+	r->add = strcmp(PQgetvalue(res, i, 2), "add") == 0;
+	if (strlen(fqdn) >= sizeof(r->fqdn) || addr6_parse(PQgetvalue(res, i, 4), &r->addr) < 0 ||
+	    hex_decode(PQgetvalue(res, i, 5), r->duid, sizeof(r->duid), &r->duid_len) < 0)
+		return CH_EMALFORMED;
+	memcpy(r->fqdn, fqdn, strlen(fqdn) + 1);
+	r->fwd = PQgetvalue(res, i, 6)[0] == 't';
+	r->rev = PQgetvalue(res, i, 7)[0] == 't';
+	r->attempts = (uint32_t)strtoul(PQgetvalue(res, i, 8), NULL, 10);
+	r->valid = (uint32_t)strtoul(PQgetvalue(res, i, 9), NULL, 10);
+	r->stale = r->add && PQgetvalue(res, i, 10)[0] != 't';
+	r->addrs[0] = r->addr;
+	r->n_addrs = 1;
+	snprintf(others, sizeof(others), "%s", PQgetvalue(res, i, 11));
+	for (char *save = NULL, *t = strtok_r(others, " ", &save); t && r->n_addrs < CONF_MAX_ADDRS;
+	     t = strtok_r(NULL, " ", &save)) {
+		if (addr6_parse(t, &r->addrs[r->n_addrs]) == 0)
+			r->n_addrs++;
+	}
+	return 0;
+}
+
+static void on_due(struct db *db, const PGresult *res, int err, void *arg)
+{
+	struct due *q = arg;
+	int n;
+
+	(void)db;
+	if (err)
+		return;
+	n = PQntuples(res);
+	q->rows = calloc((size_t)n + 1, sizeof(*q->rows));
+	if (!q->rows)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (row_read(res, i, &q->rows[q->n]) == 0)
+			q->n++;
+		else
+			log_warning("outbox row %s unreadable, skipped", PQgetvalue(res, i, 0));
+	}
+}
+
+static void on_due_sync(struct db *db, int err, void *arg)
+{
+	struct due *q = arg;
+
+	(void)db;
+	q->cb(q->d, q->rows, q->n, err ? err : (q->rows ? 0 : CH_ENOMEM));
+	free(q->rows);
+	free(q);
+}
+
+int ddns_store_due(struct ddns *d, size_t max, ddns_due_cb cb)
+{
+	size_t cap = 16 + d->n_jobs * 21, o;
+	char *ids = malloc(cap), lim[24];
+	const char *v[2] = {ids, lim};
+	struct due *q = calloc(1, sizeof(*q));
+	int err = CH_ENOMEM;
+
+	if (!ids || !q)
+		goto fail;
+	o = (size_t)snprintf(ids, cap, "{");
+	o += ddns_outbox_ids(d, ids + o, cap - o);
+	snprintf(ids + o, cap - o, "}");
+	snprintf(lim, sizeof(lim), "%zu", max);
+	q->d = d;
+	q->cb = cb;
+	err = db_query(d->db, ST_DUE, v, NULL, NULL, on_due, q);
+	if (!err)
+		err = db_sync(d->db, on_due_sync, q);
+	if (err)
+		goto fail;
+	free(ids);
+	return 0;
+fail:
+	free(ids);
+	free(q);
+	return err ? err : CH_EDB;
+}
+
+/* ---- finishing ---- */
+
+int ddns_store_done(struct ddns *d, const struct ddns_row *r, bool fwd, bool rev,
+                    const char *conflict)
+{
+	char id[24];
+	const char *v[4] = {id, fwd ? "t" : "f", rev ? "t" : "f", conflict};
+	int err;
+
+	snprintf(id, sizeof(id), "%" PRId64, r->id);
+	err = db_query(d->db, ST_DONE, v, NULL, NULL, NULL, NULL);
+	return err ? err : db_sync(d->db, NULL, NULL);
+}
+
+int ddns_store_retry(struct ddns *d, const struct ddns_row *r, uint64_t delay_ms, const char *why,
+                     bool permanent)
+{
+	char id[24], ms[24];
+	const char *v[4] = {id, ms, why, permanent ? "t" : "f"};
+	int err;
+
+	snprintf(id, sizeof(id), "%" PRId64, r->id);
+	snprintf(ms, sizeof(ms), "%" PRIu64, delay_ms);
+	err = db_query(d->db, ST_RETRY, v, NULL, NULL, NULL, NULL);
+	return err ? err : db_sync(d->db, NULL, NULL);
+}
+
+/* ---- counters ---- */
+
+static struct ddns_stats flushed, sending;
+static bool stats_busy;
+
+static void on_stats(struct db *db, int err, void *arg)
+{
+	struct ddns *d = arg;
+
+	(void)db;
+	stats_busy = false;
+	if (!err)
+		flushed = sending;
+	if (d->stopping && !d->n_jobs)
+		evl_stop(d->l); /* SIGTERM waited for this commit */
+}
+
+bool ddns_store_busy(const struct ddns *d)
+{
+	(void)d;
+	return stats_busy;
+}
+
+#define CNT(name, field)                                                                           \
+	{                                                                                          \
+		name, offsetof(struct ddns_stats, field)                                           \
+	}
+static const struct {
+	const char *name;
+	size_t off;
+} cnt[] = {
+    CNT("updates-sent", sent), CNT("updates-tcp", tcp),
+    CNT("rows-done", done),    CNT("conflicts", conflicts),
+    CNT("retries", retries),   CNT("permanent-failures", permanent),
+    CNT("timeouts", timeouts), CNT("untrusted-answers", untrusted),
+};
+
+static uint64_t cnt_get(const struct ddns_stats *s, size_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)s + off, sizeof(v));
+	return v;
+}
+
+static void stats_arrays(char *names, size_t nc, char *vals, size_t vc)
+{
+	size_t a = 0, b = 0, k = 0;
+
+	for (size_t i = 0; i < sizeof(cnt) / sizeof(cnt[0]); i++, k++) {
+		a += (size_t)snprintf(names + a, nc - a, "%s%s", k ? "," : "{", cnt[i].name);
+		b +=
+		    (size_t)snprintf(vals + b, vc - b, "%s%" PRIu64, k ? "," : "{",
+		                     cnt_get(&sending, cnt[i].off) - cnt_get(&flushed, cnt[i].off));
+	}
+	for (int i = 0; i < 16; i++, k++) {
+		a += (size_t)snprintf(names + a, nc - a, ",rcode-%d", i);
+		b += (size_t)snprintf(vals + b, vc - b, ",%" PRIu64,
+		                      sending.rcode[i] - flushed.rcode[i]);
+	}
+	snprintf(names + a, nc - a, "}");
+	snprintf(vals + b, vc - b, "}");
+}
+
+void ddns_store_stats(struct ddns *d)
+{
+	char names[1024], vals[1024], pid[16], started[24], host[256] = "", detail[64];
+	const char *v[2] = {names, vals}, *bv[4] = {pid, host, started, detail};
+
+	if (!d->db || !db_ready(d->db) || stats_busy)
+		return;
+	sending = d->st;
+	stats_arrays(names, sizeof(names), vals, sizeof(vals));
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	snprintf(started, sizeof(started), "%" PRId64, d->started_at);
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	snprintf(detail, sizeof(detail), "{\"in_flight\": %zu}", d->n_jobs);
+	if (db_query(d->db, ST_STATS, v, NULL, NULL, NULL, NULL) == 0 &&
+	    db_query(d->db, ST_GAUGES, NULL, NULL, NULL, NULL, NULL) == 0 &&
+	    db_query(d->db, ST_BEAT, bv, NULL, NULL, NULL, NULL) == 0 &&
+	    db_sync(d->db, on_stats, d) == 0)
+		stats_busy = true;
+}
+
+/* ---- the connection ---- */
+
+static void on_state(struct db *db, enum db_state st, const char *why, void *arg)
+{
+	struct ddns *d = arg;
+
+	(void)db;
+	if (st == DB_DOWN) {
+		if (d->db_up)
+			log_notice("database lost (%s): updates wait until it is back", why);
+		else
+			log_warning("database unreachable: %s", why ? why : "");
+		d->db_up = false;
+		d->due_busy = false;
+		return;
+	}
+	if (st != DB_READY)
+		return;
+	d->db_up = true;
+	log_notice("database ready: working the outbox of schema %s", d->conf->instance.schema);
+	ddns_outbox_kick(d);
+}
+
+static void on_notify(struct db *db, const char *channel, const char *payload, void *arg)
+{
+	struct ddns *d = arg;
+
+	(void)db;
+	(void)channel;
+	/* instances in one database share the channel; the payload is the schema */
+	if (payload && strcmp(payload, d->conf->instance.schema) == 0)
+		ddns_outbox_kick(d);
+}
+
+int ddns_store_open(struct ddns *d)
+{
+	static const char *const channels[] = {"chorus_ddns", NULL};
+	const struct conf_instance *in = &d->conf->instance;
+	struct db_cfg cfg = {
+	    .conninfo = in->conninfo,
+	    .schema = in->schema,
+	    .schema_version = CHORUS_SCHEMA_VERSION,
+	    .stmts = ddns_stmts,
+	    .n_stmts = ST_MAX,
+	    .listen = channels,
+	    .backoff_min_ms = 100,
+	    .backoff_max_ms = 5000,
+	    .on_state = on_state,
+	    .on_notify = on_notify,
+	    .arg = d,
+	};
+	int err;
+
+	d->started_at = (int64_t)time(NULL);
+	err = db_new(d->l, &cfg, &d->db);
+	if (err)
+		return err;
+	db_start(d->db);
+	return 0;
+}
+
+void ddns_store_close(struct ddns *d)
+{
+	db_free(d->db);
+	d->db = NULL;
+}

@@ -1,0 +1,549 @@
+/*
+ * DNS messages (see ddns_update.h). RFC 2136 §2 (sections, prerequisite
+ * and update encodings), RFC 4703 §5 (the steps), RFC 8945 (TSIG, through
+ * ldns: never by hand), RFC 4701 §3 (DHCID, SHA-256 from libcrypto).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ldns/ldns.h>
+#include <openssl/evp.h>
+
+#include "ddns_update.h"
+#include "errors.h"
+
+struct ddns_key {
+	char name[CONF_NAME_LEN + 1]; /* absolute */
+	const char *alg;              /* ldns's algorithm name */
+	char *secret;                 /* base64, as ldns takes it */
+};
+
+struct ddns_msg {
+	uint8_t *wire;
+	size_t len;
+	uint16_t id;
+	ldns_rdf *mac; /* the request's MAC, which the answer's digest starts with */
+};
+
+/* RFC 8945 §6 names, in conf_tsig_alg order. */
+static const char *const alg_ldns[] = {"hmac-md5.sig-alg.reg.int.",
+                                       "hmac-sha1.",
+                                       "hmac-sha224.",
+                                       "hmac-sha256.",
+                                       "hmac-sha384.",
+                                       "hmac-sha512."};
+#define N_ALGS (sizeof(alg_ldns) / sizeof(alg_ldns[0]))
+
+const char *ddns_update_ldns_version(void)
+{
+	static char v[32];
+
+	snprintf(v, sizeof(v), "ldns %s", ldns_version());
+	return v;
+}
+
+/* ---- names ---------------------------------------------------------- */
+
+/* Length of s without its trailing dots. */
+static size_t bare_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && s[n - 1] == '.')
+		n--;
+	return n;
+}
+
+bool ddns_name_in_zone(const char *name, const char *zone, size_t *labels)
+{
+	size_t n = bare_len(name), z = bare_len(zone), l = z ? 1 : 0;
+
+	for (size_t i = 0; i < z; i++)
+		l += zone[i] == '.';
+	if (labels)
+		*labels = l;
+	if (z == 0)
+		return true;
+	if (z > n || strncasecmp(name + n - z, zone, z) != 0)
+		return false;
+	return z == n || name[n - z - 1] == '.';
+}
+
+/* Canonical wire form (RFC 4034 §6.2: lowercase, uncompressed, root label). */
+static int name_wire(const char *s, uint8_t *out, size_t cap, size_t *len)
+{
+	size_t n = bare_len(s), o = 0, i = 0;
+
+	while (i < n) {
+		size_t l = strcspn(s + i, ".");
+
+		if (l > n - i)
+			l = n - i;
+		if (l == 0 || l > 63 || o + 1 + l + 1 > cap)
+			return CH_EINVAL;
+		out[o++] = (uint8_t)l;
+		for (size_t k = 0; k < l; k++)
+			out[o++] = (uint8_t)tolower((unsigned char)s[i + k]);
+		i += l + 1;
+	}
+	if (o + 1 > cap || o + 1 > 255)
+		return CH_EINVAL;
+	out[o++] = 0;
+	*len = o;
+	return 0;
+}
+
+int ddns_dhcid(const uint8_t *duid, size_t duid_len, const char *fqdn, uint8_t out[DDNS_DHCID_LEN])
+{
+	uint8_t wire[256], md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	size_t wlen;
+	EVP_MD_CTX *c;
+	int ok;
+
+	if (name_wire(fqdn, wire, sizeof(wire), &wlen) < 0)
+		return CH_EINVAL;
+	c = EVP_MD_CTX_new();
+	if (!c)
+		return CH_ENOMEM;
+	ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL) && EVP_DigestUpdate(c, duid, duid_len) &&
+	     EVP_DigestUpdate(c, wire, wlen) && EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32;
+	EVP_MD_CTX_free(c);
+	if (!ok)
+		return CH_EIO;
+	out[0] = 0x00; /* identifier type 2: a DUID */
+	out[1] = 0x02;
+	out[2] = 0x01; /* digest type 1: SHA-256 */
+	memcpy(out + 3, md, 32);
+	return 0;
+}
+
+void ddns_rev_name(const struct in6_addr *a, char out[DDNS_REV_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (int i = 15; i >= 0; i--) {
+		out[o++] = hex[a->s6_addr[i] & 0xf];
+		out[o++] = '.';
+		out[o++] = hex[a->s6_addr[i] >> 4];
+		out[o++] = '.';
+	}
+	memcpy(out + o, "ip6.arpa.", 10);
+}
+
+static ldns_rdf *dname(const char *s)
+{
+	char buf[CONF_NAME_LEN + 2];
+	size_t n = bare_len(s);
+
+	if (n == 0 || n >= CONF_NAME_LEN)
+		return NULL;
+	memcpy(buf, s, n);
+	buf[n] = '.';
+	buf[n + 1] = '\0';
+	return ldns_dname_new_frm_str(buf);
+}
+
+/* ---- keys ------------------------------------------------------------- */
+
+static int key_make(const char *name, enum conf_tsig_alg alg, const uint8_t *secret, size_t n,
+                    struct ddns_key **out)
+{
+	struct ddns_key *k;
+	size_t nl = bare_len(name);
+
+	if ((unsigned)alg >= N_ALGS || nl == 0 || nl + 2 > sizeof(k->name))
+		return CH_EINVAL;
+	k = calloc(1, sizeof(*k));
+	if (!k || !(k->secret = malloc(4 * ((n + 2) / 3) + 1))) {
+		free(k);
+		return CH_ENOMEM;
+	}
+	memcpy(k->name, name, nl);
+	k->name[nl] = '.';
+	k->alg = alg_ldns[alg];
+	EVP_EncodeBlock((unsigned char *)k->secret, secret, (int)n);
+	*out = k;
+	return 0;
+}
+
+void ddns_key_free(struct ddns_key *k)
+{
+	if (!k)
+		return;
+	free(k->secret);
+	free(k);
+}
+
+/* Signs and verifies a small UPDATE with a: what ldns cannot do, we refuse. */
+static bool alg_probe(enum conf_tsig_alg a)
+{
+	static const uint8_t secret[16] = "chorus-probe-key";
+	static const struct in6_addr one = {{{0x20, 0x01, 0x0d, 0xb8, [15] = 1}}};
+	struct ddns_req r = {.kind = DDNS_FWD_FORCE_NODHCID,
+	                     .zone = "example.",
+	                     .name = "probe.example.",
+	                     .addrs = &one,
+	                     .n_addrs = 1,
+	                     .ttl = 60,
+	                     .id = 1};
+	struct ddns_key *k = NULL;
+	struct ddns_msg *m = NULL;
+	ldns_pkt *p = NULL;
+	bool ok = false;
+
+	if (key_make("probe.", a, secret, sizeof(secret), &k) == 0 &&
+	    ddns_update_build(&r, k, &m) == 0 &&
+	    ldns_wire2pkt(&p, m->wire, m->len) == LDNS_STATUS_OK)
+		ok = ldns_pkt_tsig_verify(p, m->wire, m->len, k->name, k->secret, NULL);
+	ldns_pkt_free(p);
+	ddns_msg_free(m);
+	ddns_key_free(k);
+	return ok;
+}
+
+bool ddns_update_alg_supported(enum conf_tsig_alg a)
+{
+	static int known[N_ALGS]; /* 0 not probed, 1 yes, -1 no */
+
+	if ((unsigned)a >= N_ALGS)
+		return false;
+	if (!known[a])
+		known[a] = alg_probe(a) ? 1 : -1;
+	return known[a] > 0;
+}
+
+int ddns_key_new(const struct conf_tsig_key *c, struct ddns_key **out)
+{
+	if (!ddns_update_alg_supported(c->algorithm))
+		return CH_EINVAL;
+	return key_make(c->name, c->algorithm, c->secret, c->secret_len, out);
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+struct build {
+	const struct ddns_req *r;
+	ldns_rdf *name, *target;
+	ldns_rr_list *pr, *up;
+	int err;
+};
+
+/* Appends an RR with no RDATA or with rdf (taken), to list. */
+static void rr_add(struct build *b, ldns_rr_list *list, ldns_rr_type type, ldns_rr_class cls,
+                   uint32_t ttl, ldns_rdf *rdf)
+{
+	ldns_rr *rr = ldns_rr_new();
+	ldns_rdf *owner = ldns_rdf_clone(b->name);
+
+	if (!rr || !owner) {
+		ldns_rr_free(rr);
+		ldns_rdf_deep_free(owner);
+		ldns_rdf_deep_free(rdf);
+		b->err = CH_ENOMEM;
+		return;
+	}
+	ldns_rr_set_owner(rr, owner);
+	ldns_rr_set_type(rr, type);
+	ldns_rr_set_class(rr, cls);
+	ldns_rr_set_ttl(rr, ttl);
+	if (rdf)
+		ldns_rr_push_rdf(rr, rdf);
+	if (!ldns_rr_list_push_rr(list, rr)) {
+		ldns_rr_free(rr);
+		b->err = CH_ENOMEM;
+	}
+}
+
+static ldns_rdf *rdf_aaaa(const struct in6_addr *a)
+{
+	return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, a->s6_addr);
+}
+
+static ldns_rdf *rdf_dhcid(const struct build *b)
+{
+	return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_B64, DDNS_DHCID_LEN, b->r->dhcid);
+}
+
+static void aaaa_each(struct build *b, ldns_rr_class cls, uint32_t ttl)
+{
+	for (size_t i = 0; i < b->r->n_addrs; i++)
+		rr_add(b, b->up, LDNS_RR_TYPE_AAAA, cls, ttl, rdf_aaaa(&b->r->addrs[i]));
+}
+
+/* Prerequisite "the DHCID RRset is exactly ours" (RFC 2136 §2.4.2). */
+static void pre_our_dhcid(struct build *b)
+{
+	rr_add(b, b->pr, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_IN, 0, rdf_dhcid(b));
+}
+
+static void k_fwd_add(struct build *b)
+{
+	rr_add(b, b->pr, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_NONE, 0, NULL);
+	aaaa_each(b, LDNS_RR_CLASS_IN, b->r->ttl);
+	rr_add(b, b->up, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_IN, b->r->ttl, rdf_dhcid(b));
+}
+
+static void k_fwd_replace(struct build *b)
+{
+	rr_add(b, b->pr, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY, 0, NULL);
+	pre_our_dhcid(b);
+	rr_add(b, b->up, LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_ANY, 0, NULL);
+	aaaa_each(b, LDNS_RR_CLASS_IN, b->r->ttl);
+}
+
+/* Replaces the AAAA RRset and, with dhcid, the DHCID: the "take it" tail. */
+static void replace_all(struct build *b, bool dhcid)
+{
+	rr_add(b, b->up, LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_ANY, 0, NULL);
+	if (dhcid)
+		rr_add(b, b->up, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_ANY, 0, NULL);
+	aaaa_each(b, LDNS_RR_CLASS_IN, b->r->ttl);
+	if (dhcid)
+		rr_add(b, b->up, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_IN, b->r->ttl, rdf_dhcid(b));
+}
+
+static void k_fwd_exists(struct build *b)
+{
+	rr_add(b, b->pr, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_ANY, 0, NULL);
+	replace_all(b, true);
+}
+
+static void k_fwd_force(struct build *b)
+{
+	replace_all(b, true);
+}
+
+static void k_fwd_force_nodhcid(struct build *b)
+{
+	replace_all(b, false);
+}
+
+static void k_fwd_rem_addr(struct build *b)
+{
+	pre_our_dhcid(b);
+	aaaa_each(b, LDNS_RR_CLASS_NONE, 0);
+}
+
+static void k_fwd_rem_name(struct build *b)
+{
+	pre_our_dhcid(b);
+	rr_add(b, b->pr, LDNS_RR_TYPE_A, LDNS_RR_CLASS_NONE, 0, NULL);
+	rr_add(b, b->pr, LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_NONE, 0, NULL);
+	rr_add(b, b->up, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY, 0, NULL);
+}
+
+static void k_fwd_rem_nodhcid(struct build *b)
+{
+	aaaa_each(b, LDNS_RR_CLASS_NONE, 0);
+}
+
+static void k_rev_add(struct build *b)
+{
+	rr_add(b, b->up, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_ANY, 0, NULL);
+	rr_add(b, b->up, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_IN, b->r->ttl, ldns_rdf_clone(b->target));
+}
+
+static void k_rev_rem(struct build *b)
+{
+	rr_add(b, b->pr, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_IN, 0, ldns_rdf_clone(b->target));
+	rr_add(b, b->up, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY, 0, NULL);
+}
+
+static void (*const kinds[DDNS_KIND_MAX])(struct build *) = {
+    [DDNS_FWD_ADD] = k_fwd_add,
+    [DDNS_FWD_REPLACE] = k_fwd_replace,
+    [DDNS_FWD_EXISTS] = k_fwd_exists,
+    [DDNS_FWD_FORCE] = k_fwd_force,
+    [DDNS_FWD_FORCE_NODHCID] = k_fwd_force_nodhcid,
+    [DDNS_FWD_REM_ADDR] = k_fwd_rem_addr,
+    [DDNS_FWD_REM_NAME] = k_fwd_rem_name,
+    [DDNS_FWD_REM_NODHCID] = k_fwd_rem_nodhcid,
+    [DDNS_REV_ADD] = k_rev_add,
+    [DDNS_REV_REM] = k_rev_rem,
+};
+
+static bool kind_has_ptr(enum ddns_kind k)
+{
+	return k == DDNS_REV_ADD || k == DDNS_REV_REM;
+}
+
+/* Signs p and takes its wire form and MAC into a new message. */
+static int sign(ldns_pkt *p, const struct ddns_key *k, uint16_t id, struct ddns_msg **out)
+{
+	struct ddns_msg *m;
+	ldns_rr *tsig;
+
+	if (ldns_pkt_tsig_sign(p, k->name, k->secret, DDNS_FUDGE, k->alg, NULL) != LDNS_STATUS_OK)
+		return CH_EIO;
+	tsig = ldns_pkt_tsig(p);
+	if (!tsig || ldns_rr_rd_count(tsig) < 4)
+		return CH_EIO;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return CH_ENOMEM;
+	m->id = id;
+	m->mac = ldns_rdf_clone(ldns_rr_rdf(tsig, 3));
+	if (!m->mac || ldns_pkt2wire(&m->wire, p, &m->len) != LDNS_STATUS_OK) {
+		ddns_msg_free(m);
+		return CH_ENOMEM;
+	}
+	*out = m;
+	return 0;
+}
+
+int ddns_update_build(const struct ddns_req *r, const struct ddns_key *k, struct ddns_msg **out)
+{
+	struct build b = {.r = r};
+	ldns_rdf *zone = NULL;
+	ldns_pkt *p = NULL;
+	int err = CH_EINVAL;
+
+	if ((unsigned)r->kind >= DDNS_KIND_MAX || !(zone = dname(r->zone)) ||
+	    !(b.name = dname(r->name)) || (kind_has_ptr(r->kind) && !(b.target = dname(r->target))))
+		goto fail;
+	err = CH_ENOMEM;
+	if (!(b.pr = ldns_rr_list_new()) || !(b.up = ldns_rr_list_new()))
+		goto fail;
+	kinds[r->kind](&b);
+	if ((err = b.err) < 0)
+		goto fail;
+	/* RFC 2136 §2.3: the zone section, its class; takes zone and the lists */
+	p = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, b.pr, b.up, NULL);
+	if (!p)
+		goto fail;
+	zone = NULL;
+	b.pr = b.up = NULL;
+	ldns_pkt_set_id(p, r->id);
+	ldns_pkt_set_rd(p, false); /* ldns sets RD on every new packet */
+	err = sign(p, k, r->id, out);
+fail:
+	ldns_pkt_free(p);
+	ldns_rdf_deep_free(zone);
+	ldns_rdf_deep_free(b.name);
+	ldns_rdf_deep_free(b.target);
+	ldns_rr_list_deep_free(b.pr);
+	ldns_rr_list_deep_free(b.up);
+	return err;
+}
+
+const uint8_t *ddns_msg_wire(const struct ddns_msg *m, size_t *len)
+{
+	*len = m->len;
+	return m->wire;
+}
+
+uint16_t ddns_msg_id(const struct ddns_msg *m)
+{
+	return m->id;
+}
+
+void ddns_msg_free(struct ddns_msg *m)
+{
+	if (!m)
+		return;
+	free(m->wire);
+	ldns_rdf_deep_free(m->mac);
+	free(m);
+}
+
+/* ---- answers ----------------------------------------------------------------- */
+
+static int64_t tsig_time(const ldns_rr *tsig)
+{
+	const ldns_rdf *t = ldns_rr_rdf(tsig, 1);
+	const uint8_t *d;
+	int64_t v = 0;
+
+	if (!t || ldns_rdf_size(t) != 6)
+		return 0;
+	d = ldns_rdf_data(t);
+	for (int i = 0; i < 6; i++)
+		v = (v << 8) | d[i];
+	return v;
+}
+
+/* RFC 8945 §5.2: our key name and algorithm, the MAC over the request's
+ * MAC and this answer, and the time within the fudge (§5.2.3). */
+static bool tsig_trusted(ldns_pkt *p, const ldns_rr *tsig, const struct ddns_msg *m,
+                         const struct ddns_key *k, const uint8_t *wire, size_t len, int64_t now)
+{
+	const ldns_rdf *alg = ldns_rr_rdf(tsig, 0), *fudge = ldns_rr_rdf(tsig, 2);
+	ldns_rdf *kn = ldns_dname_new_frm_str(k->name), *ka = ldns_dname_new_frm_str(k->alg);
+	bool ok = kn && ka && alg && fudge && ldns_dname_compare(ldns_rr_owner(tsig), kn) == 0 &&
+	          ldns_dname_compare(alg, ka) == 0;
+	int64_t t = tsig_time(tsig), f = fudge ? ldns_rdf2native_int16(fudge) : 0;
+
+	ldns_rdf_deep_free(kn);
+	ldns_rdf_deep_free(ka);
+	if (!ok || (now - t > f) || (t - now > f))
+		return false;
+	return ldns_pkt_tsig_verify(p, wire, len, k->name, k->secret, m->mac);
+}
+
+int ddns_update_parse(const struct ddns_msg *m, const struct ddns_key *k, const uint8_t *wire,
+                      size_t len, int64_t now, struct ddns_answer *out)
+{
+	struct ddns_answer a = {0};
+	ldns_pkt *p = NULL;
+	ldns_rr *tsig;
+
+	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK || !p) {
+		ldns_pkt_free(p);
+		return CH_EMALFORMED;
+	}
+	if (ldns_pkt_id(p) != m->id || !ldns_pkt_qr(p) ||
+	    ldns_pkt_get_opcode(p) != LDNS_PACKET_UPDATE) {
+		ldns_pkt_free(p);
+		return CH_ENOENT;
+	}
+	a.rcode = (int)ldns_pkt_get_rcode(p);
+	a.truncated = ldns_pkt_tc(p);
+	tsig = ldns_pkt_tsig(p);
+	if (tsig && ldns_rr_rd_count(tsig) >= 6) {
+		const ldns_rdf *e = ldns_rr_rdf(tsig, 5);
+
+		a.has_tsig = true;
+		a.tsig_error = e && ldns_rdf_size(e) == 2 ? ldns_rdf2native_int16(e) : 0;
+		a.server_time = tsig_time(tsig);
+		a.trusted = tsig_trusted(p, tsig, m, k, wire, len, now);
+	}
+	ldns_pkt_free(p);
+	*out = a;
+	return 0;
+}
+
+const char *ddns_rcode_name(int rcode)
+{
+	static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+	                                    "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+	                                    "NXRRSET", "NOTAUTH", "NOTZONE"};
+	static char other[16];
+
+	if (rcode >= 0 && (size_t)rcode < sizeof(names) / sizeof(names[0]))
+		return names[rcode];
+	snprintf(other, sizeof(other), "RCODE%d", rcode);
+	return other;
+}
+
+const char *ddns_tsig_error_name(uint16_t err)
+{
+	switch (err) {
+	case 0:
+		return "NOERROR";
+	case 16:
+		return "BADSIG";
+	case 17:
+		return "BADKEY";
+	case 18:
+		return "BADTIME";
+	case 22:
+		return "BADTRUNC";
+	default:
+		return "TSIG error";
+	}
+}

@@ -1,0 +1,216 @@
+/*
+ * chorus-ddnsd: the DNS updater of one Chorus instance (RFC 2136 with TSIG,
+ * RFC 4701 DHCID, RFC 4703 conflict resolution). It meets the engine only
+ * in the schema's outbox, ddns_queue, and wakes on NOTIFY chorus_ddns.
+ * main() reads like a table of contents: options, configuration, log, pid
+ * file, sockets, database, timers, loop, shutdown.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ddns.h"
+#include "ddns_outbox.h"
+#include "ddns_store.h"
+#include "log.h"
+
+#define STATS_MS    10000 /* counters and heartbeat */
+#define STOP_MAX_MS 5000  /* longest wait for the updates in flight at SIGTERM */
+
+struct opts {
+	const char *conf;
+	const char *pid_file;
+	bool check;
+	bool foreground;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: chorus-ddnsd -c FILE [-t] [-d] [-P PIDFILE]\n"
+	           "  -c FILE     instance configuration (JSON)\n"
+	           "  -t          check the configuration, print the effective values, exit\n"
+	           "  -d          stay in the foreground, log to stderr (default: detach,\n"
+	           "              log to syslog unless logging.syslog is false)\n"
+	           "  -P PIDFILE  write the pid there\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt(argc, argv, "c:tdP:h")) != -1) {
+		switch (c) {
+		case 'c':
+			o->conf = optarg;
+			break;
+		case 't':
+			o->check = true;
+			break;
+		case 'd':
+			o->foreground = true;
+			break;
+		case 'P':
+			o->pid_file = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return o->conf && optind == argc ? 0 : -1;
+}
+
+/* conf_load and what ddnsd itself needs of the file (ldns's algorithms). */
+static int load(const char *path, struct conf **out, char *err, size_t errlen)
+{
+	struct conf *c;
+	int r = conf_load(path, &c, err, errlen);
+
+	if (r < 0)
+		return r;
+	if ((r = ddns_outbox_check(c, err, errlen)) < 0) {
+		conf_free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+static int pid_write(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f) ? -errno : 0;
+}
+
+static void on_stats(struct evl *l, uint64_t id, void *arg)
+{
+	struct ddns *d = arg;
+
+	(void)id;
+	ddns_store_stats(d);
+	evl_timer(l, STATS_MS, on_stats, d);
+}
+
+/* The safety net besides NOTIFY: a row whose notification was missed (or
+ * whose backoff ran out) is found here. */
+static void on_sweep(struct evl *l, uint64_t id, void *arg)
+{
+	struct ddns *d = arg;
+
+	(void)id;
+	ddns_outbox_kick(d);
+	d->sweep_timer = evl_timer(l, (uint64_t)d->conf->ddns.sweep * 1000, on_sweep, d);
+}
+
+static void on_stop_timeout(struct evl *l, uint64_t id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	log_warning("updates still in flight after %d ms, stopping anyway: their rows stay",
+	            STOP_MAX_MS);
+	evl_stop(l);
+}
+
+static void on_term(struct evl *l, int signo, void *arg)
+{
+	struct ddns *d = arg;
+
+	log_notice("signal %d: stopping after the updates in flight", signo);
+	d->stopping = true;
+	if (!d->n_jobs) {
+		ddns_store_stats(d); /* its commit's callback stops the loop */
+		if (!ddns_store_busy(d))
+			evl_stop(l);
+		return;
+	}
+	evl_timer(l, STOP_MAX_MS, on_stop_timeout, d);
+}
+
+/* SIGHUP: the whole new file is validated first; on error the old one stays. */
+static void on_hup(struct evl *l, int signo, void *arg)
+{
+	struct ddns *d = arg;
+	char err[CONF_ERR_LEN];
+	struct conf *c;
+
+	(void)l;
+	(void)signo;
+	if (load(d->conf_path, &c, err, sizeof(err)) < 0) {
+		log_err("reload refused, keeping the running configuration: %s", err);
+		return;
+	}
+	ddns_outbox_reload(d, c);
+}
+
+static int setup(struct ddns *d)
+{
+	int err;
+
+	if ((err = evl_new(&d->l)) < 0 || (err = ddns_outbox_open(d)) < 0)
+		return err;
+	evl_signal(d->l, SIGTERM, on_term, d);
+	evl_signal(d->l, SIGINT, on_term, d);
+	evl_signal(d->l, SIGHUP, on_hup, d);
+	evl_timer(d->l, STATS_MS, on_stats, d);
+	d->sweep_timer = evl_timer(d->l, (uint64_t)d->conf->ddns.sweep * 1000, on_sweep, d);
+	return ddns_store_open(d);
+}
+
+static void teardown(struct ddns *d)
+{
+	ddns_store_close(d);
+	ddns_outbox_close(d);
+	evl_free(d->l);
+	conf_free(d->next_conf);
+}
+
+int main(int argc, char **argv)
+{
+	static struct ddns d;
+	char err[CONF_ERR_LEN];
+	struct opts o;
+	int r;
+
+	if (parse_opts(argc, argv, &o) < 0) {
+		usage(stderr);
+		return 1;
+	}
+	d.conf_path = o.conf;
+	if (load(o.conf, &d.conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "chorus-ddnsd: %s\n", err);
+		return 1;
+	}
+	if (o.check)
+		return conf_print(d.conf, stdout, 0) < 0 ? 1 : 0;
+	log_init("chorus-ddnsd", !o.foreground && d.conf->logging.syslog, d.conf->logging.level);
+	signal(SIGPIPE, SIG_IGN);
+	if (!o.foreground && daemon(0, 0) < 0) {
+		log_err("cannot detach: %s", strerror(errno));
+		return 1;
+	}
+	if (o.pid_file && (r = pid_write(o.pid_file)) < 0) {
+		log_err("cannot write pid file %s: %s", o.pid_file, strerror(-r));
+		return 1;
+	}
+	r = setup(&d);
+	if (r == 0) {
+		log_notice("instance %s: DNS updates for %zu forward and %zu reverse zones",
+		           d.conf->instance.name, d.conf->ddns.n_forward_zones,
+		           d.conf->ddns.n_reverse_zones);
+		r = evl_run(d.l);
+	}
+	teardown(&d);
+	if (o.pid_file)
+		unlink(o.pid_file);
+	conf_free(d.conf);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,69 @@
+# A private BIND 9 named for the DDNS tests: a temp dir, [::1] on a high port, a forward
+# zone, the reverse zone of 2001:db8:1::/48 and a TSIG key that may update both. Source it
+# after tap.sh; dns_start DIR PORT; dns_stop; dns_start again keeps the zones (journals).
+DNS_KEY_NAME=ddns-key.
+DNS_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+DNS_FWD=example.com
+DNS_REV=1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa
+DNS_PID=
+
+dns_write() {
+	local dir=$1 port=$2 z
+	mkdir -p "$dir"
+	cat >"$dir/named.conf" <<CONF
+options {
+	directory "$dir";
+	pid-file "$dir/named.pid";
+	session-keyfile "$dir/session.key";
+	managed-keys-directory "$dir";
+	listen-on port $port { none; };
+	listen-on-v6 port $port { ::1; };
+	recursion no;
+	notify no;
+	dnssec-validation no;
+	allow-query { any; };
+};
+controls { };
+key "$DNS_KEY_NAME" { algorithm hmac-sha256; secret "$DNS_SECRET"; };
+zone "$DNS_FWD" { type primary; file "fwd.db"; allow-update { key "$DNS_KEY_NAME"; }; };
+zone "$DNS_REV" { type primary; file "rev.db"; allow-update { key "$DNS_KEY_NAME"; }; };
+CONF
+	for z in fwd rev; do
+		[ -e "$dir/$z.db" ] && continue
+		cat >"$dir/$z.db" <<ZONE
+\$TTL 300
+@ IN SOA ns.$DNS_FWD. hostmaster.$DNS_FWD. 1 60 60 3600 60
+@ IN NS ns.$DNS_FWD.
+ZONE
+	done
+	echo "ns IN AAAA ::1" >>"$dir/fwd.db"
+}
+
+# dns_start DIR PORT: starts named and waits (20 s) until it answers for both zones.
+dns_start() {
+	local dir=$1 port=$2
+	need named dig
+	[ -e "$dir/named.conf" ] || dns_write "$dir" "$port"
+	named -g -c "$dir/named.conf" >>"$dir/named.log" 2>&1 &
+	DNS_PID=$!
+	for _ in $(seq 200); do
+		dig -p "$port" @::1 +short +time=1 +tries=1 SOA "$DNS_REV" 2>/dev/null | grep -q . &&
+			dig -p "$port" @::1 +short +time=1 +tries=1 SOA "$DNS_FWD" 2>/dev/null | grep -q . &&
+			return 0
+		sleep 0.1
+	done
+	echo "# named log:" && sed 's/^/#   /' "$dir/named.log" | tail -20
+	return 1
+}
+
+dns_stop() {
+	[ -n "$DNS_PID" ] || return 0
+	kill "$DNS_PID" 2>/dev/null
+	wait "$DNS_PID" 2>/dev/null
+	DNS_PID=
+}
+
+# dq PORT TYPE NAME: the answer's records, one per line, sorted.
+dq() {
+	dig -p "$1" @::1 +short +time=2 +tries=2 "$2" "$3" | sort
+}

@@ -1,0 +1,361 @@
+/*
+ * ddnsd/ddns_update.c against the spec digest's vectors (spec/ddns.md):
+ * RFC 4701 §3.6 DHCIDs, the reverse name, the hmac-sha256 signed RFC 4703
+ * initial add, and the TSIG checks of answers. The clock is faked at link
+ * time (gettimeofday, which ldns signs with); ldns itself is real.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <cmocka.h>
+#include <ldns/ldns.h>
+
+#include "ddns_update.h"
+#include "errors.h"
+
+static time_t fake_now = 1700000000;
+
+int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+	(void)tz;
+	tv->tv_sec = fake_now;
+	tv->tv_usec = 0;
+	return 0;
+}
+
+static size_t unhex(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; s[0] && s[1] && n < cap; s += 2) {
+		unsigned v;
+
+		while (*s == ' ' || *s == '\n')
+			s++;
+		if (!s[0] || sscanf(s, "%2x", &v) != 1)
+			break;
+		out[n++] = (uint8_t)v;
+	}
+	return n;
+}
+
+/* spec/ddns.md §3.2 "Derived vector": the initial add, hmac-sha256, no compression. */
+static const char vector_hex[] = "123428000001000100020001076578616d706c6503636f6d0000060001046368"
+                                 "6936076578616d706c6503636f6d0000ff00fe00000000000004636869360765"
+                                 "78616d706c6503636f6d00001c000100000e10001020010db800000000000000"
+                                 "00123456780463686936076578616d706c6503636f6d000031000100000e1000"
+                                 "23000201636fc0b8271c82825bb1ac5c41cf5351aa69b4febd94e8f17cdb9500"
+                                 "0da48c400864646e732d6b6579076578616d706c650000fa00ff00000000003d"
+                                 "0b686d61632d7368613235360000006553f100012c00205b790a0e24f916e639"
+                                 "f00b89c2cb62c3ed6982e8f289d778e98da2fa9f39cadb123400000000";
+#define VEC_MAC_OFF 215 /* the 32 MAC octets after MAC Size 0x0020 */
+
+static const uint8_t duid1[] = {0x00, 0x01, 0x00, 0x06, 0x41, 0x2d, 0xf1,
+                                0x66, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06};
+
+static struct conf_tsig_key conf_key(enum conf_tsig_alg alg)
+{
+	struct conf_tsig_key k = {.name = "ddns-key.example.", .algorithm = alg, .secret_len = 32};
+
+	for (int i = 0; i < 32; i++)
+		k.secret[i] = (uint8_t)i;
+	return k;
+}
+
+static void test_dhcid_rfc4701_vectors(void **state)
+{
+	static const uint8_t duid2[] = {0, 1, 2, 3, 4, 5, 6};
+	uint8_t d[DDNS_DHCID_LEN], want[DDNS_DHCID_LEN];
+
+	(void)state;
+	assert_int_equal(ddns_dhcid(duid1, sizeof(duid1), "chi6.example.com", d), 0);
+	unhex("000201636fc0b8271c82825bb1ac5c41cf5351aa69b4febd94e8f17cdb95000da48c40", want,
+	      sizeof(want));
+	assert_memory_equal(d, want, sizeof(want));
+	/* absolute, upper case: the same canonical wire form (RFC 4701 §3.5) */
+	assert_int_equal(ddns_dhcid(duid1, sizeof(duid1), "CHI6.Example.COM.", d), 0);
+	assert_memory_equal(d, want, sizeof(want));
+	assert_int_equal(ddns_dhcid(duid2, sizeof(duid2), "myhost.example.com", d), 0);
+	unhex("0002012191B7B21AF97E0E656DF887C5E2DEF30E7758A207EDF4CCB2DE8CA37066021C", want,
+	      sizeof(want));
+	assert_memory_equal(d, want, sizeof(want));
+	assert_int_equal(ddns_dhcid(duid2, sizeof(duid2), "bad..name", d), CH_EINVAL);
+	assert_int_equal(
+	    ddns_dhcid(duid2, sizeof(duid2),
+	               "a234567890123456789012345678901234567890123456789012345678901234"
+	               ".example",
+	               d),
+	    CH_EINVAL);
+}
+
+static void test_rev_name_and_zones(void **state)
+{
+	struct in6_addr a = {{{0x20, 0x01, 0x0d, 0xb8, [12] = 0x12, 0x34, 0x56, 0x78}}};
+	char rev[DDNS_REV_LEN];
+	size_t l;
+
+	(void)state;
+	ddns_rev_name(&a, rev);
+	assert_string_equal(
+	    rev, "8.7.6.5.4.3.2.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.");
+	assert_true(ddns_name_in_zone(rev, "8.b.d.0.1.0.0.2.ip6.arpa", &l));
+	assert_int_equal(l, 10);
+	assert_true(ddns_name_in_zone("chi6.Example.com.", "example.COM", NULL));
+	assert_true(ddns_name_in_zone("example.com.", "example.com.", NULL));
+	assert_false(ddns_name_in_zone("chi6.badexample.com.", "example.com", NULL));
+	assert_false(ddns_name_in_zone("com.", "example.com", NULL));
+}
+
+static struct ddns_msg *build_vector_request(struct ddns_key *k)
+{
+	static struct in6_addr a = {{{0x20, 0x01, 0x0d, 0xb8, [12] = 0x12, 0x34, 0x56, 0x78}}};
+	static uint8_t dhcid[DDNS_DHCID_LEN];
+	struct ddns_req r = {.kind = DDNS_FWD_ADD,
+	                     .zone = "example.com",
+	                     .name = "chi6.example.com.",
+	                     .addrs = &a,
+	                     .n_addrs = 1,
+	                     .dhcid = dhcid,
+	                     .ttl = 3600,
+	                     .id = 0x1234};
+	struct ddns_msg *m = NULL;
+
+	assert_int_equal(ddns_dhcid(duid1, sizeof(duid1), "chi6.example.com", dhcid), 0);
+	assert_int_equal(ddns_update_build(&r, k, &m), 0);
+	return m;
+}
+
+/* Our message, written out again without name compression, is the vector
+ * byte for byte but the MAC (ldns signs the compressed form it sends). */
+static void test_update_encoding_matches_vector(void **state)
+{
+	struct conf_tsig_key ck = conf_key(CONF_TSIG_HMAC_SHA256);
+	uint8_t want[512];
+	size_t wn = unhex(vector_hex, want, sizeof(want)), n;
+	struct ddns_key *k = NULL;
+	struct ddns_msg *m;
+	const uint8_t *w;
+	ldns_pkt *p = NULL;
+	ldns_buffer *b = ldns_buffer_new(1024);
+
+	(void)state;
+	assert_int_equal(ddns_key_new(&ck, &k), 0);
+	m = build_vector_request(k);
+	w = ddns_msg_wire(m, &n);
+	assert_int_equal(ddns_msg_id(m), 0x1234);
+	assert_int_equal(ldns_wire2pkt(&p, w, n), LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt2buffer_wire_compress(b, p, NULL), LDNS_STATUS_OK);
+	assert_int_equal(ldns_buffer_position(b), wn);
+	assert_memory_equal(ldns_buffer_begin(b), want, VEC_MAC_OFF);
+	assert_memory_equal(ldns_buffer_begin(b) + VEC_MAC_OFF + 32, want + VEC_MAC_OFF + 32,
+	                    wn - VEC_MAC_OFF - 32);
+	/* and what we send verifies with the key */
+	assert_true(ldns_pkt_tsig_verify(p, w, n, "ddns-key.example.",
+	                                 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", NULL));
+	ldns_buffer_free(b);
+	ldns_pkt_free(p);
+	ddns_msg_free(m);
+	ddns_key_free(k);
+}
+
+/* The vector's own MAC verifies through ldns, and one flipped octet does not. */
+static void test_tsig_vector_mac(void **state)
+{
+	uint8_t v[512];
+	size_t n = unhex(vector_hex, v, sizeof(v));
+	const char *secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+	ldns_pkt *p = NULL;
+
+	(void)state;
+	assert_int_equal(ldns_wire2pkt(&p, v, n), LDNS_STATUS_OK);
+	assert_true(ldns_pkt_tsig_verify(p, v, n, "ddns-key.example.", secret, NULL));
+	ldns_pkt_free(p);
+	p = NULL;
+	v[40] ^= 1; /* inside the prerequisite's owner name */
+	assert_int_equal(ldns_wire2pkt(&p, v, n), LDNS_STATUS_OK);
+	assert_false(ldns_pkt_tsig_verify(p, v, n, "ddns-key.example.", secret, NULL));
+	ldns_pkt_free(p);
+}
+
+/* A response the way a server makes it: QR, rcode, signed with key over the request's MAC. */
+static size_t make_answer(const struct ddns_msg *m, int rcode, const char *keyname,
+                          const char *secret, bool sign, uint8_t **out)
+{
+	size_t n;
+	const uint8_t *w = ddns_msg_wire(m, &n);
+	ldns_pkt *req = NULL, *p;
+	ldns_rdf *mac;
+
+	assert_int_equal(ldns_wire2pkt(&req, w, n), LDNS_STATUS_OK);
+	mac = ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(req), 3));
+	p = ldns_pkt_new(); /* RFC 2136 §3.8: the answer may carry no sections */
+	ldns_pkt_set_id(p, ldns_pkt_id(req));
+	ldns_pkt_set_opcode(p, LDNS_PACKET_UPDATE);
+	ldns_pkt_set_qr(p, true);
+	ldns_pkt_set_rcode(p, (uint8_t)rcode);
+	if (sign)
+		assert_int_equal(ldns_pkt_tsig_sign(p, keyname, secret, 300, "hmac-sha256.", mac),
+		                 LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt2wire(out, p, &n), LDNS_STATUS_OK);
+	ldns_rdf_deep_free(mac);
+	ldns_pkt_free(p);
+	ldns_pkt_free(req);
+	return n;
+}
+
+static void test_answer_checks(void **state)
+{
+	const char *secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+	struct conf_tsig_key ck = conf_key(CONF_TSIG_HMAC_SHA256);
+	struct ddns_answer a;
+	struct ddns_key *k = NULL;
+	struct ddns_msg *m;
+	uint8_t *w;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(ddns_key_new(&ck, &k), 0);
+	m = build_vector_request(k);
+
+	n = make_answer(m, DDNS_NOERROR, "ddns-key.example.", secret, true, &w);
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now, &a), 0);
+	assert_true(a.trusted);
+	assert_int_equal(a.rcode, DDNS_NOERROR);
+	assert_false(a.truncated);
+	/* the same answer 301 s off our clock: outside the fudge */
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now + 301, &a), 0);
+	assert_false(a.trusted);
+	/* one octet changed: the MAC fails */
+	w[n - 20] ^= 0x40; /* inside the MAC */
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now, &a), 0);
+	assert_false(a.trusted);
+	free(w);
+
+	n = make_answer(m, DDNS_YXDOMAIN, "ddns-key.example.", secret, false, &w);
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now, &a), 0);
+	assert_false(a.trusted);
+	assert_false(a.has_tsig);
+	assert_int_equal(a.rcode, DDNS_YXDOMAIN);
+	free(w);
+
+	/* signed with another secret, or another key name */
+	n = make_answer(m, DDNS_NOERROR, "ddns-key.example.", "c2VjcmV0c2VjcmV0c2VjcmV0", true, &w);
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now, &a), 0);
+	assert_false(a.trusted);
+	free(w);
+	n = make_answer(m, DDNS_NOERROR, "other.example.", secret, true, &w);
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now, &a), 0);
+	assert_false(a.trusted);
+	free(w);
+
+	/* the request itself (QR 0) is no answer; nor is garbage */
+	{
+		size_t rn;
+		const uint8_t *rw = ddns_msg_wire(m, &rn);
+		uint8_t junk[5] = {0x12, 0x34, 0xa8, 0, 0};
+
+		assert_int_equal(ddns_update_parse(m, k, rw, rn, fake_now, &a), CH_ENOENT);
+		assert_int_equal(ddns_update_parse(m, k, junk, sizeof(junk), fake_now, &a),
+		                 CH_EMALFORMED);
+	}
+	ddns_msg_free(m);
+	ddns_key_free(k);
+}
+
+/* Every kind builds, and its sections carry what RFC 4703 §5 lists. */
+static void test_kinds_sections(void **state)
+{
+	static const struct {
+		enum ddns_kind kind;
+		size_t pr, up;
+	} want[] = {
+	    {DDNS_FWD_ADD, 1, 3},      {DDNS_FWD_REPLACE, 2, 3},       {DDNS_FWD_EXISTS, 1, 5},
+	    {DDNS_FWD_FORCE, 0, 5},    {DDNS_FWD_FORCE_NODHCID, 0, 3}, {DDNS_FWD_REM_ADDR, 1, 2},
+	    {DDNS_FWD_REM_NAME, 3, 1}, {DDNS_FWD_REM_NODHCID, 0, 2},   {DDNS_REV_ADD, 0, 2},
+	    {DDNS_REV_REM, 1, 1},
+	};
+	struct in6_addr a[2] = {{{{0x20, 0x01, 0x0d, 0xb8, [15] = 1}}},
+	                        {{{0x20, 0x01, 0x0d, 0xb8, [15] = 2}}}};
+	struct conf_tsig_key ck = conf_key(CONF_TSIG_HMAC_SHA256);
+	uint8_t dhcid[DDNS_DHCID_LEN] = {0, 2, 1};
+	struct ddns_key *k = NULL;
+
+	(void)state;
+	assert_int_equal(ddns_key_new(&ck, &k), 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct ddns_req r = {.kind = want[i].kind,
+		                     .zone = "example.com.",
+		                     .name = "h.example.com.",
+		                     .target = "h.example.com.",
+		                     .addrs = a,
+		                     .n_addrs = 2,
+		                     .dhcid = dhcid,
+		                     .ttl = 600,
+		                     .id = (uint16_t)i};
+		struct ddns_msg *m = NULL;
+		const uint8_t *w;
+		ldns_pkt *p = NULL;
+		size_t n;
+
+		assert_int_equal(ddns_update_build(&r, k, &m), 0);
+		w = ddns_msg_wire(m, &n);
+		assert_int_equal(ldns_wire2pkt(&p, w, n), LDNS_STATUS_OK);
+		assert_int_equal(ldns_pkt_get_opcode(p), LDNS_PACKET_UPDATE);
+		assert_int_equal(ldns_pkt_qdcount(p), 1);
+		assert_int_equal(ldns_pkt_ancount(p), want[i].pr);
+		assert_int_equal(ldns_pkt_nscount(p), want[i].up);
+		assert_non_null(ldns_pkt_tsig(p));
+		ldns_pkt_free(p);
+		ddns_msg_free(m);
+	}
+	ddns_key_free(k);
+}
+
+/* RFC 8945 §6: hmac-sha256 (MUST) works; an algorithm ldns lacks is refused. */
+static void test_algorithms(void **state)
+{
+	(void)state;
+	assert_true(ddns_update_alg_supported(CONF_TSIG_HMAC_SHA256));
+	assert_true(ddns_update_alg_supported(CONF_TSIG_HMAC_SHA1));
+	for (int a = CONF_TSIG_HMAC_MD5; a <= CONF_TSIG_HMAC_SHA512; a++) {
+		struct conf_tsig_key ck = conf_key((enum conf_tsig_alg)a);
+		struct ddns_key *k = NULL;
+		int r = ddns_key_new(&ck, &k);
+
+		assert_int_equal(r,
+		                 ddns_update_alg_supported((enum conf_tsig_alg)a) ? 0 : CH_EINVAL);
+		printf("# %s: %s by %s\n", conf_tsig_alg_name((enum conf_tsig_alg)a),
+		       r == 0 ? "supported" : "not supported", ddns_update_ldns_version());
+		ddns_key_free(k);
+	}
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(ddns_rcode_name(DDNS_NXRRSET), "NXRRSET");
+	assert_string_equal(ddns_rcode_name(17), "RCODE17");
+	assert_string_equal(ddns_tsig_error_name(16), "BADSIG");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_dhcid_rfc4701_vectors),
+	    cmocka_unit_test(test_rev_name_and_zones),
+	    cmocka_unit_test(test_update_encoding_matches_vector),
+	    cmocka_unit_test(test_tsig_vector_mac),
+	    cmocka_unit_test(test_answer_checks),
+	    cmocka_unit_test(test_kinds_sections),
+	    cmocka_unit_test(test_algorithms),
+	    cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
