@@ -1,0 +1,193 @@
+/*
+ * JSON in and out: replies (a body, or the error shape {"error": {"code",
+ * "message"}}), request bodies parsed with a depth limit, hex. A reply is
+ * only set here; api_http.c delivers it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+void api_reply_raw(struct api_req *r, unsigned status, const char *ctype, char *buf, size_t len)
+{
+	if (r->sent) {
+		free(buf);
+		return;
+	}
+	free(r->resp);
+	r->resp = buf;
+	r->resp_len = len;
+	r->status = status;
+	r->ctype = ctype;
+	r->ready = true;
+	api_req_kick(r);
+}
+
+void api_reply_json(struct api_req *r, unsigned status, struct json_object *obj)
+{
+	size_t len = 0;
+	const char *s;
+	char *buf;
+
+	if (!obj) {
+		api_error(r, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &len);
+	buf = s ? malloc(len + 2) : NULL;
+	if (buf) {
+		memcpy(buf, s, len);
+		buf[len++] = '\n';
+		buf[len] = '\0';
+	}
+	json_object_put(obj);
+	if (!buf) {
+		api_error(r, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	api_reply_raw(r, status, "application/json", buf, len);
+}
+
+void api_error(struct api_req *r, unsigned status, const char *code, const char *fmt, ...)
+{
+	static const char oom[] = "{\"error\": {\"code\": \"out_of_memory\", \"message\": \"\"}}\n";
+	struct json_object *o = json_object_new_object(), *e = json_object_new_object();
+	char msg[1024];
+	const char *s;
+	size_t len = 0;
+	char *buf = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (o && e) {
+		json_object_object_add(e, "code", json_object_new_string(code));
+		json_object_object_add(e, "message", json_object_new_string(msg));
+		json_object_object_add(o, "error", e);
+		e = NULL;
+		s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
+		if (s && (buf = malloc(len + 2))) {
+			memcpy(buf, s, len);
+			buf[len++] = '\n';
+			buf[len] = '\0';
+		}
+	}
+	json_object_put(e);
+	json_object_put(o);
+	if (!buf && (buf = strdup(oom)))
+		len = sizeof(oom) - 1;
+	api_reply_raw(r, status, "application/json", buf, buf ? len : 0);
+}
+
+/* RFC 8259 §7: control characters inside strings must be escaped; json-c
+ * lets them through. Returns the offset of the first one, or len. */
+static size_t raw_control(const char *b, size_t len)
+{
+	bool in = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)b[i];
+
+		if (in && c < 0x20)
+			return i;
+		if (in && c == '\\')
+			i++;
+		else if (c == '"')
+			in = !in;
+	}
+	return len;
+}
+
+struct json_object *api_json_parse(const char *body, size_t len, char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	struct json_object *v;
+	enum json_tokener_error je;
+	size_t used;
+
+	if (len == 0) {
+		snprintf(err, errlen, "the body is empty; expected JSON");
+		return NULL;
+	}
+	if (memchr(body, '\0', len)) {
+		snprintf(err, errlen, "the body holds a NUL byte");
+		return NULL;
+	}
+	if ((used = raw_control(body, len)) < len) {
+		snprintf(err, errlen, "malformed JSON at byte %zu: a control character in a string",
+		         used);
+		return NULL;
+	}
+	tok = json_tokener_new_ex(API_JSON_DEPTH);
+	if (!tok) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	v = json_tokener_parse_ex(tok, body, (int)len);
+	je = json_tokener_get_error(tok);
+	used = json_tokener_get_parse_end(tok);
+	if (!v && je == json_tokener_continue)
+		snprintf(err, errlen, "malformed JSON: the body ends inside a value");
+	else if (!v)
+		snprintf(err, errlen, "malformed JSON at byte %zu: %s", used,
+		         json_tokener_error_desc(je));
+	else {
+		while (used < len && strchr(" \t\r\n", body[used]))
+			used++;
+		if (used < len) {
+			snprintf(err, errlen,
+			         "malformed JSON: trailing bytes after the value at byte %zu",
+			         used);
+			json_object_put(v);
+			v = NULL;
+		}
+	}
+	json_tokener_free(tok);
+	return v;
+}
+
+void api_hex(const uint8_t *b, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int api_unhex(const char *s, uint8_t *out, size_t max)
+{
+	bool colons = strchr(s, ':') != NULL;
+	size_t n = 0;
+
+	while (*s) {
+		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+
+		if (hi < 0 || lo < 0 || n == max)
+			return -1;
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+		if (colons && *s == ':' && s[1])
+			s++;
+		else if (colons && *s)
+			return -1;
+	}
+	return (int)n;
+}

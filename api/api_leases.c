@@ -1,0 +1,525 @@
+/*
+ * /v1/leases: the list with filters and keyset pagination (an opaque cursor
+ * naming the last row of a page, and a next link), one lease by address, and
+ * DELETE, which frees it and queues its DNS removal (api_store.c does both
+ * in one transaction). Every filter value is checked here, so the database
+ * sees only well-formed parameters: bad input is a 400 or 422, never a 500.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr6.h"
+#include "errors.h"
+#include "api.h"
+#include "api_leases.h"
+#include "api_store.h"
+
+#define LIMIT_DEFAULT 100
+#define LIMIT_MAX     1000
+
+static const char *const fkeys[API_LF_MAX] = {
+    [API_LF_ADDRESS] = "address",
+    [API_LF_PREFIX] = "prefix",
+    [API_LF_DUID] = "duid",
+    [API_LF_IAID] = "iaid",
+    [API_LF_TYPE] = "type",
+    [API_LF_SUBNET] = "subnet",
+    [API_LF_LINK] = "link",
+    [API_LF_RELAY_ID] = "relay-id",
+    [API_LF_REMOTE_ID] = "remote-id",
+    [API_LF_STATE] = "state",
+    [API_LF_HOSTNAME] = "hostname",
+    [API_LF_EXPIRING_BEFORE] = "expiring-before",
+    [API_LF_EXPIRING_AFTER] = "expiring-after",
+    [API_LF_CURSOR] = "cursor",
+    [API_LF_LIMIT] = "limit",
+};
+
+static int fail(struct api_lease_filter *f, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(struct api_lease_filter *f, unsigned status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	f->status = status;
+	f->code = code;
+	va_start(ap, fmt);
+	vsnprintf(f->err, sizeof(f->err), fmt, ap);
+	va_end(ap);
+	return CH_EINVAL;
+}
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s || strlen(s) > 20)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (!isdigit((unsigned char)*p) || v > (max - (uint64_t)(*p - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* An address, or a prefix written with its length; canonical text into out. */
+int api_lease_addr_parse(const char *s, char *out, size_t cap)
+{
+	struct addr6_prefix p;
+	char b[ADDR6_STRLEN];
+
+	if (strchr(s, '/')) {
+		if (addr6_prefix_parse(s, &p) < 0)
+			return CH_EINVAL;
+		addr6_prefix_ntop(&p, out, cap);
+		return 0;
+	}
+	if (addr6_parse(s, &p.addr) < 0)
+		return CH_EINVAL;
+	snprintf(out, cap, "%s", addr6_ntop(&p.addr, b, sizeof(b)));
+	return 0;
+}
+
+/* RFC 3339 date-time ("2026-12-01T10:00:00Z", "...+02:00", fractions
+ * dropped) to Unix seconds. */
+static bool parse_time(const char *s, int64_t *out)
+{
+	struct tm tm = {0};
+	int y, mo, d, h, mi, sec, n = 0, oh = 0, om = 0;
+	const char *p;
+	int64_t t;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 ||
+	    (s[10] != 'T' && s[10] != 't') ||
+	    sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8)
+		return false;
+	for (int i = 0; i < 19; i++)
+		if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 &&
+		    !isdigit((unsigned char)s[i]))
+			return false;
+	p = s + 19;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return false;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+		oh = om = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && isdigit((unsigned char)p[1]) &&
+	           isdigit((unsigned char)p[2]) && p[3] == ':' && isdigit((unsigned char)p[4]) &&
+	           isdigit((unsigned char)p[5])) {
+		oh = (p[1] - '0') * 10 + (p[2] - '0');
+		om = (p[4] - '0') * 10 + (p[5] - '0');
+		if (oh > 23 || om > 59)
+			return false;
+		if (*p == '-') {
+			oh = -oh;
+			om = -om;
+		}
+	} else {
+		return false;
+	}
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return false;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = (int64_t)timegm(&tm);
+	*out = t - (int64_t)oh * 3600 - (int64_t)om * 60;
+	return true;
+}
+
+static const char b64u[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* base64url without padding (RFC 4648 §5). out holds 4 * (n + 2) / 3 + 1. */
+static void b64u_encode(const uint8_t *in, size_t n, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		if (i + 1 < n)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		out[o++] = b64u[v >> 18 & 63];
+		out[o++] = b64u[v >> 12 & 63];
+		if (i + 1 < n)
+			out[o++] = b64u[v >> 6 & 63];
+		if (i + 2 < n)
+			out[o++] = b64u[v & 63];
+	}
+	out[o] = '\0';
+}
+
+static int b64u_decode(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = strlen(s), o = 0;
+	uint32_t v = 0;
+	int bits = 0;
+
+	if (n % 4 == 1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *c = strchr(b64u, s[i]);
+
+		if (!c || !s[i])
+			return -1;
+		v = v << 6 | (uint32_t)(c - b64u);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == max)
+				return -1;
+			out[o++] = (uint8_t)(v >> bits);
+		}
+	}
+	if (bits && (v & ((1u << bits) - 1))) /* the unused low bits must be zero */
+		return -1;
+	return (int)o;
+}
+
+/* The cursor says where a page ended: "v1 <addr/len> <id>", base64url. */
+void api_lease_cursor_make(const char *addr, const char *id, char *out, size_t cap)
+{
+	char plain[API_LF_LEN];
+	int n = snprintf(plain, sizeof(plain), "v1 %s %s", addr, id);
+
+	if (n < 0 || (size_t)n >= sizeof(plain) || cap < 4 * ((size_t)n + 2) / 3 + 1) {
+		out[0] = '\0';
+		return;
+	}
+	b64u_encode((const uint8_t *)plain, (size_t)n, out);
+}
+
+static int cursor_parse(struct api_lease_filter *f, const char *s)
+{
+	uint8_t plain[128];
+	char addr[ADDR6_PREFIX_STRLEN + 8], *sp;
+	struct addr6_prefix p;
+	uint64_t id;
+	int n = strlen(s) < 200 ? b64u_decode(s, plain, sizeof(plain) - 1) : -1;
+
+	if (n < 4 || memcmp(plain, "v1 ", 3) != 0 || memchr(plain, '\0', (size_t)n))
+		return fail(f, 400, "bad_cursor", "%s", "the cursor is not one this API gave out");
+	plain[n] = '\0';
+	sp = strchr((char *)plain + 3, ' ');
+	if (!sp || (size_t)(sp - (char *)plain - 3) >= sizeof(addr))
+		return fail(f, 400, "bad_cursor", "%s", "the cursor is not one this API gave out");
+	memcpy(addr, plain + 3, (size_t)(sp - (char *)plain - 3));
+	addr[sp - (char *)plain - 3] = '\0';
+	if (addr6_prefix_parse(addr, &p) < 0 || !parse_u64(sp + 1, INT64_MAX, &id))
+		return fail(f, 400, "bad_cursor", "%s", "the cursor is not one this API gave out");
+	addr6_prefix_ntop(&p, f->v[API_LF_CURSOR], sizeof(f->v[API_LF_CURSOR]));
+	snprintf(f->v[API_LF_CURSOR_ID], sizeof(f->v[API_LF_CURSOR_ID]), "%llu",
+	         (unsigned long long)id);
+	f->set[API_LF_CURSOR] = f->set[API_LF_CURSOR_ID] = true;
+	return 0;
+}
+
+static int hex_param(struct api_lease_filter *f, int k, const char *s, size_t min, size_t max)
+{
+	uint8_t b[API_LF_LEN / 2];
+	int n = strlen(s) < API_LF_LEN ? api_unhex(s, b, sizeof(b)) : -1;
+
+	if (n < 0)
+		return fail(f, 400, "bad_parameter",
+		            "%s: expected hex octets (\"000100...\" or "
+		            "\"00:01:...\")",
+		            fkeys[k]);
+	if ((size_t)n < min || (size_t)n > max)
+		return fail(f, 422, "bad_parameter", "%s: length out of bounds", fkeys[k]);
+	api_hex(b, (size_t)n, f->v[k]);
+	return 0;
+}
+
+static int one_param(struct api_lease_filter *f, int k, const char *s)
+{
+	static const char *const states[] = {"active",  "declined",  "released",
+	                                     "expired", "reclaimed", NULL};
+	uint64_t u;
+	int64_t t;
+
+	switch (k) {
+	case API_LF_ADDRESS:
+	case API_LF_PREFIX:
+	case API_LF_LINK:
+		if (strlen(s) >= ADDR6_PREFIX_STRLEN ||
+		    api_lease_addr_parse(s, f->v[k], sizeof(f->v[k])) < 0 ||
+		    (k == API_LF_ADDRESS && strchr(s, '/')))
+			return fail(f, 400, "bad_parameter", "%s: expected an IPv6 address%s",
+			            fkeys[k], k == API_LF_ADDRESS ? "" : " or prefix");
+		return 0;
+	case API_LF_DUID:
+		return hex_param(f, k, s, 1, 130);
+	case API_LF_RELAY_ID:
+	case API_LF_REMOTE_ID:
+		return hex_param(f, k, s, 1, 255);
+	case API_LF_IAID:
+	case API_LF_SUBNET:
+		if (!parse_u64(s, UINT32_MAX, &u))
+			return fail(f, 400, "bad_parameter",
+			            "%s: expected an integer 0..4294967295", fkeys[k]);
+		snprintf(f->v[k], sizeof(f->v[k]), "%llu", (unsigned long long)u);
+		return 0;
+	case API_LF_TYPE:
+		if (strcmp(s, "na") != 0 && strcmp(s, "pd") != 0)
+			return fail(f, 400, "bad_parameter", "%s: expected na or pd", fkeys[k]);
+		snprintf(f->v[k], sizeof(f->v[k]), "%s", s);
+		return 0;
+	case API_LF_STATE:
+		for (size_t i = 0; states[i]; i++) {
+			if (strcmp(s, states[i]) == 0) {
+				snprintf(f->v[k], sizeof(f->v[k]), "%s", s);
+				return 0;
+			}
+		}
+		return fail(f, 400, "bad_parameter",
+		            "%s: expected active, declined, released, expired or reclaimed",
+		            fkeys[k]);
+	case API_LF_HOSTNAME:
+		if (strlen(s) < 1 || strlen(s) > 254)
+			return fail(f, 422, "bad_parameter", "%s: expected 1..254 characters",
+			            fkeys[k]);
+		/* stored fully qualified, with the root dot */
+		snprintf(f->v[k], sizeof(f->v[k]), "%s%s", s, s[strlen(s) - 1] == '.' ? "" : ".");
+		return 0;
+	case API_LF_EXPIRING_BEFORE:
+	case API_LF_EXPIRING_AFTER:
+		if (!parse_time(s, &t))
+			return fail(f, 400, "bad_parameter",
+			            "%s: expected an RFC 3339 time such as 2026-12-01T10:00:00Z",
+			            fkeys[k]);
+		snprintf(f->v[k], sizeof(f->v[k]), "%lld", (long long)t);
+		return 0;
+	case API_LF_CURSOR:
+		return cursor_parse(f, s);
+	case API_LF_LIMIT:
+		if (!parse_u64(s, UINT32_MAX, &u))
+			return fail(f, 400, "bad_parameter", "%s: expected an integer 1..1000",
+			            fkeys[k]);
+		if (u < 1 || u > LIMIT_MAX)
+			return fail(f, 422, "bad_parameter",
+			            "%s: at most 1000 leases a page, at least 1", fkeys[k]);
+		f->limit = (unsigned)u;
+		return 0;
+	}
+	return CH_EINVAL;
+}
+
+int api_lease_filter_parse(const struct api_query *q, struct api_lease_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->limit = LIMIT_DEFAULT;
+	for (size_t i = 0; i < q->n; i++) {
+		int k;
+
+		for (k = 0; k < API_LF_MAX; k++)
+			if (fkeys[k] && strcmp(q->p[i].key, fkeys[k]) == 0)
+				break;
+		if (k == API_LF_MAX)
+			return fail(f, 400, "unknown_parameter", "unknown query parameter %.64s",
+			            q->p[i].key);
+		if (f->seen[k])
+			return fail(f, 400, "bad_parameter", "%s: given twice", fkeys[k]);
+		f->seen[k] = true;
+		if (one_param(f, k, q->p[i].val) < 0)
+			return CH_EINVAL;
+		if (k != API_LF_LIMIT && k != API_LF_CURSOR)
+			f->set[k] = true;
+	}
+	snprintf(f->v[API_LF_LIMIT], sizeof(f->v[API_LF_LIMIT]), "%u", f->limit);
+	f->set[API_LF_LIMIT] = true;
+	return 0;
+}
+
+/* ---- handlers ---- */
+
+struct list_ctx {
+	unsigned limit;
+};
+
+/* The raw query without its cursor, then the new one: the next link. */
+static char *next_link(const char *query, const char *cursor)
+{
+	size_t n = strlen(query), o = 0;
+	char *out = malloc(n + strlen(cursor) + 32);
+	const char *p = query, *end = query + n;
+
+	if (!out)
+		return NULL;
+	o += (size_t)sprintf(out, "/v1/leases?");
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		size_t len = amp ? (size_t)(amp - p) : (size_t)(end - p);
+
+		if (len &&
+		    !(len >= 6 && strncmp(p, "cursor", 6) == 0 && (len == 6 || p[6] == '='))) {
+			memcpy(out + o, p, len);
+			o += len;
+			out[o++] = '&';
+		}
+		p += len + 1;
+	}
+	sprintf(out + o, "cursor=%s", cursor);
+	return out;
+}
+
+static void on_list(struct api_req *r, const PGresult *res)
+{
+	struct list_ctx *c = r->hctx;
+	int rows = PQntuples(res), shown = rows > (int)c->limit ? (int)c->limit : rows;
+	size_t len = 64;
+	char cursor[256] = "", *buf, *link = NULL;
+	struct json_object *jl = NULL, *jc = NULL;
+	const char *sl = "null", *sc = "null";
+	size_t o = 0;
+
+	for (int i = 0; i < shown; i++)
+		len += (size_t)PQgetlength(res, i, 0) + 1;
+	if (rows > shown && shown > 0) {
+		api_lease_cursor_make(PQgetvalue(res, shown - 1, 1), PQgetvalue(res, shown - 1, 2),
+		                      cursor, sizeof(cursor));
+		link = next_link(r->query, cursor);
+		jl = link ? json_object_new_string(link) : NULL;
+		jc = json_object_new_string(cursor);
+		sl = jl ? json_object_to_json_string(jl) : "null";
+		sc = jc ? json_object_to_json_string(jc) : "null";
+	}
+	len += strlen(sl) + strlen(sc);
+	buf = malloc(len);
+	if (!buf) {
+		api_error(r, 503, "out_of_memory", "out of memory");
+		goto out;
+	}
+	o += (size_t)sprintf(buf, "{\"leases\":[");
+	for (int i = 0; i < shown; i++) {
+		if (i)
+			buf[o++] = ',';
+		memcpy(buf + o, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0));
+		o += (size_t)PQgetlength(res, i, 0);
+	}
+	o += (size_t)sprintf(buf + o, "],\"count\":%d,\"next\":%s,\"cursor\":%s}\n", shown, sl, sc);
+	api_reply_raw(r, 200, "application/json", buf, o);
+out:
+	free(link);
+	json_object_put(jl);
+	json_object_put(jc);
+}
+
+void api_leases_list(struct api_req *r)
+{
+	struct api_query q;
+	struct api_lease_filter f;
+	struct list_ctx *c;
+	const char *vals[API_LF_MAX];
+	int err = api_query_parse(r->query, &q);
+
+	if (err) {
+		api_error(r, 400, "bad_query",
+		          err == CH_ELIMIT
+		              ? "the query string is too long or has too many parameters"
+		              : "the query string is malformed (bad %%-escape or NUL)");
+		return;
+	}
+	err = api_lease_filter_parse(&q, &f);
+	api_query_clear(&q);
+	if (err) {
+		api_error(r, f.status, f.code, "%s", f.err);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		api_error(r, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	c->limit = f.limit;
+	r->hctx = c;
+	r->hctx_free = free;
+	for (int k = 0; k < API_LF_MAX; k++)
+		vals[k] = f.set[k] ? f.v[k] : NULL;
+	api_store_run(r, AST_LEASES_LIST, vals, on_list);
+}
+
+static void on_lease(struct api_req *r, const PGresult *res)
+{
+	char *buf;
+	size_t n;
+
+	if (PQntuples(res) == 0) {
+		api_error(r, 404, "not_found", "no lease for %s", r->param);
+		return;
+	}
+	n = (size_t)PQgetlength(res, 0, 0);
+	buf = malloc(n + 16);
+	if (!buf) {
+		api_error(r, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	n = (size_t)sprintf(buf, "{\"lease\":%s}\n", PQgetvalue(res, 0, 0));
+	api_reply_raw(r, 200, "application/json", buf, n);
+}
+
+static bool param_addr(struct api_req *r, char *out, size_t cap)
+{
+	if (strlen(r->param) >= ADDR6_PREFIX_STRLEN ||
+	    api_lease_addr_parse(r->param, out, cap) < 0) {
+		api_error(r, 400, "bad_address",
+		          "expected an IPv6 address or a delegated prefix (with %%2F for the '/')");
+		return false;
+	}
+	return true;
+}
+
+void api_leases_get(struct api_req *r)
+{
+	char addr[ADDR6_PREFIX_STRLEN];
+	const char *vals[1] = {addr};
+
+	if (param_addr(r, addr, sizeof(addr)))
+		api_store_run(r, AST_LEASE_GET, vals, on_lease);
+}
+
+static void on_deleted(struct api_req *r, const PGresult *res)
+{
+	char *buf;
+	size_t n;
+
+	if (PQntuples(res) == 0) {
+		api_error(r, 404, "not_found", "no lease holds %s", r->param);
+		return;
+	}
+	n = (size_t)PQgetlength(res, 0, 0);
+	buf = malloc(n + 64);
+	if (!buf) {
+		api_error(r, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	n = (size_t)sprintf(buf, "{\"lease\":%s,\"dns_removal_queued\":%s}\n",
+	                    PQgetvalue(res, 0, 0),
+	                    *PQgetvalue(res, 0, 1) == 't' ? "true" : "false");
+	r->a->cnt[API_CNT_LEASES_DELETED]++;
+	api_reply_raw(r, 200, "application/json", buf, n);
+}
+
+void api_leases_delete(struct api_req *r)
+{
+	char addr[ADDR6_PREFIX_STRLEN], by[80];
+	const char *vals[2] = {addr, by};
+
+	snprintf(by, sizeof(by), "api:%s", r->token_name);
+	if (param_addr(r, addr, sizeof(addr)))
+		api_store_run(r, AST_LEASE_DELETE, vals, on_deleted);
+}

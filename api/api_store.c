@@ -1,0 +1,373 @@
+/*
+ * Every SQL statement of chorus-apid, as one table prepared on the lib/db
+ * connection; parameters are always $n, never spliced. Rows come out as
+ * JSON built by PostgreSQL, so a page of leases is copied, not re-encoded.
+ * A handler's statement is followed by a sync: one statement, one
+ * transaction, and the reply waits for its commit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "log.h"
+#include "schema.h"
+#include "api_store.h"
+
+/* RFC 3339 in UTC; NULL for 'infinity' (to_char gives NULL for it). */
+#define TS(c)     "to_char(" c " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define HEXARR(c) "coalesce((SELECT json_agg(encode(x, 'hex')) FROM unnest(" c ") x), '[]'::json)"
+
+/* One lease row as the API shows it (api/openapi.yaml, Lease). */
+#define LEASE_JSON(t)                                                                              \
+	"json_build_object('address', CASE WHEN " t ".lease_type = 'na' THEN host(" t              \
+	".addr) ELSE host(" t ".addr) || '/' || masklen(" t ".addr) END, "                         \
+	"'type', " t ".lease_type, 'state', " t ".state, 'duid', encode(" t ".duid, 'hex'), "      \
+	"'iaid', " t ".iaid, 'subnet_id', " t ".subnet_id, 'link_address', host(" t                \
+	".link_addr), 'preferred_lifetime', " t ".preferred_lft, 'valid_lifetime', " t             \
+	".valid_lft, 'cltt', " TS(t ".cltt") ", 'expires_at', " TS(                                \
+	    t                                                                                      \
+	    ".expires_at") ", "                                                                    \
+	                   "'state_at', " TS(                                                      \
+	                       t                                                                   \
+	                       ".state_at") ", 'granted_by', " t ".granted_by, "                   \
+	                                    "'hostname', " t ".fqdn, 'fqdn_flags', " t             \
+	                                    ".fqdn_flags, "                                        \
+	                                    "'dns', json_build_object('forward', " t               \
+	                                    ".ddns_fwd, 'reverse', " t ".ddns_rev), "              \
+	                                    "'hwtype', " t ".hwtype, 'hwaddr', encode(" t          \
+	                                    ".hwaddr, 'hex'), "                                    \
+	                                    "'relay', json_build_object('source', "                \
+	                                    "host(" t ".relay_src), 'link_address', host(" t       \
+	                                    ".relay_link_addr), 'peer_address', "                  \
+	                                    "host(" t ".relay_peer_addr), "                        \
+	                                    "'relay_ids', " HEXARR(                                \
+	                                        t                                                  \
+	                                        ".relay_ids") ", "                                 \
+	                                                      "'remote_ids',"                      \
+	                                                      " " HEXARR(                          \
+	                                                          t                                \
+	                                                          ".remote_"                       \
+	                                                          "ids") ", "                      \
+	                                                                 "'i"                      \
+	                                                                 "nt"                      \
+	                                                                 "er"                      \
+	                                                                 "fa"                      \
+	                                                                 "ce"                      \
+	                                                                 "_i"                      \
+	                                                                 "d'"                      \
+	                                                                 ", "                      \
+	                                                                 "en"                      \
+	                                                                 "co"                      \
+	                                                                 "de"                      \
+	                                                                 "(" t ".i"                \
+	                                                                 "nt"                      \
+	                                                                 "er"                      \
+	                                                                 "fa"                      \
+	                                                                 "ce"                      \
+	                                                                 "_i"                      \
+	                                                                 "d,"                      \
+	                                                                 " '"                      \
+	                                                                 "he"                      \
+	                                                                 "x'"                      \
+	                                                                 "),"                      \
+	                                                                 " '"                      \
+	                                                                 "su"                      \
+	                                                                 "bs"                      \
+	                                                                 "cr"                      \
+	                                                                 "ib"                      \
+	                                                                 "er"                      \
+	                                                                 "_i"                      \
+	                                                                 "d'"                      \
+	                                                                 ", "                      \
+	                                                                 "en"                      \
+	                                                                 "co"                      \
+	                                                                 "de"                      \
+	                                                                 "(" t ".s"                \
+	                                                                 "ub"                      \
+	                                                                 "sc"                      \
+	                                                                 "ri"                      \
+	                                                                 "be"                      \
+	                                                                 "r_"                      \
+	                                                                 "id"                      \
+	                                                                 ", "                      \
+	                                                                 "'h"                      \
+	                                                                 "ex"                      \
+	                                                                 "')"                      \
+	                                                                 "),"                      \
+	                                                                 " '"                      \
+	                                                                 "cr"                      \
+	                                                                 "ea"                      \
+	                                                                 "te"                      \
+	                                                                 "d_"                      \
+	                                                                 "at"                      \
+	                                                                 "',"                      \
+	                                                                 " " TS(                   \
+	                                                                     t                     \
+	                                                                     ".created_at") ")::"  \
+	                                                                                    "text"
+
+static const struct db_stmt api_stmts[AST_MAX] = {
+    /* Plans per execution: the list's "$n IS NULL OR ..." filters fold away
+     * with the values at hand, leaving the index conditions of the filters
+     * actually given. No JIT for one-page queries. */
+    [AST_PLANS] = {"api_plans", 0,
+                   "SELECT pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', "
+                   "false), pg_catalog.set_config('jit', 'off', false)"},
+    /* Keyset pagination on (addr, id): a page starts after the cursor's row
+     * by the addr index, so the last page costs what the first does.
+     * $1 address held (equal, or a delegated prefix containing it), $2
+     * within a prefix, $3 DUID hex, $4 IAID, $5 type, $6 subnet, $7 link
+     * address within, $8 relay-id hex, $9 remote-id hex, $10 state, $11
+     * hostname, $12/$13 expiring before/after (epoch), $14/$15 cursor,
+     * $16 limit. One row more than asked says whether a next page exists. */
+    [AST_LEASES_LIST] =
+        {"api_leases_list", 16,
+         "SELECT " LEASE_JSON(
+             "l") ", host(l.addr) || '/' || masklen(l.addr), l.id FROM leases l "
+                  "WHERE ($1::inet IS NULL OR l.addr >>= $1::inet) "
+                  "AND ($2::inet IS NULL OR l.addr <<= $2::inet) "
+                  "AND ($3::text IS NULL OR l.duid = decode($3::text, 'hex')) "
+                  "AND ($4::bigint IS NULL OR l.iaid = $4::bigint) "
+                  "AND ($5::text IS NULL OR l.lease_type = $5::text) "
+                  "AND ($6::bigint IS NULL OR l.subnet_id = $6::bigint) "
+                  "AND ($7::inet IS NULL OR l.link_addr <<= $7::inet) "
+                  "AND ($8::text IS NULL OR l.relay_ids @> ARRAY[decode($8::text, 'hex')]) "
+                  "AND ($9::text IS NULL OR l.remote_ids @> ARRAY[decode($9::text, 'hex')]) "
+                  "AND ($10::text IS NULL OR l.state = $10::text) "
+                  "AND ($11::text IS NULL OR l.fqdn = $11::text) "
+                  "AND ($12::float8 IS NULL OR l.expires_at < to_timestamp($12::float8)) "
+                  "AND ($13::float8 IS NULL OR l.expires_at > to_timestamp($13::float8)) "
+                  "AND ($14::inet IS NULL OR (l.addr, l.id) > ($14::inet, $15::bigint)) "
+                  "ORDER BY l.addr, l.id LIMIT $16::int + 1"},
+    /* The lease of an address: the holding row if any, else the latest. */
+    [AST_LEASE_GET] =
+        {"api_lease_get", 1,
+         "SELECT " LEASE_JSON(
+             "l") " FROM leases l WHERE l.addr = $1::inet "
+                  "ORDER BY l.state IN ('active', 'declined') DESC, l.id DESC LIMIT 1"},
+    /* DELETE frees the address and queues its DNS removal in the same
+     * transaction (also when the add is still queued: ddnsd may do it
+     * before it sees the removal), records an event, and tells the engine
+     * of the instance on its channel <schema>_dhcp. $2 names the token. */
+    [AST_LEASE_DELETE] =
+        {"api_lease_delete", 2,
+         "WITH r AS (UPDATE leases SET state = 'released', state_at = now(), "
+         "expires_at = least(expires_at, now()) WHERE addr = $1::inet "
+         "AND state IN ('active', 'declined') RETURNING *), "
+         "p AS (SELECT r.id, EXISTS (SELECT 1 FROM ddns_queue q WHERE q.lease_id = r.id "
+         "AND q.action = 'add') AS queued FROM r), "
+         "d AS (INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "
+         "SELECT r.id, 'remove', r.fqdn, r.addr, r.duid, r.ddns_fwd OR p.queued, "
+         "r.ddns_rev OR p.queued FROM r JOIN p USING (id) WHERE r.fqdn IS NOT NULL "
+         "AND (r.ddns_fwd OR r.ddns_rev OR p.queued) RETURNING lease_id), "
+         "e AS (INSERT INTO events (kind, addr, duid, detail) SELECT 'deleted', r.addr, "
+         "r.duid, jsonb_build_object('by', $2::text, 'type', r.lease_type) FROM r) "
+         "SELECT " LEASE_JSON("r") ", EXISTS (SELECT 1 FROM d WHERE d.lease_id = r.id), "
+                                   "pg_notify(current_schema() || '_dhcp', 'lease-deleted ' || "
+                                   "host(r.addr) || '/' || "
+                                   "masklen(r.addr)) FROM r"},
+    /* Health in one round trip: heartbeat ages by the database's clock,
+     * the DDNS backlog and the age of its oldest row. */
+    [AST_HEALTH] =
+        {"api_health", 0,
+         "SELECT coalesce((SELECT json_object_agg(daemon, json_build_object('age', "
+         "round(extract(epoch FROM now() - beat_at)::numeric, 1), 'pid', pid, "
+         "'hostname', hostname, 'version', version, 'started_at', " TS(
+             "started_at") ", 'detail', detail)) FROM heartbeats), '{}'::json)::text, "
+                           "(SELECT count(*) FROM ddns_queue), (SELECT "
+                           "coalesce(round(extract(epoch "
+                           "FROM now() - min(created_at))::numeric, 1), 0) FROM ddns_queue)"},
+    /* Everything /metrics shows that lives in the schema, one row per sample:
+     * kind (s stats, h heartbeat age, q backlog, o oldest, l holding leases),
+     * two labels and the value. */
+    [AST_METRICS] = {"api_metrics", 0,
+                     "SELECT 's', scope, counter, value::float8 FROM stats "
+                     "UNION ALL SELECT 'h', daemon, '', extract(epoch FROM now() - beat_at) "
+                     "FROM heartbeats "
+                     "UNION ALL SELECT 'q', '', '', count(*) FROM ddns_queue "
+                     "UNION ALL SELECT 'o', '', '', coalesce(extract(epoch FROM now() - "
+                     "min(created_at)), 0) FROM ddns_queue "
+                     "UNION ALL SELECT 'l', subnet_id::text || ' ' || lease_type, state, "
+                     "count(*) FROM leases WHERE state IN ('active', 'declined') "
+                     "GROUP BY subnet_id, lease_type, state"},
+    [AST_BEAT] = {"api_beat", 4,
+                  "INSERT INTO heartbeats (daemon, pid, hostname, version, started_at, detail) "
+                  "VALUES ('apid', $1, $2, '" PACKAGE_VERSION "', to_timestamp($3), $4) "
+                  "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
+                  "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
+                  "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail"},
+    [AST_STATS_ADD] = {"api_stats_add", 2,
+                       "INSERT INTO stats (scope, counter, value) SELECT 'api', c, v FROM "
+                       "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, "
+                       "counter) DO UPDATE SET value = stats.value + EXCLUDED.value, "
+                       "updated_at = now()"},
+};
+
+struct api_run {
+	struct api_req *r;
+	api_rows_cb cb;
+};
+
+int api_store_nparams(enum api_stmt st)
+{
+	return api_stmts[st].nparams;
+}
+
+static void on_rows(struct db *d, const PGresult *res, int err, void *arg)
+{
+	struct api_run *run = arg;
+	struct api_req *r = run->r;
+
+	(void)d;
+	if (!r) { /* its sync never went out (see api_store_run) */
+		free(run);
+		return;
+	}
+	if (r->sent || r->orphan)
+		return;
+	if (err) {
+		if (res)
+			log_err("%s %s: statement failed: %s",
+			        r->method == API_DELETE ? "DELETE" : "request", r->path,
+			        PQresultErrorMessage(res));
+		api_error(r, res ? 500 : 503, res ? "internal" : "database_unavailable",
+		          res ? "the statement failed; the log says why"
+		              : "the database connection was lost");
+		return;
+	}
+	run->cb(r, res);
+}
+
+static void on_sync(struct db *d, int err, void *arg)
+{
+	struct api_run *run = arg;
+	struct api_req *r = run->r;
+
+	(void)d;
+	free(run);
+	r->db_pending--;
+	if (err && !r->sent && !r->orphan && (!r->ready || r->status < 300))
+		api_error(r, 503, "database_unavailable", "the transaction did not commit");
+	if (r->orphan && !r->db_pending) {
+		api_req_free(r);
+		return;
+	}
+	api_req_kick(r);
+}
+
+int api_store_run(struct api_req *r, enum api_stmt st, const char *const *vals, api_rows_cb cb)
+{
+	struct api *a = r->a;
+	struct api_run *run;
+
+	if (!a->db || !db_ready(a->db)) {
+		api_error(r, 503, "database_unavailable", "the database is not reachable");
+		return CH_EDB;
+	}
+	run = calloc(1, sizeof(*run));
+	if (!run) {
+		api_error(r, 503, "out_of_memory", "out of memory");
+		return CH_ENOMEM;
+	}
+	run->r = r;
+	run->cb = cb;
+	if (db_query(a->db, st, vals, NULL, NULL, on_rows, run) < 0) {
+		free(run);
+		api_error(r, 503, "database_unavailable", "the database is not reachable");
+		return CH_EDB;
+	}
+	if (db_sync(a->db, on_sync, run) < 0) {
+		/* the query's callback still comes, with CH_EDB, and frees run */
+		run->r = NULL;
+		api_error(r, 503, "database_unavailable", "the database is not reachable");
+		return CH_EDB;
+	}
+	r->db_pending++;
+	api_req_wait(r);
+	return 0;
+}
+
+static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
+{
+	struct api *a = arg;
+
+	(void)a;
+	if (st == DB_READY) {
+		log_notice("database ready");
+		db_query(d, AST_PLANS, NULL, NULL, NULL, NULL, NULL);
+		db_sync(d, NULL, NULL);
+	} else if (st == DB_DOWN) {
+		log_notice("database lost, reconnecting: %s", why ? why : "");
+	}
+}
+
+int api_store_open(struct api *a)
+{
+	const struct conf_instance *in = &a->conf->instance;
+	struct db_cfg cfg = {
+	    .conninfo = in->conninfo,
+	    .schema = in->schema,
+	    .schema_version = CHORUS_SCHEMA_VERSION,
+	    .stmts = api_stmts,
+	    .n_stmts = AST_MAX,
+	    .on_state = on_state,
+	    .arg = a,
+	};
+	int err = db_new(a->l, &cfg, &a->db);
+
+	if (err)
+		return err;
+	db_start(a->db);
+	return 0;
+}
+
+void api_store_close(struct api *a)
+{
+	db_free(a->db);
+	a->db = NULL;
+}
+
+static void on_beat(struct db *d, int err, void *arg)
+{
+	struct api *a = arg;
+
+	(void)d;
+	(void)err;
+	a->beat_busy = false;
+}
+
+void api_store_beat(struct api *a)
+{
+	static uint64_t flushed[API_CNT_MAX];
+	char pid[24], started[24], host[256] = "", detail[128], names[API_CNT_MAX * 32],
+	                           vals[API_CNT_MAX * 24];
+	const char *bv[4] = {pid, host, started, detail};
+	const char *sv[2] = {names, vals};
+	size_t n = 0, m = 0;
+
+	if (!a->db || !db_ready(a->db) || a->beat_busy)
+		return;
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	snprintf(started, sizeof(started), "%lld", (long long)a->started_at);
+	gethostname(host, sizeof(host) - 1);
+	snprintf(detail, sizeof(detail), "{\"requests\": %llu}",
+	         (unsigned long long)a->cnt[API_CNT_REQUESTS]);
+	for (int i = 0; i < API_CNT_MAX; i++) {
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? "," : "{",
+		                      api_cnt_name((enum api_cnt)i));
+		m += (size_t)snprintf(vals + m, sizeof(vals) - m, "%s%llu", i ? "," : "{",
+		                      (unsigned long long)(a->cnt[i] - flushed[i]));
+	}
+	snprintf(names + n, sizeof(names) - n, "}");
+	snprintf(vals + m, sizeof(vals) - m, "}");
+	if (db_query(a->db, AST_BEAT, bv, NULL, NULL, NULL, NULL) == 0 &&
+	    db_query(a->db, AST_STATS_ADD, sv, NULL, NULL, NULL, NULL) == 0 &&
+	    db_sync(a->db, on_beat, a) == 0) {
+		/* a lost commit loses these few counts: they are not worth a retry */
+		memcpy(flushed, a->cnt, sizeof(flushed));
+		a->beat_busy = true;
+	}
+}

@@ -1,0 +1,25 @@
+# api/: chorus-apid, the HTTP JSON admin API. Stands on lib/ only.
+API_CORE = \
+	api/api.h \
+	api/api_config.c \
+	api/api_health.c \
+	api/api_http.c \
+	api/api_json.c \
+	api/api_leases.c api/api_leases.h \
+	api/api_metrics.c \
+	api/api_query.c \
+	api/api_route.c \
+	api/api_stats.c \
+	api/api_store.c api/api_store.h
+API_CF = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
+API_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/api -I$(top_srcdir)/sql
+
+sbin_PROGRAMS += api/chorus-apid
+api_chorus_apid_SOURCES = api/main.c $(API_CORE)
+api_chorus_apid_CPPFLAGS = $(API_CPPFLAGS)
+api_chorus_apid_CFLAGS = $(API_CF)
+api_chorus_apid_LDADD = $(CHORUS_LIBS) $(MHD_LIBS)
+
+# Integration: chorus-apid, chorus-dhcp6d and a private PostgreSQL, driven by curl.
+TESTS += tests/integration/test_apid.sh
+EXTRA_DIST += tests/integration/test_apid.sh

@@ -1,0 +1,162 @@
+/*
+ * chorus-apid: the HTTP JSON admin API of one Chorus instance. main() reads
+ * like a table of contents: options, configuration, log, tokens, listening
+ * sockets, detach, database, signals, heartbeat, loop, shutdown. SIGHUP
+ * reloads tokens and limits (listen addresses and TLS need a restart).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "api.h"
+#include "api_store.h"
+
+struct opts {
+	const char *conf;
+	bool check;
+	bool foreground;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: chorus-apid -c FILE [-t] [-d]\n"
+	        "  -c FILE   instance configuration (JSON); the api section says where to listen\n"
+	        "  -t        check the configuration, print the effective values, exit\n"
+	        "  -d        stay in the foreground, log to stderr (default: detach,\n"
+	        "            log to syslog unless logging.syslog is false)\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt(argc, argv, "c:tdh")) != -1) {
+		switch (c) {
+		case 'c':
+			o->conf = optarg;
+			break;
+		case 't':
+			o->check = true;
+			break;
+		case 'd':
+			o->foreground = true;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return o->conf && optind == argc ? 0 : -1;
+}
+
+static void on_term(struct evl *l, int signo, void *arg)
+{
+	struct api *a = arg;
+
+	log_notice("signal %d: stopping", signo);
+	a->stopping = true;
+	evl_stop(l);
+}
+
+/* Tokens and limits come from the new file; the rest waits for a restart. */
+static void on_hup(struct evl *l, int signo, void *arg)
+{
+	struct api *a = arg;
+	char err[CONF_ERR_LEN];
+	struct conf *c;
+
+	(void)l;
+	(void)signo;
+	if (conf_load(a->conf_path, &c, err, sizeof(err)) < 0) {
+		log_err("reload refused, keeping the running configuration: %s", err);
+		return;
+	}
+	if (api_tokens_load(a, c) < 0) {
+		log_err("reload refused: out of memory");
+		conf_free(c);
+		return;
+	}
+	/* the listen sockets were made with the old limits; keep its strings */
+	c->api.max_connections = a->conf->api.max_connections;
+	c->api.max_body = a->conf->api.max_body;
+	conf_free(a->conf);
+	a->conf = c;
+	log_set_level(c->logging.level);
+	log_notice("configuration reloaded from %s (%zu tokens)", a->conf_path, a->n_tokens);
+}
+
+static void on_beat(struct evl *l, uint64_t id, void *arg)
+{
+	struct api *a = arg;
+
+	(void)id;
+	api_store_beat(a);
+	evl_timer(l, API_BEAT_MS, on_beat, a);
+}
+
+static int setup(struct api *a)
+{
+	int err;
+
+	if ((err = evl_new(&a->l)) < 0 || (err = api_tokens_load(a, a->conf)) < 0)
+		return err;
+	if ((err = api_http_start(a)) < 0)
+		return err;
+	evl_signal(a->l, SIGTERM, on_term, a);
+	evl_signal(a->l, SIGINT, on_term, a);
+	evl_signal(a->l, SIGHUP, on_hup, a);
+	evl_timer(a->l, 1000, on_beat, a);
+	return api_store_open(a);
+}
+
+static void teardown(struct api *a)
+{
+	/* first the database: requests waiting for it get their 503 and resume */
+	api_store_close(a);
+	api_http_stop(a);
+	evl_free(a->l);
+	free(a->tokens);
+}
+
+int main(int argc, char **argv)
+{
+	static struct api a;
+	char err[CONF_ERR_LEN];
+	struct opts o;
+	int r;
+
+	if (parse_opts(argc, argv, &o) < 0) {
+		usage(stderr);
+		return 1;
+	}
+	a.conf_path = o.conf;
+	if (conf_load(o.conf, &a.conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "chorus-apid: %s\n", err);
+		return 1;
+	}
+	if (o.check)
+		return conf_print(a.conf, stdout, 0) < 0 ? 1 : 0;
+	log_init("chorus-apid", !o.foreground && a.conf->logging.syslog, a.conf->logging.level);
+	signal(SIGPIPE, SIG_IGN);
+	if (!o.foreground && daemon(0, 0) < 0) {
+		log_err("cannot detach: %s", strerror(errno));
+		return 1;
+	}
+	a.started_at = (int64_t)time(NULL);
+	r = setup(&a);
+	if (r == 0) {
+		log_notice("instance %s: API ready", a.conf->instance.name);
+		r = evl_run(a.l);
+	}
+	teardown(&a);
+	conf_free(a.conf);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,390 @@
+#!/bin/bash
+# chorus-apid with curl against a real chorus-dhcp6d and PostgreSQL (lib_admin.sh):
+# leases made through the engine by the relay client (test_dhcp6d_client.py), listed,
+# filtered and paged (keyset cursor, next link), fetched and deleted (the DNS removal
+# queued in the same transaction); tokens (401, 403, hashed, throttled), limits (413,
+# 415, 429), unknown paths and methods (404, 405), bad parameters (400, 422), SQL
+# injection strings in every filter, malformed JSON, config test; health (200, and 503
+# when the DDNS backlog ages, the engine dies, PostgreSQL stops) and /metrics checked
+# by promtool. apid connects as a login user of the <schema>_api role.
+# Always a private cluster of its own: the test stops and restarts PostgreSQL.
+unset PGHOST PGPORT PGUSER PGDATABASE
+. "$CHORUS_SRCDIR/tests/integration/lib_admin.sh"
+
+APID="$CHORUS_BUILDDIR/api/chorus-apid"
+DAEMON="$CHORUS_BUILDDIR/server/chorus-dhcp6d"
+CLIENT="$CHORUS_SRCDIR/tests/integration/test_dhcp6d_client.py"
+SCHEMA=apid_$IT
+PORT=$((30000 + $$ % 20000))
+APORT=$((PORT + 1 > 50000 ? PORT - 1 : PORT + 1))
+T=$(mktemp -d /tmp/chorus-api.XXXXXX)
+DPID=
+APID_PID=
+URL="http://[::1]:$APORT"
+SID=
+
+cleanup() {
+	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	[ -n "$APID_PID" ] && kill -9 "$APID_PID" 2>/dev/null && wait "$APID_PID" 2>/dev/null
+	rm -rf "$T"
+	it_cleanup
+}
+
+need curl jq python3 promtool
+it_setup apid
+trap cleanup EXIT
+it_role "${SCHEMA}_dhcp" "${SCHEMA}_lq" "${SCHEMA}_ddns" "${SCHEMA}_api" "apiu_$IT"
+"$ADMIN" db-init --schema "$SCHEMA" >/dev/null || bail "db-init failed"
+q "CREATE ROLE apiu_$IT LOGIN IN ROLE ${SCHEMA}_api" >/dev/null || bail "cannot create the api user"
+
+# Tokens: only their hashes go into the config.
+read -r ADMIN_TOK ADMIN_HASH < <("$ADMIN" token-new | paste -sd' ')
+read -r READ_TOK READ_HASH < <("$ADMIN" token-new | paste -sd' ')
+like "token-new prints a token and its hash" "$ADMIN_HASH" '^sha256:[0-9a-f]{64}$'
+is "token-hash of the token gives the same hash" "$(printf '%s\n' "$ADMIN_TOK" | "$ADMIN" token-hash)" "$ADMIN_HASH"
+
+write_conf() { # RATE BURST
+	cat >"$T/conf.json" <<EOF
+{
+  "instance": { "name": "it-api", "schema": "$SCHEMA",
+    "database": { "conninfo": "dbname=$PGDATABASE" }, "pid-file": "$T/d.pid" },
+  "logging": { "level": "info", "syslog": false },
+  "dhcp6": {
+    "interfaces": ["lo"], "preference": 200, "hash-key": "integration-test-key-0001",
+    "preferred-lifetime": 300, "valid-lifetime": 600,
+    "subnets": [
+      { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "2001:db8:1::/65" } ],
+        "pd-pools": [ { "prefix": "2001:db8:100::/40", "delegated-length": 56 } ] },
+      { "id": 2, "prefix": "2001:db8:2::/64", "interface-id": "eth9", "rapid-commit": true,
+        "pools": [ { "start": "2001:db8:2::100", "end": "2001:db8:2::1ff" } ] }
+    ]
+  },
+  "leasequery": { "enabled": false },
+  "ddns": { "enabled": false, "qualifying-suffix": "example.com." },
+  "api": { "listen": ["[::1]:$APORT"], "rate-limit": $1, "rate-burst": $2,
+    "auth-fail-limit": 10, "max-body": 65536,
+    "tokens": [ { "name": "ops", "token": "$ADMIN_HASH", "role": "admin" },
+                { "name": "viewer", "token": "$READ_HASH", "role": "read" } ] }
+}
+EOF
+}
+
+# wait_log FILE PATTERN N: until FILE holds N lines matching PATTERN (20 s).
+wait_log() {
+	for _ in $(seq 200); do
+		[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	echo "# $1:" && sed 's/^/#   /' "$1"
+	return 1
+}
+
+start_engine() {
+	PGUSER=postgres "$DAEMON" -c "$T/conf.json" -d -p "$PORT" >>"$T/d.log" 2>&1 &
+	DPID=$!
+	wait_log "$T/d.log" "database ready" "${1:-1}"
+}
+
+start_apid() {
+	PGUSER=apiu_$IT "$APID" -c "$T/conf.json" -d >>"$T/a.log" 2>&1 &
+	APID_PID=$!
+	wait_log "$T/a.log" "database ready" "${1:-1}"
+}
+
+# api [curl options...] PATH: prints the body, then the status on the last line.
+api() {
+	local path=${*: -1}
+	curl -sS -g -m 20 -w '\n%{http_code}' "${@:1:$#-1}" "$URL$path"
+}
+# get TOKEN PATH: the body of a GET (the status goes to $T/status).
+get() {
+	local out
+	out=$(api -H "Authorization: Bearer $1" "$2")
+	printf '%s\n' "$out" | tail -n1 >"$T/status"
+	printf '%s\n' "$out" | sed '$d'
+}
+st() { cat "$T/status"; }
+j() { printf '%s\n' "$1" | jq -r "$2"; }
+
+write_conf 1000 1000
+out=$("$APID" -c "$T/conf.json" -t)
+like "-t prints the effective configuration, token hashes masked" "$out" '"token": "\*+"'
+sed "s/$ADMIN_HASH/$ADMIN_TOK/" "$T/conf.json" >"$T/plain.json"
+err=$("$APID" -c "$T/plain.json" -t 2>&1)
+like "a plaintext token is refused, naming the key" "$err" \
+	'plain.json: /api/tokens/0/token: expected a token hash .*not a plaintext token'
+
+start_engine || bail "chorus-dhcp6d did not start"
+start_apid || bail "chorus-apid did not start"
+ok "both daemons up"
+
+# --- leases made by the engine ---
+python3 "$CLIENT" "$PORT" load 300 "$T/granted" 30 >"$T/load.out"
+is "300 clients granted through the engine" "$(wc -l <"$T/granted")" 300
+D1=0001000100000000000000000001
+r=$(python3 "$CLIENT" "$PORT" solicit --duid $D1)
+SID=$(j "$r" .serverid)
+r=$(python3 "$CLIENT" "$PORT" request --duid $D1 --serverid "$SID" --pd --fqdn host1 --fqdn-flags 1 --hops 2)
+A1=$(j "$r" '.ias[0].leases[0].addr')
+P1=$(j "$r" '.ias[1].leases[0].addr')
+like "a relayed client with a name and a prefix" "$A1 $P1" '^2001:db8:1:.* 2001:db8:1[0-9a-f]{2}:[0-9a-f]{0,2}00::/56$'
+r=$(python3 "$CLIENT" "$PORT" solicit --duid 0001000100000000000000000002 --hops 1 --link :: --ifid eth9 --rapid)
+A2=$(j "$r" '.ias[0].leases[0].addr')
+like "a client of subnet 2" "$A2" '^2001:db8:2::1[0-9a-f]{2}$'
+TOTAL=$(q "SELECT count(*) FROM $SCHEMA.leases")
+is "the table holds every lease" "$TOTAL" 303
+
+# --- tokens ---
+out=$(api -D "$T/h" /v1/leases)
+is "no token: 401" "$(tail -n1 <<<"$out")" 401
+is "... the error shape" "$(sed '$d' <<<"$out" | jq -r .error.code)" unauthorized
+grep -qi '^WWW-Authenticate: Bearer' "$T/h" && ok "... with WWW-Authenticate: Bearer" || not_ok "... with WWW-Authenticate: Bearer"
+get "x$READ_TOK" /v1/leases >/dev/null
+is "a wrong token: 401" "$(st)" 401
+out=$(api -H "Authorization: Basic $(printf 'a:b' | base64)" /v1/leases)
+is "Basic instead of Bearer: 401" "$(tail -n1 <<<"$out")" 401
+out=$(api -X DELETE -H "Authorization: Bearer $READ_TOK" "/v1/leases/$A1")
+is "a read token on DELETE: 403" "$(tail -n1 <<<"$out")" 403
+is "... saying why" "$(sed '$d' <<<"$out" | jq -r .error.code)" forbidden
+get "$READ_TOK" /v1/leases >/dev/null
+is "a read token lists leases" "$(st)" 200
+
+# --- list and keyset pagination ---
+b=$(get "$READ_TOK" "/v1/leases")
+is "default page: 100 leases" "$(j "$b" '.leases | length')" 100
+like "... with a next link carrying an opaque cursor" "$(j "$b" .next)" '^/v1/leases\?cursor=[A-Za-z0-9_-]+$'
+: >"$T/paged"
+path="/v1/leases?limit=37&type=na"
+pages=0
+while [ -n "$path" ] && [ "$path" != null ] && [ $pages -lt 50 ]; do
+	b=$(get "$READ_TOK" "$path")
+	[ "$(st)" = 200 ] || break
+	j "$b" '.leases[].address' >>"$T/paged"
+	path=$(j "$b" .next)
+	pages=$((pages + 1))
+done
+NA=$(q "SELECT count(*) FROM $SCHEMA.leases WHERE lease_type = 'na'")
+is "paging by 37 visits every NA lease once" "$(sort -u "$T/paged" | wc -l):$(wc -l <"$T/paged")" "$NA:$NA"
+is "... in $(((NA + 36) / 37)) pages" "$pages" $(((NA + 36) / 37))
+like "... and the next link keeps the filters" "$(get "$READ_TOK" "/v1/leases?limit=2&type=na" | jq -r .next)" '^/v1/leases\?limit=2&type=na&cursor='
+# Leases change while paging: rows added behind the cursor show up, none is lost or repeated.
+q "SELECT CASE WHEN lease_type = 'na' THEN host(addr) ELSE host(addr) || '/' || masklen(addr) END FROM $SCHEMA.leases" | sort >"$T/before"
+b=$(get "$READ_TOK" "/v1/leases?limit=150")
+j "$b" '.leases[].address' >"$T/p1"
+next=$(j "$b" .next)
+python3 "$CLIENT" "$PORT" load 40 "$T/granted2" 30 >/dev/null
+python3 "$CLIENT" "$PORT" release --duid $D1 --serverid "$SID" --addr "$A1" >/dev/null
+: >"$T/p2"
+while [ -n "$next" ] && [ "$next" != null ]; do
+	b=$(get "$READ_TOK" "$next")
+	j "$b" '.leases[].address' >>"$T/p2"
+	next=$(j "$b" .next)
+done
+dups=$(cat "$T/p1" "$T/p2" | sort | uniq -d | wc -l)
+is "no lease repeated across pages while leases change" "$dups" 0
+missing=$(comm -23 "$T/before" <(cat "$T/p1" "$T/p2" | sort) | wc -l)
+is "... and none of the leases there before is lost" "$missing" 0
+get "$READ_TOK" "/v1/leases?limit=1000" >/dev/null
+is "limit=1000 is allowed" "$(st)" 200
+b=$(get "$READ_TOK" "/v1/leases?limit=1001")
+is "limit=1001: 422" "$(st):$(j "$b" .error.code)" "422:bad_parameter"
+get "$READ_TOK" "/v1/leases?limit=0" >/dev/null
+is "limit=0: 422" "$(st)" 422
+b=$(get "$READ_TOK" "/v1/leases?cursor=bm90LWEtY3Vyc29y")
+is "a forged cursor: 400 bad_cursor" "$(st):$(j "$b" .error.code)" "400:bad_cursor"
+
+# --- filters, each against the same question asked of the table ---
+# cnt QUERY SQLWHERE: leases the API finds and the table holds agree.
+cnt() {
+	local b
+	b=$(get "$READ_TOK" "/v1/leases?limit=1000&$1")
+	is "filter $1" "$(st):$(j "$b" .count)" "200:$(q "SELECT count(*) FROM $SCHEMA.leases WHERE $2")"
+}
+cnt "type=pd" "lease_type = 'pd'"
+cnt "duid=$D1" "duid = '\\x$D1'"
+cnt "duid=00:01:00:01:00:00:00:00:00:00:00:00:00:01" "duid = '\\x$D1'"
+cnt "iaid=7" "iaid = 7"
+cnt "subnet=2" "subnet_id = 2"
+cnt "state=active" "state = 'active'"
+cnt "state=released" "state = 'released'"
+cnt "address=$A1" "addr >>= '$A1'"
+cnt "address=${P1%/*}5" "addr >>= '${P1%/*}5'"
+cnt "prefix=2001:db8:2::/64" "addr <<= '2001:db8:2::/64'"
+cnt "link=2001:db8:1::/64" "link_addr <<= '2001:db8:1::/64'"
+cnt "relay-id=000300010a0b0c0d0e01" "relay_ids @> ARRAY['\\x000300010a0b0c0d0e01'::bytea]"
+cnt "remote-id=0000118b706f727430" "remote_ids @> ARRAY['\\x0000118b706f727430'::bytea]"
+cnt "hostname=host1.example.com" "fqdn = 'host1.example.com.'"
+cnt "expiring-before=2099-01-01T00:00:00Z" "expires_at < '2099-01-01'"
+cnt "expiring-after=$(date -u -d '+5 min' +%Y-%m-%dT%H:%M:%SZ)" "expires_at > now() + interval '5 min'"
+cnt "type=na&subnet=1&state=active" "lease_type = 'na' AND subnet_id = 1 AND state = 'active'"
+b=$(get "$READ_TOK" "/v1/leases?relay-id=000300010a0b0c0d0e01")
+is "the relay-id filter finds the two-hop client's lease" "$(j "$b" '[.leases[].address] | sort | join(" ")')" "$(printf '%s\n' "$A1" "$P1" | sort | paste -sd' ')"
+is "... with its relay data" "$(j "$b" '.leases[0].relay.relay_ids | length')" 2
+
+# --- one lease ---
+b=$(get "$READ_TOK" "/v1/leases/$A2")
+is "GET /v1/leases/{address}" "$(st):$(j "$b" '.lease.address + " " + .lease.state + " " + (.lease.subnet_id|tostring)')" "200:$A2 active 2"
+b=$(get "$READ_TOK" "/v1/leases/${P1/\//%2F}")
+is "GET a delegated prefix (%2F)" "$(st):$(j "$b" '.lease.address + " " + .lease.type')" "200:$P1 pd"
+b=$(get "$READ_TOK" "/v1/leases/2001:db8:99::1")
+is "an address nobody had: 404" "$(st):$(j "$b" .error.code)" "404:not_found"
+b=$(get "$READ_TOK" "/v1/leases/not-an-address")
+is "not an address: 400" "$(st):$(j "$b" .error.code)" "400:bad_address"
+
+# --- DELETE frees the address and queues its DNS removal, in one transaction ---
+q "UPDATE $SCHEMA.leases SET ddns_fwd = true, ddns_rev = true WHERE addr = '$A2'" >/dev/null # as ddnsd would
+q "UPDATE $SCHEMA.leases SET fqdn = 'host2.example.com.' WHERE addr = '$A2'" >/dev/null
+before=$(q "SELECT count(*) FROM $SCHEMA.ddns_queue WHERE action = 'remove' AND addr = '$A2'")
+out=$(api -X DELETE -H "Authorization: Bearer $ADMIN_TOK" "/v1/leases/$A2")
+is "DELETE with an admin token: 200" "$(tail -n1 <<<"$out")" 200
+is "... answers the freed lease and the DNS removal" "$(sed '$d' <<<"$out" | jq -r '"\(.lease.state) \(.dns_removal_queued)"')" "released true"
+is "... the row is released" "$(q "SELECT state FROM $SCHEMA.leases WHERE addr = '$A2' ORDER BY id DESC LIMIT 1")" released
+is "... the removal is queued for its name" \
+	"$(q "SELECT count(*) - $before || ' ' || max(fqdn) FROM $SCHEMA.ddns_queue WHERE action = 'remove' AND addr = '$A2'")" "1 host2.example.com."
+is "... and an event says who" "$(q "SELECT kind || ' ' || (detail->>'by') FROM $SCHEMA.events WHERE addr = '$A2'")" "deleted api:ops"
+out=$(api -X DELETE -H "Authorization: Bearer $ADMIN_TOK" "/v1/leases/$A2")
+is "a second DELETE: 404" "$(tail -n1 <<<"$out")" 404
+out=$(api -X DELETE -H "Authorization: Bearer $ADMIN_TOK" "/v1/leases/${P1/\//%2F}")
+is "DELETE a delegated prefix" "$(tail -n1 <<<"$out"):$(sed '$d' <<<"$out" | jq -r .dns_removal_queued)" "200:false"
+
+# --- paths, methods, media types, sizes ---
+b=$(get "$READ_TOK" /v1/nothing)
+is "unknown path: 404 JSON" "$(st):$(j "$b" .error.code)" "404:not_found"
+out=$(api -D "$T/h" -X POST -H "Authorization: Bearer $ADMIN_TOK" -H 'Content-Type: application/json' -d '{}' /v1/leases)
+is "POST /v1/leases: 405" "$(tail -n1 <<<"$out")" 405
+like "... with Allow" "$(grep -i '^Allow:' "$T/h" | tr -d '\r')" '^Allow: GET, HEAD$'
+out=$(api -X PATCH -H "Authorization: Bearer $ADMIN_TOK" /v1/leases)
+is "PATCH: 405 JSON" "$(tail -n1 <<<"$out"):$(sed '$d' <<<"$out" | jq -r .error.code)" "405:method_not_allowed"
+out=$(api -X POST -H "Authorization: Bearer $ADMIN_TOK" -H 'Content-Type: text/plain' -d '{}' /v1/config/test)
+is "a body that is not JSON by its type: 415" "$(tail -n1 <<<"$out")" 415
+head -c 70000 /dev/zero | tr '\0' 'x' >"$T/big"
+out=$(api -X POST -H "Authorization: Bearer $ADMIN_TOK" -H 'Content-Type: application/json' --data-binary @"$T/big" /v1/config/test)
+is "a body over max-body: 413" "$(tail -n1 <<<"$out"):$(sed '$d' <<<"$out" | jq -r .error.code)" "413:body_too_large"
+out=$(api -X POST -H "Authorization: Bearer $ADMIN_TOK" -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary @"$T/big" /v1/config/test)
+is "... also chunked, without a length" "$(tail -n1 <<<"$out")" 413
+for body in '{"instance": ' '{"a": 1} x' '[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]' "$(printf '{"a": "\x01"}')" ''; do
+	out=$(api -X POST -H "Authorization: Bearer $ADMIN_TOK" -H 'Content-Type: application/json' --data-binary "$body" /v1/config/test)
+	is "malformed JSON '${body:0:12}': 400" "$(tail -n1 <<<"$out"):$(sed '$d' <<<"$out" | jq -r .error.code)" "400:malformed_json"
+done
+jq '.dhcp6."preference" = 300' "$T/conf.json" >"$T/bad.json"
+out=$(api -X POST -H "Authorization: Bearer $ADMIN_TOK" -H 'Content-Type: application/json' --data-binary @"$T/bad.json" /v1/config/test)
+is "config test: the loader's error, exactly: 422" "$(tail -n1 <<<"$out"):$(sed '$d' <<<"$out" | jq -r .error.message)" \
+	"422:$("$APID" -c "$T/bad.json" -t 2>&1 | sed "s|^chorus-apid: $T/bad.json|$T/conf.json|")"
+out=$(api -X POST -H "Authorization: Bearer $ADMIN_TOK" -H 'Content-Type: application/json' --data-binary @"$T/conf.json" /v1/config/test)
+is "config test of a good file: 200" "$(tail -n1 <<<"$out"):$(sed '$d' <<<"$out" | jq -r .valid)" "200:true"
+out=$(api -X POST -H "Authorization: Bearer $READ_TOK" -H 'Content-Type: application/json' -d '{}' /v1/config/test)
+is "config test needs admin: 403" "$(tail -n1 <<<"$out")" 403
+b=$(get "$READ_TOK" /v1/config)
+is "GET /v1/config: secrets masked" "$(st):$(j "$b" '.api.tokens[0].token + " " + .instance.database.conninfo')" "200:******** ********"
+out=$(curl -sS -g -m 10 -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 70000 /dev/zero | tr '\0' a)" "$URL/v1/health")
+like "a header block over the memory limit is refused" "$out" '^4[0-9][0-9]$'
+
+# --- SQL injection strings in every filter: 4xx JSON, never a 500 ---
+bad=0
+for k in address prefix duid iaid type subnet link relay-id remote-id state hostname \
+	expiring-before expiring-after cursor limit; do
+	for v in "1' OR '1'='1" "x'); DROP TABLE leases; --" "\$1" "1;SELECT pg_sleep(5)" \
+		"%27%20OR%201%3D1--" "%00" "2001:db8::1' --" "\\x00"; do
+		out=$(api -H "Authorization: Bearer $READ_TOK" "/v1/leases?$k=$(jq -rn --arg v "$v" '$v|@uri')")
+		code=$(tail -n1 <<<"$out")
+		ecode=$(sed '$d' <<<"$out" | jq -r '.error.code // "none"' 2>/dev/null)
+		case "$k:$code" in
+		hostname:200) [ "$(sed '$d' <<<"$out" | jq -r .count)" = 0 ] || bad=$((bad + 1)) ;;
+		*:4??) [ "$ecode" != none ] || bad=$((bad + 1)) ;;
+		*) bad=$((bad + 1)) && echo "# $k=$v: $code" ;;
+		esac
+	done
+done
+is "every injection attempt is a 4xx JSON error (or, for hostname, no match)" "$bad" 0
+is "... and the table is intact" "$(q "SELECT count(*) > 300 FROM $SCHEMA.leases")" t
+for raw in "address=%zz" "address=%" "a%00b=1" "=1" "type=na&type=pd"; do
+	out=$(api -H "Authorization: Bearer $READ_TOK" "/v1/leases?$raw")
+	is "malformed query '$raw': 400" "$(tail -n1 <<<"$out"):$(sed '$d' <<<"$out" | jq -r '.error.code|type')" "400:string"
+done
+
+# --- health and metrics ---
+h=
+for _ in $(seq 150); do # the engine's first heartbeat comes 10 s after its start
+	h=$(get "" /v1/health)
+	[ "$(st)" = 200 ] && break
+	sleep 0.2
+done
+is "health: 200 without a token" "$(st):$(j "$h" .status)" "200:ok"
+is "... the engine's heartbeat is fresh" "$(j "$h" '.daemons.dhcp6d.status')" ok
+is "... leasequeryd and ddnsd are disabled in this config" "$(j "$h" '[.daemons.leasequeryd.status, .daemons.ddnsd.status] | join(" ")')" "disabled disabled"
+is "... the DDNS backlog counted" "$(j "$h" .ddns.backlog)" "$(q "SELECT count(*) FROM $SCHEMA.ddns_queue")"
+curl -sS -g -m 10 "$URL/metrics" >"$T/metrics"
+check "promtool check metrics accepts /metrics" promtool check metrics <"$T/metrics"
+like "metrics: the engine's counters" "$(grep '^chorus_dhcp6_rx_total ' "$T/metrics")" '^chorus_dhcp6_rx_total [1-9]'
+like "metrics: holding leases per subnet" "$(grep '^chorus_leases{subnet="1",type="na"' "$T/metrics")" 'state="active"} [1-9]'
+like "metrics: the API's own responses" "$(grep '^chorus_api_responses_total{code="404"}' "$T/metrics")" ' [1-9]'
+
+q "INSERT INTO $SCHEMA.ddns_queue (action, fqdn, addr, duid, created_at) VALUES ('add', 'old.example.com.', '2001:db8:1::99', '\\x01', now() - interval '10 min')" >/dev/null
+h=$(get "" /v1/health)
+is "health: 503 when the DDNS backlog ages" "$(st):$(j "$h" .status)" "503:failing"
+like "... saying so" "$(j "$h" '.problems | join(";")')" '^ddns: the oldest pending DNS change was queued 6[0-9][0-9] s ago$'
+q "DELETE FROM $SCHEMA.ddns_queue WHERE fqdn = 'old.example.com.'" >/dev/null
+get "" /v1/health >/dev/null
+is "... and 200 once it is worked off" "$(st)" 200
+
+kill -9 "$DPID"
+wait "$DPID" 2>/dev/null
+DPID=
+# The engine is dead; its heartbeat ages as time passes (moved back here, not waited for).
+q "UPDATE $SCHEMA.heartbeats SET beat_at = now() - interval '45 s' WHERE daemon = 'dhcp6d'" >/dev/null
+h=$(get "" /v1/health)
+is "health: 503 when the engine is killed" "$(st):$(j "$h" .daemons.dhcp6d.status)" "503:stale"
+start_engine 2 || bail "engine restart failed"
+for _ in $(seq 150); do
+	get "" /v1/health >/dev/null
+	[ "$(st)" = 200 ] && break
+	sleep 0.2
+done
+is "... and 200 when it beats again" "$(st)" 200
+
+pg_stop
+wait_log "$T/a.log" "database lost" 1
+h=$(get "" /v1/health)
+is "health: 503 when PostgreSQL stops" "$(st):$(j "$h" .database.reachable)" "503:false"
+get "$READ_TOK" /v1/leases >/dev/null
+is "a list without the database: 503" "$(st)" 503
+curl -sS -g -m 10 "$URL/metrics" >"$T/metrics"
+like "metrics still answer, database down" "$(grep '^chorus_api_database_up' "$T/metrics")" ' 0$'
+pg_as_postgres "$PG_TEST_BIN/pg_ctl" -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" -w -t 60 \
+	-o "-c listen_addresses='' -k $PG_TEST_DIR -p $PGPORT -c fsync=on -c synchronous_commit=on" \
+	start >/dev/null || bail "cannot restart PostgreSQL"
+wait_log "$T/a.log" "database ready" 2
+for _ in $(seq 150); do
+	get "" /v1/health >/dev/null
+	[ "$(st)" = 200 ] && break
+	sleep 0.2
+done
+is "... and 200 when it is back" "$(st)" 200
+
+# --- rate limit (a reload lowers it) and failed-auth throttling ---
+write_conf 2 3
+kill -HUP "$APID_PID"
+wait_log "$T/a.log" "configuration reloaded" 1
+codes=$(for _ in $(seq 8); do curl -sS -g -m 5 -o /dev/null -w '%{http_code}\n' "$URL/v1/health"; done | sort | uniq -c | awk '{print $2}' | paste -sd' ')
+like "over the rate: 429" "$codes" '429'
+write_conf 1000 1000
+kill -HUP "$APID_PID"
+wait_log "$T/a.log" "configuration reloaded" 2
+sleep 1
+for _ in $(seq 10); do get "wrong-token-$RANDOM" /v1/leases >/dev/null; done
+out=$(api -D "$T/h" -H "Authorization: Bearer $READ_TOK" /v1/leases)
+is "after 10 failed authentications even a good token gets 429" "$(tail -n1 <<<"$out"):$(sed '$d' <<<"$out" | jq -r .error.code)" "429:too_many_failed_authentications"
+grep -qi '^Retry-After: [1-9]' "$T/h" && ok "... with Retry-After" || not_ok "... with Retry-After"
+
+# --- SIGTERM ---
+kill -TERM "$APID_PID"
+wait "$APID_PID"
+rc=$?
+APID_PID=
+is "SIGTERM: clean exit" "$rc" 0
+is "apid's heartbeat row is there" "$(q "SELECT count(*) FROM $SCHEMA.heartbeats WHERE daemon = 'apid'")" 1
+! grep -q "statement failed" "$T/a.log" && ok "no statement failed in apid's log" || {
+	not_ok "no statement failed in apid's log"
+	grep "statement failed" "$T/a.log" | head -5 | sed 's/^/#   /'
+}
+done_testing
