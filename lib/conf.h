@@ -169,6 +169,10 @@ struct conf_leasequery {
 	char local_socket[CONF_PATH_LEN];
 	uint16_t sensitive_options[CONF_MAX_ITEMS];
 	size_t n_sensitive_options;
+	struct in6_addr bulk_address; /* TCP listen address of bulk leasequery */
+	uint32_t max_per_requestor;   /* bulk connections from one address */
+	uint32_t rate_limit;          /* queries per second per requestor, 0: none */
+	uint32_t rate_burst;          /* token bucket depth; 0: rate_limit */
 };
 
 struct conf_tsig_key {

@@ -1,6 +1,7 @@
 /*
  * The "leasequery" section: who may query (RFC 5007 §4.1.1 requestor access
- * control), bulk leasequery connection limits (RFC 5460 §5), the local
+ * control, a per-requestor token bucket), bulk leasequery listen address
+ * and connection limits (RFC 5460 §5), the local
  * socket chorus-dhcp6d hands LEASEQUERY datagrams to, and which options
  * are too sensitive to return.
  */
@@ -83,6 +84,28 @@ static const struct conf_key lq_keys[] = {
      .defs = "/run/chorus/leasequery.sock",
      .expect = "an absolute path of at most 107 characters",
      .check = is_abs_path},
+    {.name = "bulk-address", .type = CONF_T_ADDR, .off = LQ(bulk_address)},
+    {.name = "max-connections-per-requestor",
+     .type = CONF_T_U32,
+     .off = LQ(max_per_requestor),
+     .flags = CONF_F_RELOAD,
+     .min = 1,
+     .max = 1000,
+     .def = 4},
+    {.name = "rate-limit",
+     .type = CONF_T_U32,
+     .off = LQ(rate_limit),
+     .flags = CONF_F_RELOAD,
+     .min = 0,
+     .max = 1000000,
+     .def = 0},
+    {.name = "rate-burst",
+     .type = CONF_T_U32,
+     .off = LQ(rate_burst),
+     .flags = CONF_F_RELOAD,
+     .min = 0,
+     .max = 1000000,
+     .def = 0},
     {.name = "sensitive-options",
      .type = CONF_T_CUSTOM,
      .flags = CONF_F_RELOAD,

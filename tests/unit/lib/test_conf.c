@@ -67,6 +67,10 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(c->leasequery.max_connections, 10);
 	assert_int_equal(c->leasequery.idle_timeout, 300);
 	assert_false(c->leasequery.enabled);
+	assert_int_equal(c->leasequery.max_per_requestor, 4);
+	assert_int_equal(c->leasequery.rate_limit, 0);
+	assert_int_equal(c->leasequery.rate_burst, 0);
+	assert_true(IN6_IS_ADDR_UNSPECIFIED(&c->leasequery.bulk_address));
 	assert_int_equal(c->ddns.conflict_policy, CONF_DDNS_CHECK_WITH_DHCID);
 	assert_int_equal(c->ddns.window, 64);
 	assert_int_equal(c->ddns.timeout_ms, 2000);
@@ -146,6 +150,10 @@ static void test_out_of_bounds(void **state)
 	           "chorus.json: /dhcp6/x: unknown key");
 	expect_err(HEAD D6 "\"subnets\": []}, \"leasequery\": {\"max-connections\": 0}}",
 	           "chorus.json: /leasequery/max-connections: expected an integer 1..1000");
+	expect_err(HEAD D6 "\"subnets\": []}, \"leasequery\": {\"rate-limit\": -1}}",
+	           "chorus.json: /leasequery/rate-limit: expected an integer 0..1000000");
+	expect_err(HEAD D6 "\"subnets\": []}, \"leasequery\": {\"bulk-address\": \"x\"}}",
+	           "chorus.json: /leasequery/bulk-address: expected an IPv6 address");
 	expect_err(HEAD D6 "\"valid-lifetime\": 99999999999999999999999}}",
 	           "chorus.json: /dhcp6/valid-lifetime: expected an integer 1..4294967295");
 }

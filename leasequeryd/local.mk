@@ -1,0 +1,25 @@
+# leasequeryd/: chorus-leasequeryd (RFC 5007 through the engine's hand-off,
+# RFC 5460 bulk leasequery on TCP) and the requestor chorus-lq.
+LQ_CORE = \
+	leasequeryd/lq.h \
+	leasequeryd/lq_acl.c \
+	leasequeryd/lq_local.c leasequeryd/lq_local.h \
+	leasequeryd/lq_query.c leasequeryd/lq_query.h \
+	leasequeryd/lq_reply.c leasequeryd/lq_reply.h \
+	leasequeryd/lq_stats.c \
+	leasequeryd/lq_store.c leasequeryd/lq_store.h \
+	leasequeryd/lq_tcp.c leasequeryd/lq_tcp.h
+LQ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/leasequeryd -I$(top_srcdir)/sql
+LQ_CF = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS)
+
+sbin_PROGRAMS += leasequeryd/chorus-leasequeryd
+leasequeryd_chorus_leasequeryd_SOURCES = leasequeryd/main.c leasequeryd/lq_net.c \
+	leasequeryd/lq_net.h $(LQ_CORE)
+leasequeryd_chorus_leasequeryd_CPPFLAGS = $(LQ_CPPFLAGS)
+leasequeryd_chorus_leasequeryd_CFLAGS = $(LQ_CF)
+leasequeryd_chorus_leasequeryd_LDADD = $(CHORUS_LIBS)
+
+# Integration: leasequeryd behind a real chorus-dhcp6d, a private PostgreSQL.
+TESTS += tests/integration/test_leasequeryd.sh
+EXTRA_DIST += tests/integration/test_leasequeryd.sh tests/integration/lq_requestor.py \
+	tests/integration/lib_lq.sh

@@ -1,0 +1,16 @@
+/*
+ * UDP leasequery (RFC 5007) through chorus-dhcp6d's hand-off socket
+ * (lib/lq_handoff.h): each datagram is a LEASEQUERY, or a Relay-forward
+ * chain around one, as it reached UDP 547; the answer goes back the same
+ * way, relay-wrapped, and dhcp6d sends it from 547.
+ */
+#ifndef CHORUS_LQ_LOCAL_H
+#define CHORUS_LQ_LOCAL_H
+
+#include "lq.h"
+
+/* Binds leasequery.local-socket and watches it. 0 or -errno. */
+int lq_local_open(struct lq *lq);
+void lq_local_close(struct lq *lq);
+
+#endif

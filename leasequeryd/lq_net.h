@@ -1,0 +1,35 @@
+/*
+ * The syscalls of chorus-leasequeryd: the unix datagram socket of the
+ * hand-off, the bulk leasequery TCP listener and its connections. All
+ * non-blocking; errors are -errno.
+ */
+#ifndef CHORUS_LQ_NET_H
+#define CHORUS_LQ_NET_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+/* Binds a unix datagram socket at path (a stale socket file is replaced). */
+int lq_net_local_open(const char *path);
+/* One datagram and its sender. Returns the length or -errno (-EAGAIN). */
+ssize_t lq_net_local_recv(int fd, uint8_t *buf, size_t cap, struct sockaddr_un *from,
+                          socklen_t *fromlen);
+/* Sends header and payload as one datagram to the sender of a query. */
+int lq_net_local_send(int fd, const uint8_t *hdr, size_t hlen, const uint8_t *p, size_t n,
+                      const struct sockaddr_un *to, socklen_t tolen);
+
+/* Listens on TCP [addr]:port. Returns the descriptor or -errno. */
+int lq_net_tcp_listen(const struct in6_addr *addr, uint16_t port);
+/* Accepts one connection. Returns the descriptor or -errno (-EAGAIN). */
+int lq_net_tcp_accept(int lfd, struct in6_addr *peer, uint16_t *port);
+/* Returns bytes read (0 at EOF) or -errno (-EAGAIN). */
+ssize_t lq_net_read(int fd, uint8_t *buf, size_t cap);
+/* Returns bytes written or -errno (-EAGAIN when the socket is full). */
+ssize_t lq_net_write(int fd, const uint8_t *buf, size_t n);
+void lq_net_close(int fd);
+
+#endif

@@ -1,0 +1,409 @@
+/*
+ * The statement table of chorus-leasequeryd and its row reader (see
+ * lq_store.h). The query shapes are the ones sql/0001_schema.sql and
+ * 0002 index: "addr >>= $1" on the no-overlap index, duid on
+ * leases_client_idx, "@> ARRAY[$1]" on the relay_ids / remote_ids GIN
+ * indexes, subnet_id on leases_subnet_idx. Bulk pages are keyset pages in
+ * (duid, id) order, so a client's bindings arrive together and the daemon
+ * never holds more than a page.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr6.h"
+#include "log.h"
+#include "lq_store.h"
+#include "schema.h"
+
+enum {
+	ST_IDENT,
+	ST_BY_ADDR,
+	ST_BY_CLIENT,
+	ST_PAGE_LINK,
+	ST_PAGE_RELAY,
+	ST_PAGE_REMOTE,
+	ST_STATS,
+	ST_BEAT,
+	ST_MAX,
+};
+
+#define COLS                                                                                       \
+	"id, lease_type = 'pd', host(addr), masklen(addr), duid, subnet_id, host(link_addr), "     \
+	"preferred_lft, valid_lft, greatest(0, floor(extract(epoch FROM now() - cltt)))::bigint, " \
+	"host(relay_src), relay_chain, hwtype, hwaddr"
+#define LIVE  "state = 'active' AND expires_at > now()"
+#define AFTER " AND (duid, id) > ($%d::bytea, $%d::bigint) ORDER BY duid, id LIMIT $%d"
+
+static const struct db_stmt stmts[ST_MAX] = {
+    [ST_IDENT] = {"lq_ident", 0, "SELECT server_duid FROM server_identity"},
+    /* RFC 5007 §4.4: the client leasing the address or delegated a prefix
+     * holding it, then all its bindings on that link */
+    [ST_BY_ADDR] = {"lq_by_addr", 2,
+                    "WITH t AS (SELECT duid AS t_duid, subnet_id AS t_subnet FROM leases "
+                    "WHERE addr >>= $1::inet AND " LIVE " AND ($2::bigint IS NULL OR "
+                    "subnet_id = $2) LIMIT 1) SELECT " COLS " FROM leases, t WHERE duid = "
+                    "t_duid AND subnet_id = t_subnet AND " LIVE " ORDER BY id LIMIT 32"},
+    [ST_BY_CLIENT] = {"lq_by_client", 2,
+                      "SELECT " COLS " FROM leases WHERE duid = $1::bytea AND " LIVE
+                      " AND ($2::bigint IS NULL OR subnet_id = $2) ORDER BY subnet_id, id "
+                      "LIMIT 256"},
+    [ST_PAGE_LINK] = {"lq_page_link", 4,
+                      "SELECT " COLS " FROM leases WHERE subnet_id = $1 AND " LIVE
+                      " AND (duid, id) > ($2::bytea, $3::bigint) ORDER BY duid, id LIMIT $4"},
+    [ST_PAGE_RELAY] = {"lq_page_relay", 5,
+                       "SELECT " COLS " FROM leases WHERE relay_ids @> ARRAY[$1::bytea] AND "
+                       "relay_ids <> '{}' AND " LIVE " AND ($2::bigint IS NULL OR subnet_id = "
+                       "$2) AND (duid, id) > ($3::bytea, $4::bigint) ORDER BY duid, id LIMIT $5"},
+    [ST_PAGE_REMOTE] = {"lq_page_remote", 5,
+                        "SELECT " COLS " FROM leases WHERE remote_ids @> ARRAY[$1::bytea] AND "
+                        "remote_ids <> '{}' AND " LIVE " AND ($2::bigint IS NULL OR subnet_id "
+                        "= $2) AND (duid, id) > ($3::bytea, $4::bigint) ORDER BY duid, id "
+                        "LIMIT $5"},
+    [ST_STATS] = {"lq_stats", 2,
+                  "INSERT INTO stats (scope, counter, value) SELECT 'leasequery', c, v FROM "
+                  "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
+                  "DO UPDATE SET value = stats.value + EXCLUDED.value, updated_at = now()"},
+    /* liveness for chorus-apid's health (sql/0003_heartbeats.sql) */
+    [ST_BEAT] = {"lq_beat", 4,
+                 "INSERT INTO heartbeats (daemon, pid, hostname, version, started_at, detail) "
+                 "VALUES ('leasequeryd', $1, $2, '" PACKAGE_VERSION "', to_timestamp($3), $4) "
+                 "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
+                 "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
+                 "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail"},
+};
+
+/* ---- values ---- */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* bytea in text output ("\x0a1b..."). Returns the length or CH_EMALFORMED. */
+static int bytea_get(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = strlen(s), k;
+
+	if (n < 2 || s[0] != '\\' || s[1] != 'x' || (n - 2) % 2 || (n - 2) / 2 > cap)
+		return CH_EMALFORMED;
+	for (k = 0; k < (n - 2) / 2; k++) {
+		int hi = hexval(s[2 + 2 * k]), lo = hexval(s[3 + 2 * k]);
+
+		if (hi < 0 || lo < 0)
+			return CH_EMALFORMED;
+		out[k] = (uint8_t)(hi << 4 | lo);
+	}
+	return (int)k;
+}
+
+/* bytea as a text parameter. out needs 2 * n + 3 octets. */
+static void bytea_put(const uint8_t *p, size_t n, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+
+	out[0] = '\\';
+	out[1] = 'x';
+	for (size_t i = 0; i < n; i++) {
+		out[2 + 2 * i] = hx[p[i] >> 4];
+		out[3 + 2 * i] = hx[p[i] & 15];
+	}
+	out[2 + 2 * n] = '\0';
+}
+
+static int addr_get(const char *s, uint8_t out[16])
+{
+	struct in6_addr a;
+
+	if (addr6_parse(s, &a) < 0)
+		return CH_EMALFORMED;
+	memcpy(out, &a, 16);
+	return 0;
+}
+
+static uint32_t remaining(long long lft, uint32_t age)
+{
+	if (lft >= (long long)D6_INFINITY)
+		return D6_INFINITY;
+	return lft > (long long)age ? (uint32_t)(lft - age) : 0;
+}
+
+void lq_bind_clear(struct lq_bind *b)
+{
+	free(b->chain);
+	b->chain = NULL;
+	b->chain_len = 0;
+}
+
+void lq_bind_move(struct lq_bind *to, struct lq_bind *from)
+{
+	*to = *from;
+	from->chain = NULL;
+	from->chain_len = 0;
+}
+
+static int relay_get(const PGresult *res, int i, struct lq_bind *b)
+{
+	const char *s = PQgetvalue(res, i, 11);
+	size_t n = strlen(s);
+	int len;
+
+	b->relayed = !PQgetisnull(res, i, 10) && !PQgetisnull(res, i, 11) && n > 2;
+	if (!b->relayed)
+		return 0;
+	if (addr_get(PQgetvalue(res, i, 10), b->relay_src) < 0)
+		return CH_EMALFORMED;
+	if (!(b->chain = malloc(n / 2)))
+		return CH_ENOMEM;
+	if ((len = bytea_get(s, b->chain, n / 2)) < 0)
+		return len;
+	b->chain_len = (size_t)len;
+	return 0;
+}
+
+static void extras_get(const PGresult *res, int i, struct lq_bind *b)
+{
+	int n;
+
+	b->hwtype = -1;
+	if (!PQgetisnull(res, i, 12) && !PQgetisnull(res, i, 13) &&
+	    (n = bytea_get(PQgetvalue(res, i, 13), b->hwaddr, sizeof(b->hwaddr))) >= 0) {
+		b->hwtype = atoi(PQgetvalue(res, i, 12));
+		b->hwaddr_len = (size_t)n;
+	}
+}
+
+int lq_store_row(const PGresult *res, int i, struct lq_bind *out)
+{
+	struct lq_bind b;
+	int n, err;
+
+	memset(&b, 0, sizeof(b));
+	b.id = atoll(PQgetvalue(res, i, 0));
+	b.pd = PQgetvalue(res, i, 1)[0] == 't';
+	b.plen = (uint8_t)atoi(PQgetvalue(res, i, 3));
+	b.subnet = (uint32_t)strtoul(PQgetvalue(res, i, 5), NULL, 10);
+	b.age = (uint32_t)strtoul(PQgetvalue(res, i, 9), NULL, 10);
+	b.pref = remaining(atoll(PQgetvalue(res, i, 7)), b.age);
+	b.valid = remaining(atoll(PQgetvalue(res, i, 8)), b.age);
+	if (addr_get(PQgetvalue(res, i, 2), b.addr) < 0 ||
+	    addr_get(PQgetvalue(res, i, 6), b.link) < 0 ||
+	    (n = bytea_get(PQgetvalue(res, i, 4), b.duid, sizeof(b.duid))) <= 0)
+		return CH_EMALFORMED;
+	b.duid_len = (size_t)n;
+	if ((err = relay_get(res, i, &b)) < 0) {
+		lq_bind_clear(&b);
+		return err;
+	}
+	extras_get(res, i, &b);
+	*out = b;
+	return 0;
+}
+
+/* ---- queries ---- */
+
+static char *subnet_param(const struct lq_req *q, char *buf, size_t cap)
+{
+	if (!q->subnet)
+		return NULL;
+	snprintf(buf, cap, "%u", q->subnet);
+	return buf;
+}
+
+static int send_synced(struct lq *lq, int st, const char *const *v, db_result_cb cb, void *arg)
+{
+	if (!lq->db || !db_ready(lq->db) ||
+	    db_query(lq->db, (size_t)st, v, NULL, NULL, cb, arg) < 0)
+		return CH_EDB;
+	/* one implicit read-only transaction per query: a failing one fails alone */
+	db_sync(lq->db, NULL, NULL);
+	return 0;
+}
+
+int lq_store_lookup(struct lq *lq, const struct lq_req *q, db_result_cb cb, void *arg)
+{
+	static char key[2 * sizeof(q->target) + 3], sub[16];
+	const char *v[2] = {key, subnet_param(q, sub, sizeof(sub))};
+
+	if (q->qtype == LQ_QUERY_BY_ADDRESS) {
+		struct in6_addr a;
+
+		memcpy(&a, q->target, 16);
+		addr6_ntop(&a, key, sizeof(key));
+		return send_synced(lq, ST_BY_ADDR, v, cb, arg);
+	}
+	bytea_put(q->target, q->target_len, key);
+	return send_synced(lq, ST_BY_CLIENT, v, cb, arg);
+}
+
+int lq_store_page(struct lq *lq, const struct lq_req *q, const uint8_t *after_duid,
+                  size_t after_len, int64_t after_id, db_result_cb cb, void *arg)
+{
+	static char key[2 * sizeof(q->target) + 3], sub[16], duid[2 * D6_DUID_MAX_LEN + 3], id[24],
+	    lim[16];
+
+	bytea_put(after_duid, after_len, duid);
+	snprintf(id, sizeof(id), "%lld", (long long)after_id);
+	snprintf(lim, sizeof(lim), "%d", LQ_PAGE_ROWS);
+	if (q->qtype == LQ_QUERY_BY_LINK_ADDRESS) {
+		const char *v[4] = {subnet_param(q, sub, sizeof(sub)), duid, id, lim};
+
+		return send_synced(lq, ST_PAGE_LINK, v, cb, arg);
+	} else {
+		const char *v[5] = {key, subnet_param(q, sub, sizeof(sub)), duid, id, lim};
+
+		bytea_put(q->target, q->target_len, key);
+		return send_synced(
+		    lq, q->qtype == LQ_QUERY_BY_RELAY_ID ? ST_PAGE_RELAY : ST_PAGE_REMOTE, v, cb,
+		    arg);
+	}
+}
+
+/* ---- identity, counters, heartbeat ---- */
+
+static void on_ident(struct db *d, const PGresult *res, int err, void *arg)
+{
+	struct lq *lq = arg;
+	int n;
+
+	(void)d;
+	if (err || PQntuples(res) != 1) {
+		log_warning("no Server Identifier in the schema yet (chorus-dhcp6d writes it); "
+		            "leasequery answers wait for it");
+		return;
+	}
+	n = bytea_get(PQgetvalue(res, 0, 0), lq->duid, sizeof(lq->duid));
+	if (n >= D6_DUID_MIN_LEN)
+		lq->duid_len = (size_t)n;
+}
+
+static void ident_fetch(struct lq *lq)
+{
+	if (lq->conf->instance.server_duid_len || lq->duid_len)
+		return;
+	send_synced(lq, ST_IDENT, NULL, on_ident, lq);
+}
+
+static void on_stats(struct db *d, int err, void *arg)
+{
+	struct lq *lq = arg;
+
+	lq->stats_busy = false;
+	if (err && !db_ready(d))
+		return; /* the connection went: carried to the next flush */
+	if (!err) {
+		memcpy(lq->cnt_flushed, lq->cnt_sending, sizeof(lq->cnt_flushed));
+		if (lq->stats_refused)
+			log_notice("counters and heartbeat are written again");
+		lq->stats_refused = false;
+		return;
+	}
+	/* a hot standby refuses writes: keep serving, say so once */
+	if (!lq->stats_refused)
+		log_notice("the database refuses our counters and heartbeat (a hot standby?); "
+		           "serving leasequery without them");
+	lq->stats_refused = true;
+}
+
+static int beat_send(struct lq *lq)
+{
+	char pid[16], started[24], host[256] = "", detail[96];
+	const char *v[4] = {pid, host, started, detail};
+
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	snprintf(started, sizeof(started), "%lld", (long long)lq->started_at);
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	snprintf(detail, sizeof(detail), "{\"connections\": %zu, \"udp_inflight\": %zu}",
+	         lq->n_conns, lq->udp_inflight);
+	return db_query(lq->db, ST_BEAT, v, NULL, NULL, NULL, NULL);
+}
+
+void lq_store_stats(struct lq *lq)
+{
+	static char names[LQ_CNT_MAX * 40], vals[LQ_CNT_MAX * 24];
+	size_t a = 0, b = 0;
+	const char *v[2] = {names, vals};
+
+	if (!lq->db || !db_ready(lq->db) || lq->stats_busy)
+		return;
+	ident_fetch(lq);
+	memcpy(lq->cnt_sending, lq->cnt, sizeof(lq->cnt_sending));
+	for (int i = 0; i < LQ_CNT_MAX; i++) {
+		a += (size_t)snprintf(names + a, sizeof(names) - a, "%s%s", i ? "," : "{",
+		                      lq_cnt_name((enum lq_cnt)i));
+		b +=
+		    (size_t)snprintf(vals + b, sizeof(vals) - b, "%s%llu", i ? "," : "{",
+		                     (unsigned long long)(lq->cnt_sending[i] - lq->cnt_flushed[i]));
+	}
+	snprintf(names + a, sizeof(names) - a, "}");
+	snprintf(vals + b, sizeof(vals) - b, "}");
+	if (db_query(lq->db, ST_STATS, v, NULL, NULL, NULL, NULL) == 0 && beat_send(lq) == 0 &&
+	    db_sync(lq->db, on_stats, lq) == 0)
+		lq->stats_busy = true;
+}
+
+/* ---- connection ---- */
+
+static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
+{
+	struct lq *lq = arg;
+
+	(void)d;
+	if (st == DB_READY) {
+		log_notice("database ready");
+		lq->db_was_lost = false;
+		ident_fetch(lq);
+		lq_store_stats(lq);
+	} else if (st == DB_DOWN && !lq->db_was_lost) {
+		log_notice("database lost (%s); queries get UnspecFail until it is back",
+		           why ? why : "?");
+		lq->db_was_lost = true;
+	}
+	if (st == DB_DOWN)
+		lq->stats_busy = false;
+}
+
+int lq_store_open(struct lq *lq)
+{
+	const struct conf_instance *in = &lq->conf->instance;
+	struct db_cfg cfg = {
+	    .conninfo = in->lq_conninfo[0] ? in->lq_conninfo : in->conninfo,
+	    .schema = in->schema,
+	    .schema_version = CHORUS_SCHEMA_VERSION,
+	    .stmts = stmts,
+	    .n_stmts = ST_MAX,
+	    .on_state = on_state,
+	    .arg = lq,
+	};
+	int err;
+
+	if (in->server_duid_len) {
+		memcpy(lq->duid, in->server_duid, in->server_duid_len);
+		lq->duid_len = in->server_duid_len;
+	}
+	lq->started_at = (int64_t)time(NULL);
+	if ((err = db_new(lq->l, &cfg, &lq->db)) < 0)
+		return err;
+	db_start(lq->db);
+	return 0;
+}
+
+void lq_store_close(struct lq *lq)
+{
+	db_free(lq->db);
+	lq->db = NULL;
+}
+
+bool lq_store_ready(const struct lq *lq)
+{
+	return lq->db && db_ready(lq->db);
+}

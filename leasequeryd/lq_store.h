@@ -1,0 +1,44 @@
+/*
+ * All of chorus-leasequeryd's SQL: the statement table, the lookups of
+ * UDP-style queries, keyset pages of bulk queries, the Server Identifier,
+ * counters and heartbeat. Reads work with the read-only <schema>_lq role
+ * and on a hot standby; the counter and heartbeat writes a standby
+ * refuses are logged once and the daemon goes on serving.
+ */
+#ifndef CHORUS_LQ_STORE_H
+#define CHORUS_LQ_STORE_H
+
+#include "lq.h"
+
+/* Connects (instance.database lq-conninfo, else conninfo). 0 or CH_ENOMEM. */
+int lq_store_open(struct lq *lq);
+void lq_store_close(struct lq *lq);
+bool lq_store_ready(const struct lq *lq);
+
+/*
+ * BY_ADDRESS (the client's bindings on the address's link) or BY_CLIENTID
+ * (the client's bindings on q->subnet, or on every link ordered by subnet).
+ * cb gets the rows (read them with lq_store_row). Returns 0 or CH_EDB (cb
+ * is then not called).
+ */
+int lq_store_lookup(struct lq *lq, const struct lq_req *q, db_result_cb cb, void *arg);
+
+/*
+ * The next page of a bulk query (RELAY_ID, LINK_ADDRESS, REMOTE_ID):
+ * at most LQ_PAGE_ROWS rows after (after_duid, after_id) in (duid, id)
+ * order; after_len 0 and after_id 0 start at the beginning. 0 or CH_EDB.
+ */
+int lq_store_page(struct lq *lq, const struct lq_req *q, const uint8_t *after_duid,
+                  size_t after_len, int64_t after_id, db_result_cb cb, void *arg);
+
+/* Reads row i of a lookup or page into *out (free with lq_bind_clear).
+ * Returns 0, CH_EMALFORMED (a value we cannot read) or CH_ENOMEM. */
+int lq_store_row(const PGresult *res, int i, struct lq_bind *out);
+void lq_bind_clear(struct lq_bind *b);
+/* Moves *from into *to (to is overwritten, from no longer owns the chain). */
+void lq_bind_move(struct lq_bind *to, struct lq_bind *from);
+
+/* Adds the counters since the last flush to stats, and beats. */
+void lq_store_stats(struct lq *lq);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * chorus-leasequeryd: the leasequery responder of one Chorus instance
+ * (RFC 5007 over the engine's hand-off, RFC 5460 bulk leasequery on TCP).
+ * main() reads like a table of contents: options, configuration, log,
+ * sockets, database, watchers, loop, shutdown. SIGTERM ends every open
+ * bulk stream with QueryTerminated; SIGHUP reloads.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "lq.h"
+#include "lq_local.h"
+#include "lq_store.h"
+#include "lq_tcp.h"
+
+#define STATS_MS    10000 /* counters and heartbeat to the schema */
+#define STOP_MAX_MS 2000  /* longest wait for QueryTerminated to leave */
+
+struct opts {
+	const char *conf;
+	bool check;
+	bool foreground;
+	unsigned port;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: chorus-leasequeryd -c FILE [-t] [-d] [-p PORT]\n"
+	           "  -c FILE   instance configuration (JSON)\n"
+	           "  -t        check the configuration, print the effective values, exit\n"
+	           "  -d        stay in the foreground, log to stderr\n"
+	           "  -p PORT   TCP port of bulk leasequery (default 547; for tests)\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->port = 547;
+	while ((c = getopt(argc, argv, "c:tdp:h")) != -1) {
+		switch (c) {
+		case 'c':
+			o->conf = optarg;
+			break;
+		case 't':
+			o->check = true;
+			break;
+		case 'd':
+			o->foreground = true;
+			break;
+		case 'p':
+			o->port = (unsigned)strtoul(optarg, NULL, 10);
+			if (o->port == 0 || o->port > 65535)
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return o->conf && optind == argc ? 0 : -1;
+}
+
+static void on_stats(struct evl *l, uint64_t id, void *arg)
+{
+	struct lq *lq = arg;
+
+	(void)id;
+	lq_store_stats(lq);
+	evl_timer(l, STATS_MS, on_stats, lq);
+}
+
+static void on_stop_check(struct evl *l, uint64_t id, void *arg)
+{
+	struct lq *lq = arg;
+	static unsigned waited;
+
+	(void)id;
+	waited += 50;
+	if ((lq_tcp_flushed(lq) && !lq->stats_busy) || waited >= STOP_MAX_MS) {
+		evl_stop(l);
+		return;
+	}
+	evl_timer(l, 50, on_stop_check, lq);
+}
+
+static void on_term(struct evl *l, int signo, void *arg)
+{
+	struct lq *lq = arg;
+
+	if (lq->stopping)
+		return;
+	log_notice("signal %d: stopping, open bulk queries end with QueryTerminated", signo);
+	lq->stopping = true;
+	lq_local_close(lq);
+	lq_tcp_stop(lq);
+	lq_store_stats(lq);
+	evl_timer(l, 50, on_stop_check, lq);
+}
+
+/* SIGHUP: the whole new file is validated before it replaces the old one.
+ * Sockets and the database connection keep their settings until a restart. */
+static void on_hup(struct evl *l, int signo, void *arg)
+{
+	struct lq *lq = arg;
+	char err[CONF_ERR_LEN];
+	struct conf *c;
+
+	(void)l;
+	(void)signo;
+	if (conf_load(lq->conf_path, &c, err, sizeof(err)) < 0) {
+		log_err("reload refused, keeping the running configuration: %s", err);
+		return;
+	}
+	if (strcmp(c->leasequery.local_socket, lq->conf->leasequery.local_socket) != 0 ||
+	    memcmp(&c->leasequery.bulk_address, &lq->conf->leasequery.bulk_address, 16) != 0 ||
+	    strcmp(c->instance.schema, lq->conf->instance.schema) != 0)
+		log_warning("reload: sockets and schema change at the next restart");
+	conf_free(lq->conf);
+	lq->conf = c;
+	log_set_level(c->logging.level);
+	log_notice("configuration reloaded from %s", lq->conf_path);
+}
+
+/* Before the loop: what can fail for reasons the operator must see. */
+static int open_sockets(struct lq *lq)
+{
+	int err;
+
+	lq->local_fd = lq->tcp_fd = -1;
+	if ((err = evl_new(&lq->l)) < 0 || (err = lq_rate_new(&lq->rate)) < 0)
+		return err;
+	if ((err = lq_local_open(lq)) < 0) {
+		log_err("cannot bind the hand-off socket %s: %s", lq->conf->leasequery.local_socket,
+		        strerror(-err));
+		return err;
+	}
+	if ((err = lq_tcp_open(lq)) < 0) {
+		log_err("cannot listen on TCP %u: %s", lq->port, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int setup(struct lq *lq)
+{
+	evl_signal(lq->l, SIGTERM, on_term, lq);
+	evl_signal(lq->l, SIGINT, on_term, lq);
+	evl_signal(lq->l, SIGHUP, on_hup, lq);
+	evl_timer(lq->l, STATS_MS, on_stats, lq);
+	return lq_store_open(lq);
+}
+
+static void teardown(struct lq *lq)
+{
+	/* the database first: its pending callbacks still find their connections */
+	lq_store_close(lq);
+	lq_tcp_close(lq);
+	lq_local_close(lq);
+	if (lq->conf && lq->conf->leasequery.local_socket[0])
+		unlink(lq->conf->leasequery.local_socket);
+	lq_rate_free(lq->rate);
+	evl_free(lq->l);
+}
+
+int main(int argc, char **argv)
+{
+	static struct lq lq;
+	char err[CONF_ERR_LEN];
+	struct opts o;
+	int r;
+
+	if (parse_opts(argc, argv, &o) < 0) {
+		usage(stderr);
+		return 2;
+	}
+	lq.conf_path = o.conf;
+	if (conf_load(o.conf, &lq.conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "chorus-leasequeryd: %s\n", err);
+		return 1;
+	}
+	if (o.check)
+		return conf_print(lq.conf, stdout, 0) < 0 ? 1 : 0;
+	log_init("chorus-leasequeryd", !o.foreground && lq.conf->logging.syslog,
+	         lq.conf->logging.level);
+	signal(SIGPIPE, SIG_IGN);
+	lq.port = (uint16_t)o.port;
+	if (!lq.conf->leasequery.enabled)
+		log_warning("leasequery.enabled is false; serving anyway (chorus-dhcp6d hands "
+		            "nothing over while it is)");
+	r = open_sockets(&lq);
+	if (r == 0 && !o.foreground && daemon(0, 0) < 0) {
+		log_err("cannot detach: %s", strerror(errno));
+		r = -errno;
+	}
+	if (r == 0)
+		r = setup(&lq);
+	if (r == 0) {
+		log_notice("instance %s: leasequery on %s, bulk leasequery on TCP %u",
+		           lq.conf->instance.name, lq.conf->leasequery.local_socket, lq.port);
+		r = evl_run(lq.l);
+	}
+	teardown(&lq);
+	conf_free(lq.conf);
+	return r < 0 ? 1 : 0;
+}

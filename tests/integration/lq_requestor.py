@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""Leasequery requestor for the chorus-leasequeryd tests, written from RFC 5007
+and RFC 5460 with struct alone: the codec under test must not check itself.
+
+  lq_requestor.py udp PORT QUERY...     one LEASEQUERY to [::1]:PORT (the engine's
+                                        UDP port), direct or --relayed; prints JSON
+  lq_requestor.py tcp PORT QUERY... [-- QUERY...]  bulk queries on one connection
+                                        to [::1]:PORT; prints every message as JSON
+  lq_requestor.py pcap-udp OUT HEX...   IPv6/UDP 547 frames around replies
+  lq_requestor.py pcap-tcp OUT HEX...   one TCP stream from port 547 per HEX (framed)
+
+QUERY: --qtype N (1 address, 2 client-id, 3 relay-id, 4 link-address, 5 remote-id)
+       --addr A  --duid HEX (target client)  --relay-id HEX  --remote-id HEX
+       --link L  --oro 47,39  --serverid HEX  --cid HEX (ours)  --no-query
+       --xid N  --relayed  --timeout SECS  --split N (TCP: write N octets at a time)
+"""
+import json
+import os
+import socket
+import struct
+import sys
+import time
+
+O_CLIENTID, O_SERVERID, O_IAADDR, O_ORO, O_RELAY_MSG, O_STATUS = 1, 2, 5, 6, 9, 13
+O_IFID, O_IAPREFIX, O_REMOTE_ID, O_FQDN, O_LQ_QUERY = 18, 26, 37, 39, 44
+O_CLIENT_DATA, O_CLT_TIME, O_LQ_RELAY_DATA, O_LQ_CLIENT_LINK, O_RELAY_ID = 45, 46, 47, 48, 53
+O_LLADDR = 79
+OUR_DUID = "000300010200000000aa"
+
+
+def opt(code, data=b""):
+    return struct.pack("!HH", code, len(data)) + data
+
+
+def parse_opts(b):
+    out, i = [], 0
+    while i + 4 <= len(b):
+        code, ln = struct.unpack("!HH", b[i:i + 4])
+        if i + 4 + ln > len(b):
+            raise ValueError("option %d runs past its container" % code)
+        out.append((code, b[i + 4:i + 4 + ln]))
+        i += 4 + ln
+    if i != len(b):
+        raise ValueError("trailing bytes")
+    return out
+
+
+def a2b(a):
+    return socket.inet_pton(socket.AF_INET6, a)
+
+
+def b2a(b):
+    return socket.inet_ntop(socket.AF_INET6, b)
+
+
+def build(a):
+    xid = int(a.get("xid", int.from_bytes(os.urandom(3), "big")))
+    body = opt(O_CLIENTID, bytes.fromhex(a.get("cid", OUR_DUID)))
+    if a.get("serverid"):
+        body += opt(O_SERVERID, bytes.fromhex(a["serverid"]))
+    qopts = b""
+    if a.get("addr"):
+        qopts += opt(O_IAADDR, a2b(a["addr"]) + bytes(8))
+    if a.get("duid"):
+        qopts += opt(O_CLIENTID, bytes.fromhex(a["duid"]))
+    if a.get("relay_id"):
+        qopts += opt(O_RELAY_ID, bytes.fromhex(a["relay_id"]))
+    if a.get("remote_id"):
+        qopts += opt(O_REMOTE_ID, bytes.fromhex(a["remote_id"]))
+    if a.get("oro"):
+        qopts += opt(O_ORO, b"".join(struct.pack("!H", int(c)) for c in a["oro"].split(",")))
+    if not a.get("no_query"):
+        q = struct.pack("!B", int(a.get("qtype", 1))) + a2b(a.get("link", "::")) + qopts
+        body += opt(O_LQ_QUERY, q)
+    return struct.pack("!I", 14 << 24 | xid) + body, xid
+
+
+def relay_wrap(msg):
+    opts = opt(O_IFID, b"lq-port1") + opt(O_RELAY_MSG, msg)
+    return struct.pack("!BB", 12, 0) + a2b("2001:db8:1::1") + a2b("fe80::99") + opts
+
+
+def decode_relay(b):
+    """A Relay-forward chain without its innermost RELAY_MSG (LQ_RELAY_DATA)."""
+    layers = []
+    while b and b[0] == 12:
+        opts = parse_opts(b[34:])
+        layers.append({"hops": b[1], "link": b2a(b[2:18]), "peer": b2a(b[18:34]),
+                       "codes": [c for c, _ in opts]})
+        inner = [d for c, d in opts if c == O_RELAY_MSG]
+        b = inner[0] if inner else b""
+    return layers
+
+
+def decode_client(d):
+    c = {"addrs": [], "prefixes": [], "codes": []}
+    for code, x in parse_opts(d):
+        c["codes"].append(code)
+        if code == O_CLIENTID:
+            c["clientid"] = x.hex()
+        elif code == O_IAADDR:
+            p, v = struct.unpack("!II", x[16:24])
+            c["addrs"].append({"addr": b2a(x[:16]), "pref": p, "valid": v})
+        elif code == O_IAPREFIX:
+            p, v, ln = struct.unpack("!IIB", x[:9])
+            c["prefixes"].append({"prefix": "%s/%d" % (b2a(x[9:25]), ln), "pref": p, "valid": v})
+        elif code == O_CLT_TIME:
+            c["clt_time"] = struct.unpack("!I", x)[0]
+        elif code == O_FQDN:
+            c["fqdn_flags"] = x[0]
+        elif code == O_LQ_RELAY_DATA:
+            c["relay_data"] = {"peer": b2a(x[:16]), "layers": decode_relay(x[16:])}
+    return c
+
+
+def decode_msg(inner):
+    r = {"type": inner[0], "xid": int.from_bytes(inner[1:4], "big"), "status": None,
+         "client_data": [], "codes": []}
+    for c, d in parse_opts(inner[4:]):
+        r["codes"].append(c)
+        if c == O_SERVERID:
+            r["serverid"] = d.hex()
+        elif c == O_CLIENTID:
+            r["clientid"] = d.hex()
+        elif c == O_STATUS:
+            r["status"] = struct.unpack("!H", d[:2])[0]
+            r["status_msg"] = d[2:].decode("utf-8", "replace")
+        elif c == O_CLIENT_DATA:
+            r["client_data"].append(decode_client(d))
+        elif c == O_LQ_CLIENT_LINK:
+            r["client_link"] = [b2a(d[i:i + 16]) for i in range(0, len(d), 16)]
+        elif c == O_LQ_RELAY_DATA:
+            r["relay_data"] = {"peer": b2a(d[:16]), "layers": decode_relay(d[16:])}
+    return r
+
+
+def decode(b):
+    layers = []
+    while b and b[0] == 13:
+        opts = dict(parse_opts(b[34:]))
+        layers.append({"hops": b[1], "peer": b2a(b[18:34]),
+                       "ifid": opts[O_IFID].decode() if O_IFID in opts else None})
+        b = opts[O_RELAY_MSG]
+    r = decode_msg(b)
+    r["relay"] = layers
+    return r
+
+
+def udp_burst(port, a):
+    """--count N queries at once; how many were answered."""
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.bind(("::1", 0))
+    for _ in range(int(a["count"])):
+        s.sendto(build(a)[0], ("::1", port))
+    s.settimeout(float(a.get("timeout", 1.0)))
+    n = 0
+    try:
+        while True:
+            s.recv(65535)
+            n += 1
+    except socket.timeout:
+        pass
+    return {"answered": n}
+
+
+def udp(port, a):
+    if a.get("count"):
+        return udp_burst(port, a)
+    msg, xid = build(a)
+    if a.get("relayed"):
+        msg = relay_wrap(msg)
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.bind(("::1", 0))
+    s.settimeout(float(a.get("timeout", 2.0)))
+    s.sendto(msg, ("::1", port))
+    try:
+        data = s.recv(65535)
+    except socket.timeout:
+        return {"timeout": True}
+    r = decode(data)
+    r["raw"] = data.hex()
+    r["sent_xid"] = xid
+    return r
+
+
+def read_frames(s, want, deadline):
+    """Frames until every query of want (xids) is finished (DONE, or a REPLY with
+    an error or without data), EOF or the deadline."""
+    buf, msgs, open_q, raw = b"", [], set(want), b""
+    while open_q and time.time() < deadline:
+        s.settimeout(max(0.05, deadline - time.time()))
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            break
+        except ConnectionResetError:
+            msgs.append({"reset": True})
+            break
+        if not d:
+            msgs.append({"eof": True})
+            break
+        buf += d
+        raw += d
+        while len(buf) >= 2 and len(buf) - 2 >= struct.unpack("!H", buf[:2])[0]:
+            n = struct.unpack("!H", buf[:2])[0]
+            m = decode_msg(buf[2:2 + n])
+            buf = buf[2 + n:]
+            msgs.append(m)
+            if m["type"] == 16 or (m["type"] == 15 and (m["status"] or not m["client_data"])):
+                open_q.discard(m["xid"])
+    return msgs, raw
+
+
+def tcp(port, queries, split=0, timeout=20.0):
+    s = socket.create_connection(("::1", port), timeout=5)
+    out, xids = b"", []
+    for a in queries:
+        m, xid = build(a)
+        xids.append(xid)
+        out += struct.pack("!H", len(m)) + m
+    if split:
+        for i in range(0, len(out), split):
+            s.sendall(out[i:i + split])
+            time.sleep(0.01)
+    else:
+        s.sendall(out)
+    msgs, raw = read_frames(s, xids, time.time() + timeout)
+    s.close()
+    return {"xids": xids, "messages": msgs, "raw": raw.hex()}
+
+
+def pcap_udp(out, hexes):
+    from scapy.all import IPv6, UDP, Raw, wrpcap  # only to frame the bytes
+    wrpcap(out, [IPv6(src="::1", dst="::1") / UDP(sport=547, dport=547) / Raw(bytes.fromhex(h))
+                 for h in hexes])
+
+
+def pcap_tcp(out, hexes):
+    """Each stream as TCP segments from port 547 (handshake included)."""
+    from scapy.all import IPv6, TCP, Raw, wrpcap
+    pkts = []
+    for n, h in enumerate(hexes):
+        data, cport = bytes.fromhex(h), 40000 + n
+        ip_s, ip_c = IPv6(src="::1", dst="::1"), IPv6(src="::1", dst="::1")
+        pkts.append(ip_c / TCP(sport=cport, dport=547, flags="S", seq=1000))
+        pkts.append(ip_s / TCP(sport=547, dport=cport, flags="SA", seq=5000, ack=1001))
+        pkts.append(ip_c / TCP(sport=cport, dport=547, flags="A", seq=1001, ack=5001))
+        seq = 5001
+        for i in range(0, len(data), 1400):
+            seg = data[i:i + 1400]
+            pkts.append(ip_s / TCP(sport=547, dport=cport, flags="PA", seq=seq, ack=1001) /
+                        Raw(seg))
+            seq += len(seg)
+    wrpcap(out, pkts)
+
+
+def parse_query(argv):
+    a, i = {}, 0
+    while i < len(argv):
+        k = argv[i].lstrip("-").replace("-", "_")
+        if k in ("relayed", "no_query"):
+            a[k] = True
+            i += 1
+            continue
+        a[k] = argv[i + 1]
+        i += 2
+    return a
+
+
+def main(argv):
+    if argv[1] == "pcap-udp":
+        return pcap_udp(argv[2], argv[3:])
+    if argv[1] == "pcap-tcp":
+        return pcap_tcp(argv[2], argv[3:])
+    port = int(argv[2])
+    if argv[1] == "udp":
+        print(json.dumps(udp(port, parse_query(argv[3:]))))
+        return
+    groups, cur = [], []
+    for x in argv[3:]:
+        if x == "--":
+            groups.append(cur)
+            cur = []
+        else:
+            cur.append(x)
+    groups.append(cur)
+    qs = [parse_query(g) for g in groups]
+    split = int(qs[0].pop("split", 0))
+    timeout = float(qs[0].pop("timeout", 20))
+    print(json.dumps(tcp(port, qs, split, timeout)))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
