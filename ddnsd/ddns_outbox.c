@@ -347,9 +347,17 @@ static bool rcode_transient(int rcode)
 	return rcode == DDNS_SERVFAIL || rcode == DDNS_REFUSED;
 }
 
+/* The forward zone's own policy, or the section's (RFC 6853 §4: an override per zone). */
+static enum conf_ddns_conflict policy_of(const struct ddns_job *j)
+{
+	return j->zone && j->zone->conflict_policy >= 0
+	           ? (enum conf_ddns_conflict)j->zone->conflict_policy
+	           : j->d->conf->ddns.conflict_policy;
+}
+
 static void step_result(struct ddns_job *j, int rc)
 {
-	enum conf_ddns_conflict p = j->d->conf->ddns.conflict_policy;
+	enum conf_ddns_conflict p = policy_of(j);
 	enum step next;
 
 	switch (j->step) {
@@ -649,8 +657,8 @@ static void send_step(struct ddns_job *j)
 static int step_setup(struct ddns_job *j)
 {
 	const struct conf_ddns *c = &j->d->conf->ddns;
-	enum conf_ddns_conflict p = c->conflict_policy;
 	bool rev = j->step == S_REV || j->step == S_REV_REM;
+	enum conf_ddns_conflict p;
 
 	if (rev ? (!j->row.rev || j->conflict) : !j->row.fwd)
 		return 0;
@@ -661,6 +669,7 @@ static int step_setup(struct ddns_job *j)
 		        rev ? "reverse" : "forward");
 		return 0;
 	}
+	p = policy_of(j);
 	switch (j->step) {
 	case S_FWD:
 		j->kind = p == CONF_DDNS_NO_CHECK_WITH_DHCID      ? DDNS_FWD_FORCE

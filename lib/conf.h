@@ -192,7 +192,8 @@ struct conf_zone {
 	char name[CONF_NAME_LEN];
 	int servers[CONF_MAX_ADDRS]; /* indexes into ddns.servers */
 	size_t n_servers;
-	int key; /* index into ddns.keys; -1: each server's own key */
+	int key;             /* index into ddns.keys; -1: each server's own key */
+	int conflict_policy; /* enum conf_ddns_conflict; -1: the section's (forward zones) */
 };
 
 struct conf_ddns {

@@ -199,7 +199,7 @@ static int zone_parse(struct conf_ctx *c, struct json_object *v, void *item)
 	{
 		(void)unused;
 		if (strcmp(name, "name") && strcmp(name, "server") && strcmp(name, "servers") &&
-		    strcmp(name, "key")) {
+		    strcmp(name, "key") && strcmp(name, "conflict-policy")) {
 			conf_push(c, name);
 			return conf_err(c, "unknown key");
 		}
@@ -254,6 +254,24 @@ static int zone_parse(struct conf_ctx *c, struct json_object *v, void *item)
 			return c->rc;
 		conf_pop(c, mark);
 	}
+	z->conflict_policy = -1;
+	if (json_object_object_get_ex(v, "conflict-policy", &val)) {
+		const char *s;
+
+		mark = conf_push(c, "conflict-policy");
+		if (conf_get_str(c, val, &s, "a conflict policy") < 0)
+			return c->rc;
+		for (int i = 0; conflict_names[i]; i++) {
+			if (strcmp(s, conflict_names[i]) == 0)
+				z->conflict_policy = i;
+		}
+		if (z->conflict_policy < 0)
+			return conf_err(c,
+			                "expected one of \"check-with-dhcid\", "
+			                "\"check-exists-with-dhcid\", \"no-check-with-dhcid\" or "
+			                "\"no-check-without-dhcid\"");
+		conf_pop(c, mark);
+	}
 	return 0;
 }
 
@@ -273,6 +291,10 @@ static struct json_object *zones_json(const struct conf_ddns *d, const struct co
 		json_object_object_add(o, "servers", s);
 		if (z[i].key >= 0)
 			json_object_object_add(o, "key", key_name_json(d, z[i].key));
+		if (z[i].conflict_policy >= 0)
+			json_object_object_add(
+			    o, "conflict-policy",
+			    json_object_new_string(conflict_names[z[i].conflict_policy]));
 		json_object_array_add(a, o);
 	}
 	return a;

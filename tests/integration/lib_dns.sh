@@ -36,7 +36,7 @@ CONF
 @ IN NS ns.$DNS_FWD.
 ZONE
 	done
-	echo "ns IN AAAA ::1" >>"$dir/fwd.db"
+	printf 'ns IN AAAA ::1\nstatic IN AAAA 2001:db8:ffff::1\n' >>"$dir/fwd.db"
 }
 
 # dns_start DIR PORT: starts named and waits (20 s) until it answers for both zones.

@@ -37,9 +37,13 @@ sed -i 's/allow-query { any; };/allow-query { any; };\n\tallow-transfer { any; }
 dns_start "$T/dns" "$DNSPORT" || bail "named did not start"
 ok "named answers for $DNS_FWD and $DNS_REV on [::1]:$DNSPORT"
 
-# write_conf FILE SECRET [POLICY] [ALGORITHM]
+# write_conf: the instance file, from SECRET, ALG, POLICY (the section's) and ZPOLICY (the
+# forward zone's own, "" for none).
+SECRET=$DNS_SECRET ALG=hmac-sha256 POLICY=check-with-dhcid ZPOLICY=
 write_conf() {
-	cat >"$1" <<JSON
+	local zp=
+	[ -n "$ZPOLICY" ] && zp=", \"conflict-policy\": \"$ZPOLICY\""
+	cat >"$T/conf.json" <<JSON
 {
   "instance": { "name": "it-ddns", "schema": "$SCHEMA",
     "database": { "conninfo": "dbname=$PGDATABASE" }, "pid-file": "$T/d6.pid" },
@@ -50,14 +54,24 @@ write_conf() {
     "subnets": [ { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "2001:db8:1::/65" } ] } ]
   },
   "ddns": { "enabled": true, "qualifying-suffix": "$DNS_FWD.",
-    "keys": [ { "name": "$DNS_KEY_NAME", "algorithm": "${4:-hmac-sha256}", "secret": "$2" } ],
+    "keys": [ { "name": "$DNS_KEY_NAME", "algorithm": "$ALG", "secret": "$SECRET" } ],
     "servers": [ { "address": "::1", "port": $DNSPORT, "key": "$DNS_KEY_NAME" } ],
-    "forward-zones": [ { "name": "$DNS_FWD.", "server": "::1" } ],
+    "forward-zones": [ { "name": "$DNS_FWD.", "server": "::1"$zp },
+      { "name": "unserved.test.", "server": "::1" } ],
     "reverse-zones": [ { "name": "$DNS_REV.", "server": "::1" } ],
-    "conflict-policy": "${3:-check-with-dhcid}", "window": 16, "timeout-ms": 1000,
+    "conflict-policy": "$POLICY", "window": 16, "timeout-ms": 1000,
     "retry-min": 1, "retry-max": 2, "permanent-retry": 2, "sweep": 2 }
 }
 JSON
+}
+
+RELOADS=0
+# reload: SIGHUP with the file as it is now, until ddnsd says it took it.
+reload() {
+	write_conf
+	RELOADS=$((RELOADS + 1))
+	kill -HUP "$DDPID"
+	wait_log "$T/dd.log" "configuration reloaded" "$RELOADS"
 }
 
 # wait_log FILE PATTERN N: until FILE holds N lines matching PATTERN (20 s).
@@ -70,10 +84,10 @@ wait_log() {
 	return 1
 }
 
-# drained [SECS]: until the outbox is empty (default 30 s).
+# drained [SECS]: until the outbox holds no row but permanent failures (default 30 s).
 drained() {
 	for _ in $(seq $((${1:-30} * 10))); do
-		[ "$(q "SELECT count(*) FROM $SCHEMA.ddns_queue")" = 0 ] && return 0
+		[ "$(q "SELECT count(*) FROM $SCHEMA.ddns_queue WHERE NOT permanent")" = 0 ] && return 0
 		sleep 0.1
 	done
 	q "SELECT id, action, fqdn, host(addr), attempts, last_error FROM $SCHEMA.ddns_queue LIMIT 5" | sed 's/^/#   queued: /'
@@ -97,11 +111,11 @@ print(base64.b64encode(b'\0\2\1' + hashlib.sha256(bytes.fromhex(sys.argv[1]) + w
 }
 
 # --- the loader: ldns's algorithms only ---
-write_conf "$T/conf.json" "$DNS_SECRET" check-with-dhcid hmac-sha384
+ALG=hmac-sha384 write_conf
 out=$("$DDNSD" -c "$T/conf.json" -t 2>&1)
 like "an algorithm ldns cannot sign with is refused at load, naming ldns" "$out" \
 	"/ddns/keys/0/algorithm: hmac-sha384 is not supported by ldns"
-write_conf "$T/conf.json" "$DNS_SECRET"
+write_conf
 like "-t prints the effective configuration" "$("$DDNSD" -c "$T/conf.json" -t)" '"window": 16'
 
 "$DHCPD" -c "$T/conf.json" -d -p "$PORT" >>"$T/d6.log" 2>&1 &
@@ -157,9 +171,7 @@ is "... nor DHCID" "$(dq $DNSPORT DHCID host1.$DNS_FWD)" ""
 is "... nor PTR" "$(dq $DNSPORT PTR "$(rev "$A1")")" ""
 
 # --- a wrong TSIG key: a clear error, the row stays; a reload with the right key lands it ---
-write_conf "$T/conf.json" "c2VjcmV0LXRoYXQtaXMtd3Jvbmc="
-kill -HUP "$DDPID"
-wait_log "$T/dd.log" "configuration reloaded" 1
+SECRET=c2VjcmV0LXRoYXQtaXMtd3Jvbmc= reload
 D3=0001000100000000000000000d03
 r=$(ex request --duid $D3 --serverid "$SID" --fqdn host3 --fqdn-flags 1)
 A3=$(j "$r" '.ias[0].leases[0].addr')
@@ -169,11 +181,75 @@ like "a wrong key is logged as the server's NOTAUTH/BADSIG, naming the key" \
 is "... the row stays, marked permanent with its reason" \
 	"$(q "SELECT permanent, last_error LIKE 'NOTAUTH%' FROM $SCHEMA.ddns_queue WHERE addr = '$A3'")" "t|t"
 is "... and nothing reached the zone" "$(dq $DNSPORT AAAA host3.$DNS_FWD)" ""
-write_conf "$T/conf.json" "$DNS_SECRET"
-kill -HUP "$DDPID"
-wait_log "$T/dd.log" "configuration reloaded" 2
-drained || not_ok "the outbox drains"
+reload
+for _ in $(seq 100); do
+	[ "$(q "SELECT count(*) FROM $SCHEMA.ddns_queue WHERE addr = '$A3'")" = 0 ] && break
+	sleep 0.1
+done
 is "with the right key the kept row lands" "$(dq $DNSPORT AAAA host3.$DNS_FWD)" "$A3"
+
+# --- a zone the server does not serve: a permanent failure, visible, retried slowly ---
+r=$(ex request --duid 0001000100000000000000000d0f --serverid "$SID" --fqdn x.unserved.test. --fqdn-flags 1)
+for _ in $(seq 100); do
+	[ "$(q "SELECT permanent FROM $SCHEMA.ddns_queue WHERE fqdn = 'x.unserved.test.'")" = t ] && break
+	sleep 0.1
+done
+like "NOTAUTH for a zone the server does not serve: kept, permanent, with its reason" \
+	"$(q "SELECT permanent || ' ' || last_error FROM $SCHEMA.ddns_queue WHERE fqdn = 'x.unserved.test.'")" \
+	"^true NOT(AUTH|ZONE) from \\[::1\\]:$DNSPORT for zone unserved.test."
+sleep 3
+[ "$(q "SELECT attempts FROM $SCHEMA.ddns_queue WHERE fqdn = 'x.unserved.test.'")" -ge 2 ] &&
+	ok "... and retried after permanent-retry" || not_ok "... and retried after permanent-retry"
+q "DELETE FROM $SCHEMA.ddns_queue WHERE fqdn = 'x.unserved.test.'" >/dev/null
+
+# --- conflict policies: a second client claiming a held name ---
+claim() { # claim DUID NAME: a lease for DUID under NAME; prints the address once DNS is done
+	local r
+	r=$(ex request --duid "$1" --serverid "$SID" --fqdn "$2" --fqdn-flags 1)
+	drained || not_ok "the outbox drains"
+	j "$r" '.ias[0].leases[0].addr'
+}
+A4=$(claim 0001000100000000000000000d04 host4)
+is "host4 is its first client's" "$(dq $DNSPORT AAAA host4.$DNS_FWD)" "$A4"
+POLICY=no-check-with-dhcid reload
+A5=$(claim 0001000100000000000000000d05 host4)
+is "no-check-with-dhcid: the second client wins the name" "$(dq $DNSPORT AAAA host4.$DNS_FWD)" "$A5"
+is "... and the DHCID follows it" "$(dq $DNSPORT DHCID host4.$DNS_FWD)" \
+	"$(dhcid 0001000100000000000000000d05 host4.$DNS_FWD)"
+ex release --duid 0001000100000000000000000d04 --serverid "$SID" --addr "$A4" >/dev/null
+drained || not_ok "the outbox drains"
+is "the first client's Release leaves the new owner's name alone (DHCID prerequisite)" \
+	"$(dq $DNSPORT AAAA host4.$DNS_FWD)" "$A5"
+POLICY=check-exists-with-dhcid reload
+A6=$(claim 0001000100000000000000000d06 host4)
+is "check-exists-with-dhcid: a name with any DHCID is taken" "$(dq $DNSPORT AAAA host4.$DNS_FWD)" "$A6"
+claim 0001000100000000000000000d07 static >/dev/null
+is "check-exists-with-dhcid: a name without DHCID is not" "$(dq $DNSPORT AAAA static.$DNS_FWD)" "2001:db8:ffff::1"
+POLICY=no-check-without-dhcid reload
+A8=$(claim 0001000100000000000000000d08 static)
+is "no-check-without-dhcid: even a static name is taken" "$(dq $DNSPORT AAAA static.$DNS_FWD)" "$A8"
+is "... and no DHCID is written" "$(dq $DNSPORT DHCID static.$DNS_FWD)" ""
+POLICY=check-with-dhcid ZPOLICY=no-check-with-dhcid reload
+A9=$(claim 0001000100000000000000000d09 host4)
+is "the forward zone's own policy overrides the section's" "$(dq $DNSPORT AAAA host4.$DNS_FWD)" "$A9"
+POLICY=check-with-dhcid ZPOLICY= reload
+A10=$(claim 0001000100000000000000000d0a host4)
+is "back to check-with-dhcid: refused again" "$(dq $DNSPORT AAAA host4.$DNS_FWD)" "$A9"
+
+# --- one name's rows apply in order: a remove queued before an add never overtakes it ---
+D11=0001000100000000000000000d0b
+A11=$(claim $D11 host11)
+kill -TERM "$DDPID"
+wait "$DDPID"
+DDPID=
+ex release --duid $D11 --serverid "$SID" --addr "$A11" >/dev/null
+r=$(ex request --duid $D11 --serverid "$SID" --iaid 3 --fqdn host11 --fqdn-flags 1)
+A11b=$(j "$r" '.ias[0].leases[0].addr')
+is "ddnsd stopped: a removal and then an add of host11 are queued" \
+	"$(q "SELECT string_agg(action, ',' ORDER BY id) FROM $SCHEMA.ddns_queue WHERE fqdn = 'host11.$DNS_FWD.'")" "remove,add"
+start_ddnsd 2 || bail "chorus-ddnsd did not restart"
+drained || not_ok "the outbox drains"
+is "... applied in that order: host11 has the new address" "$(dq $DNSPORT AAAA host11.$DNS_FWD)" "$A11b"
 
 # --- kill -9 in the middle of a batch: nothing lost, nothing twice ---
 python3 "$CLIENT" "$PORT" load 150 "$T/bulk" 30 bulk >"$T/bulk.out"
@@ -189,7 +265,7 @@ wait "$DDPID" 2>/dev/null
 DDPID=
 echo "# killed with $left of $n rows still queued"
 [ "$left" -gt 0 ] && ok "ddnsd killed -9 with work queued ($left rows)" || not_ok "ddnsd killed -9 with work queued ($left rows)"
-start_ddnsd 2 || bail "chorus-ddnsd did not restart"
+start_ddnsd 3 || bail "chorus-ddnsd did not restart"
 drained 60 || not_ok "the outbox drains after the restart"
 dig -p "$DNSPORT" @::1 +noall +answer +onesoa AXFR "$DNS_FWD" >"$T/fwd.axfr"
 dig -p "$DNSPORT" @::1 +noall +answer +onesoa AXFR "$DNS_REV" >"$T/rev.axfr"
@@ -198,6 +274,38 @@ awk '$4 == "AAAA" && $1 ~ /^bulk/ { print $1 " " $5 }' "$T/fwd.axfr" | sort >"$T
 is "every bulk lease is in the zone once, nothing else ($n leases)" "$(diff "$T/want" "$T/got" && wc -l <"$T/got")" "$n"
 is "one DHCID per name" "$(awk '$4 == "DHCID" && $1 ~ /^bulk/' "$T/fwd.axfr" | wc -l)" "$n"
 is "one PTR per address" "$(awk '$4 == "PTR" && $5 ~ /^bulk/' "$T/rev.axfr" | wc -l)" "$n"
+
+# --- named stopped for 30 s under a stream of lease changes, then started ---
+dns_stop
+t0=$(date +%s)
+: >"$T/stream"
+i=0
+while [ $(($(date +%s) - t0)) -lt 26 ]; do
+	python3 "$CLIENT" "$PORT" load 5 "$T/stream" 10 "s${i}x" >/dev/null
+	read -r a d < <(sed -n "$((i + 1))p" "$T/bulk")
+	ex release --duid "$d" --serverid "$SID" --iaid 7 --addr "$a" >/dev/null
+	i=$((i + 1))
+	sleep 1
+done
+while [ $(($(date +%s) - t0)) -lt 30 ]; do sleep 0.5; done
+queued=$(q "SELECT count(*) FROM $SCHEMA.ddns_queue")
+echo "# named down 30 s: $(wc -l <"$T/stream") adds and $i releases, $queued rows queued"
+[ "$queued" -ge $((i * 5)) ] && ok "named down: the changes wait in the outbox ($queued rows)" ||
+	not_ok "named down: the changes wait in the outbox ($queued rows)"
+like "... retried, with the reason kept" \
+	"$(q "SELECT max(attempts) || ' ' || min(last_error) FROM $SCHEMA.ddns_queue")" \
+	"^[1-9][0-9]* (no answer|UDP)"
+dns_start "$T/dns" "$DNSPORT" || bail "named did not restart"
+drained 60 || not_ok "the outbox drains once named is back"
+dig -p "$DNSPORT" @::1 +noall +answer +onesoa AXFR "$DNS_FWD" >"$T/fwd.axfr"
+dig -p "$DNSPORT" @::1 +noall +answer +onesoa AXFR "$DNS_REV" >"$T/rev.axfr"
+q "SELECT fqdn || ' ' || host(addr) FROM $SCHEMA.leases WHERE (fqdn LIKE 'bulk%' OR fqdn ~ '^s[0-9]+x')
+	AND state = 'active'" | sort >"$T/want"
+awk '$4 == "AAAA" && ($1 ~ /^bulk/ || $1 ~ /^s[0-9]+x/) { print $1 " " $5 }' "$T/fwd.axfr" | sort >"$T/got"
+is "every change landed once, none lost, the released ones gone ($(wc -l <"$T/want") names)" \
+	"$(diff "$T/want" "$T/got" && echo same)" same
+is "PTRs match the leases" \
+	"$(awk '$4 == "PTR" && ($5 ~ /^bulk/ || $5 ~ /^s[0-9]+x/)' "$T/rev.axfr" | wc -l)" "$(wc -l <"$T/want")"
 
 # --- heartbeat, counters, SIGTERM ---
 kill -TERM "$DDPID"

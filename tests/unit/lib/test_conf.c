@@ -399,6 +399,20 @@ static void test_ddns_refs_and_base64(void **state)
 	                    "check-exists-with-dhcid");
 	assert_int_equal(c->ddns.window, 4096);
 	conf_free(c);
+	c = load_ok(HEAD D6 "\"subnets\": []}, \"ddns\": {\"servers\": [{\"address\": "
+	                    "\"2001:db8::53\"}], \"forward-zones\": [{\"name\": \"a.example.\", "
+	                    "\"server\": \"2001:db8::53\", \"conflict-policy\": "
+	                    "\"no-check-with-dhcid\"}, {\"name\": \"b.example.\", \"server\": "
+	                    "\"2001:db8::53\"}]}}");
+	assert_int_equal(c->ddns.forward_zones[0].conflict_policy, CONF_DDNS_NO_CHECK_WITH_DHCID);
+	assert_int_equal(c->ddns.forward_zones[1].conflict_policy, -1);
+	conf_free(c);
+	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"servers\": [{\"address\": "
+	                   "\"2001:db8::53\"}], \"forward-zones\": [{\"name\": \"a.example.\", "
+	                   "\"server\": \"2001:db8::53\", \"conflict-policy\": \"whatever\"}]}}",
+	           "chorus.json: /ddns/forward-zones/0/conflict-policy: expected one of "
+	           "\"check-with-dhcid\", \"check-exists-with-dhcid\", \"no-check-with-dhcid\" or "
+	           "\"no-check-without-dhcid\"");
 	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"window\": 0}}",
 	           "chorus.json: /ddns/window: expected an integer 1..4096");
 }
