@@ -143,6 +143,19 @@ struct conf_logging {
 	bool syslog;
 };
 
+/* Health-driven Preference (conf_health.c): while this instance is
+ * degraded its Advertise carries a lower Preference, or none. */
+struct conf_health {
+	bool enabled;
+	uint32_t commit_latency_ms; /* p99 commit latency above this: degraded; 0 off */
+	uint32_t pool_utilisation;  /* percent of a subnet's pool in use; 0 off */
+	bool database;              /* the database unreachable: degraded */
+	uint8_t preference;         /* Preference while degraded (never above the normal one) */
+	bool send_preference;       /* false: no Preference option while degraded */
+	uint32_t recover_percent;   /* healthy again below this share of a threshold */
+	uint32_t hold_seconds;      /* shortest time in the degraded state */
+};
+
 struct conf_dhcp6 {
 	char interfaces[CONF_MAX_IFACES][CONF_IFNAME_LEN];
 	size_t n_interfaces;
@@ -156,6 +169,7 @@ struct conf_dhcp6 {
 	bool renew_creates;
 	struct conf_timers timers;
 	struct conf_options options;
+	struct conf_health health;
 	struct conf_subnet *subnets;
 	size_t n_subnets;
 };

@@ -380,6 +380,11 @@ static const struct conf_key dhcp6_keys[] = {
      .off = D6(renew_creates),
      .flags = CONF_F_RELOAD,
      .def = 1},
+    {.name = "health",
+     .type = CONF_T_CUSTOM,
+     .flags = CONF_F_RELOAD,
+     .parse = conf_health_parse,
+     .print = conf_health_print},
     {.name = "options",
      .type = CONF_T_CUSTOM,
      .flags = CONF_F_RELOAD,
@@ -401,6 +406,7 @@ int conf_dhcp6_parse(struct conf_ctx *c, struct json_object *v, void *base)
 	unsigned explicit = 0;
 	size_t mark;
 
+	conf_health_defaults(&d->health);
 	if (conf_walk(c, v, dhcp6_keys, sizeof(dhcp6_keys) / sizeof(dhcp6_keys[0]), d,
 	              CONF_WALK_DEFAULTS, &seen) < 0)
 		return c->rc;

@@ -135,6 +135,11 @@ int conf_api_parse(struct conf_ctx *c, struct json_object *v, void *base);
 struct json_object *conf_api_print(const void *base, unsigned flags);
 void conf_api_clear(struct conf_api *a);
 
+/* The health object of dhcp6 (conf_health.c), called by conf_dhcp6.c. */
+void conf_health_defaults(struct conf_health *h);
+int conf_health_parse(struct conf_ctx *c, struct json_object *v, void *base);
+struct json_object *conf_health_print(const void *base, unsigned flags);
+
 /* Subnets (conf_subnet.c), called by conf_dhcp6.c. */
 int conf_subnets_parse(struct conf_ctx *c, struct json_object *v, struct conf_dhcp6 *d,
                        uint64_t dseen);

@@ -78,3 +78,10 @@ tests_unit_server_test_srv_reconf_SOURCES = tests/unit/server/test_srv_reconf.c 
 tests_unit_server_test_srv_reconf_CPPFLAGS = $(SRV_UT_CPPFLAGS)
 tests_unit_server_test_srv_reconf_CFLAGS = $(UNIT_CF)
 tests_unit_server_test_srv_reconf_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/server/test_srv_health
+TESTS += tests/unit/server/test_srv_health
+tests_unit_server_test_srv_health_SOURCES = tests/unit/server/test_srv_health.c $(SRV_UT_SOURCES)
+tests_unit_server_test_srv_health_CPPFLAGS = $(SRV_UT_CPPFLAGS)
+tests_unit_server_test_srv_health_CFLAGS = $(UNIT_CF)
+tests_unit_server_test_srv_health_LDADD = $(UNIT_LIBS)

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "srv.h"
 #include "srv_alloc.h"
+#include "srv_health.h"
 #include "srv_lq.h"
 #include "srv_reclaim.h"
 #include "srv_rx.h"
@@ -121,6 +122,15 @@ static void on_reclaim(struct evl *l, uint64_t id, void *arg)
 	(void)id;
 	srv_reclaim_tick(s, (int64_t)time(NULL));
 	evl_timer(l, SRV_RECLAIM_MS, on_reclaim, s);
+}
+
+static void on_health(struct evl *l, uint64_t id, void *arg)
+{
+	struct srv *s = arg;
+
+	(void)id;
+	srv_health_tick(s, (int64_t)time(NULL));
+	evl_timer(l, SRV_HEALTH_MS, on_health, s);
 }
 
 static void on_stop_timeout(struct evl *l, uint64_t id, void *arg)
@@ -242,6 +252,7 @@ static int setup(struct srv *s)
 	evl_signal(s->l, SIGHUP, on_hup, s);
 	evl_timer(s->l, STATS_MS, on_stats, s);
 	evl_timer(s->l, SRV_RECLAIM_MS, on_reclaim, s);
+	evl_timer(s->l, SRV_HEALTH_MS, on_health, s);
 	return srv_store_open(s);
 }
 
@@ -252,6 +263,7 @@ static void teardown(struct srv *s)
 	srv_sock_close(&s->sock);
 	evl_free(s->l);
 	srv_cache_clear(&s->cache);
+	srv_health_clear(s);
 	free(s->iter_cursor);
 }
 

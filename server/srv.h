@@ -55,7 +55,9 @@ enum srv_cnt {
 	SRV_CNT_REBIND_ADOPTED,  /* foreign lease taken over */
 	SRV_CNT_REBIND_ADOPT_CONFLICT,
 	SRV_CNT_COMMIT_BATCHES,
-	SRV_CNT_COMMIT_CONFLICT, /* INSERT hit the exclusion constraint */
+	SRV_CNT_COMMIT_CONFLICT,    /* INSERT hit the exclusion constraint */
+	SRV_CNT_HEALTH_DEGRADED,    /* went degraded (the instance or a subnet's pools) */
+	SRV_CNT_ADVERTISE_DEGRADED, /* Advertise with the degraded Preference or none */
 	SRV_CNT_LQ_PASSED,
 	SRV_CNT_LQ_NOT_CONFIGURED,
 	SRV_CNT_MAX,
@@ -71,12 +73,25 @@ struct srv_queue {
 /* The latest commits' durations (srv_health.c). */
 #define SRV_LAT_WINDOW 256
 struct srv_lat {
-	uint32_t us[SRV_LAT_WINDOW]; /* a ring, microseconds */
+	uint32_t us[SRV_LAT_WINDOW];   /* a ring, microseconds */
+	uint32_t at_s[SRV_LAT_WINDOW]; /* monotonic seconds each came back */
 	size_t n, pos;
 	uint32_t last_us;
 	uint32_t max_us;  /* longest since the last heartbeat */
 	uint64_t sent_us; /* the commit in flight, 0 when none */
 	uint64_t commits;
+};
+
+/* Health-driven Preference (srv_health.c): one state per condition. */
+struct srv_degraded {
+	bool on;
+	int64_t since; /* wall-clock seconds it went on */
+};
+
+enum srv_health_reason {
+	SRV_HEALTH_LATENCY = 1,
+	SRV_HEALTH_DATABASE = 2,
+	SRV_HEALTH_POOL = 4,
 };
 
 struct srv {
@@ -104,6 +119,10 @@ struct srv {
 	bool stats_busy;
 	int64_t started_at; /* for the heartbeat row */
 	struct srv_lat lat;
+	struct srv_degraded deg;       /* the instance: commit latency, database */
+	unsigned deg_reasons;          /* enum srv_health_reason bits of deg */
+	struct srv_degraded *deg_pool; /* per subnet (index in the configuration) */
+	size_t n_deg_pool;
 	/* scratch for one packet at a time; the loop is single-threaded */
 	struct d6_msg req;
 	struct d6_msg rep;

@@ -1,13 +1,20 @@
 /*
- * Commit latency of chorus-dhcp6d (srv_health.h): the time from sending a
- * commit segment to its sync, kept for the latest SRV_LAT_WINDOW commits.
+ * Commit latency and health-driven Preference of chorus-dhcp6d (see
+ * srv_health.h). Commit times are kept for the latest SRV_LAT_WINDOW
+ * commits of the last LAT_AGE_S seconds, so an idle engine forgets an old
+ * spike. Pool utilisation is counted from the lease cache once per tick:
+ * one pass over the cache, only while a threshold is configured.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "addr6.h"
+#include "log.h"
 #include "srv_health.h"
+
+#define LAT_AGE_S 60 /* commits older than this leave the window */
 
 static uint64_t mono_us(void)
 {
@@ -25,16 +32,17 @@ void srv_health_commit_sent(struct srv *s)
 void srv_health_commit_done(struct srv *s)
 {
 	struct srv_lat *w = &s->lat;
-	uint64_t d;
+	uint64_t now = mono_us(), d;
 
 	if (!w->sent_us)
 		return;
-	d = mono_us() - w->sent_us;
+	d = now - w->sent_us;
 	w->sent_us = 0;
 	w->last_us = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
 	if (w->last_us > w->max_us)
 		w->max_us = w->last_us;
 	w->us[w->pos] = w->last_us;
+	w->at_s[w->pos] = (uint32_t)(now / 1000000u);
 	w->pos = (w->pos + 1) % SRV_LAT_WINDOW;
 	if (w->n < SRV_LAT_WINDOW)
 		w->n++;
@@ -50,26 +58,246 @@ static int cmp_u32(const void *a, const void *b)
 
 uint32_t srv_health_commit_p99(const struct srv *s)
 {
-	uint32_t v[SRV_LAT_WINDOW];
-	size_t n = s->lat.n;
+	uint32_t v[SRV_LAT_WINDOW], now = (uint32_t)(mono_us() / 1000000u);
+	size_t n = 0;
 
+	for (size_t i = 0; i < s->lat.n; i++) {
+		if (now - s->lat.at_s[i] <= LAT_AGE_S)
+			v[n++] = s->lat.us[i];
+	}
 	if (!n)
 		return 0;
-	memcpy(v, s->lat.us, n * sizeof(v[0]));
 	qsort(v, n, sizeof(v[0]), cmp_u32);
-	return v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+	return v[(n * 99) / 100];
+}
+
+/* ---- degraded or not ---- */
+
+/* Hysteresis: on above the threshold, off again below recover-percent of it. */
+static bool over(bool on, double value, double threshold, uint32_t recover)
+{
+	return value > (on ? threshold * recover / 100.0 : threshold);
+}
+
+/* Applies the condition's new value to d; returns +1 on, -1 off, 0 no change. */
+static int flip(struct srv_degraded *d, bool cond, int64_t now, uint32_t hold)
+{
+	if (cond && !d->on) {
+		d->on = true;
+		d->since = now;
+		return 1;
+	}
+	if (!cond && d->on && now - d->since >= (int64_t)hold) {
+		d->on = false;
+		return -1;
+	}
+	return 0;
+}
+
+static void degraded_log(struct srv *s, const char *what)
+{
+	const struct conf_health *h = &s->conf->dhcp6.health;
+
+	srv_count(s, SRV_CNT_HEALTH_DEGRADED);
+	if (h->send_preference)
+		log_warning("degraded (%s): Advertise carries Preference %u at most", what,
+		            h->preference);
+	else
+		log_warning("degraded (%s): Advertise carries no Preference", what);
+}
+
+static void instance_tick(struct srv *s, int64_t now)
+{
+	const struct conf_health *h = &s->conf->dhcp6.health;
+	double p99 = srv_health_commit_p99(s) / 1000.0, inflight = 0;
+	unsigned why = 0, was;
+	char what[96];
+	int r;
+
+	if (s->lat.sent_us)
+		inflight = (mono_us() - s->lat.sent_us) / 1000.0; /* a commit that hangs */
+	if (inflight > p99)
+		p99 = inflight;
+	if (h->commit_latency_ms && over(s->deg.on && (s->deg_reasons & SRV_HEALTH_LATENCY), p99,
+	                                 h->commit_latency_ms, h->recover_percent))
+		why |= SRV_HEALTH_LATENCY;
+	if (h->database && s->loaded && !s->db_up)
+		why |= SRV_HEALTH_DATABASE;
+	was = s->deg_reasons;
+	r = flip(&s->deg, why != 0, now, h->hold_seconds);
+	if (r > 0 || (s->deg.on && why && why != was)) {
+		s->deg_reasons = why;
+		snprintf(what, sizeof(what), "%s%s",
+		         why & SRV_HEALTH_DATABASE ? "database down" : "",
+		         why == (SRV_HEALTH_DATABASE | SRV_HEALTH_LATENCY) ? ", " : "");
+		if (why & SRV_HEALTH_LATENCY)
+			snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			         "commit latency p99 %.1f ms", p99);
+		degraded_log(s, what);
+	} else if (r < 0) {
+		s->deg_reasons = 0;
+		log_notice("healthy again (commit latency p99 %.1f ms, database %s): Advertise "
+		           "carries the configured Preference",
+		           p99, s->db_up ? "up" : "down");
+	}
+}
+
+struct id_idx {
+	uint32_t id;
+	uint32_t idx;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct id_idx *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Percent of each subnet's pools (the fuller of addresses and prefixes)
+ * held in the cache, into pct[0..n). Returns 0 or CH_ENOMEM. */
+static int pool_use(const struct srv *s, double *pct, size_t n)
+{
+	const struct conf_dhcp6 *d = &s->conf->dhcp6;
+	struct id_idx *ids = calloc(n ? n : 1, sizeof(*ids));
+	uint64_t *used = calloc(2 * (n ? n : 1), sizeof(*used));
+
+	if (!ids || !used) {
+		free(ids);
+		free(used);
+		return CH_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (struct id_idx){d->subnets[i].id, (uint32_t)i};
+	qsort(ids, n, sizeof(*ids), cmp_id);
+	for (size_t b = 0; b < s->cache.n_buckets; b++) {
+		for (const struct srv_lease *l = s->cache.by_addr[b]; l; l = l->next_addr) {
+			struct id_idx key = {.id = l->subnet_id}, *hit;
+
+			hit = bsearch(&key, ids, n, sizeof(*ids), cmp_id);
+			if (hit)
+				used[2 * hit->idx + (l->type == SRV_PD)]++;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_subnet *sn = &d->subnets[i];
+		double na = 0, pd = 0;
+
+		for (size_t k = 0; k < sn->n_pools; k++)
+			na += (double)addr6_range_count(&sn->pools[k].range);
+		for (size_t k = 0; k < sn->n_pd_pools; k++)
+			pd += (double)addr6_pd_count(&sn->pd_pools[k].prefix,
+			                             sn->pd_pools[k].delegated_len);
+		na = na > 0 ? 100.0 * (double)used[2 * i] / na : 0;
+		pd = pd > 0 ? 100.0 * (double)used[2 * i + 1] / pd : 0;
+		pct[i] = na > pd ? na : pd;
+	}
+	free(ids);
+	free(used);
+	return 0;
+}
+
+static void pools_tick(struct srv *s, int64_t now)
+{
+	const struct conf_health *h = &s->conf->dhcp6.health;
+	size_t n = s->conf->dhcp6.n_subnets;
+	double *pct;
+	char what[96];
+
+	if (n != s->n_deg_pool) { /* a reload changed the subnets: start over */
+		struct srv_degraded *v = calloc(n ? n : 1, sizeof(*v));
+
+		if (!v)
+			return;
+		free(s->deg_pool);
+		s->deg_pool = v;
+		s->n_deg_pool = n;
+	}
+	pct = calloc(n ? n : 1, sizeof(*pct));
+	if (!pct || pool_use(s, pct, n) < 0) {
+		free(pct);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct srv_degraded *d = &s->deg_pool[i];
+		bool cond = h->pool_utilisation &&
+		            over(d->on, pct[i], h->pool_utilisation, h->recover_percent);
+		int r = flip(d, cond, now, h->hold_seconds);
+
+		snprintf(what, sizeof(what), "subnet %u: pools %.1f%% used",
+		         s->conf->dhcp6.subnets[i].id, pct[i]);
+		if (r > 0)
+			degraded_log(s, what);
+		else if (r < 0)
+			log_notice(
+			    "healthy again (%s): Advertise carries the configured Preference",
+			    what);
+	}
+	free(pct);
+}
+
+void srv_health_tick(struct srv *s, int64_t now)
+{
+	const struct conf_health *h = &s->conf->dhcp6.health;
+
+	if (!h->enabled) {
+		s->deg.on = false;
+		s->deg_reasons = 0;
+		for (size_t i = 0; i < s->n_deg_pool; i++)
+			s->deg_pool[i].on = false;
+		return;
+	}
+	instance_tick(s, now);
+	pools_tick(s, now);
+}
+
+static bool subnet_degraded(const struct srv *s, const struct conf_subnet *sn)
+{
+	size_t i = (size_t)(sn - s->conf->dhcp6.subnets);
+
+	return i < s->n_deg_pool && s->deg_pool[i].on;
+}
+
+bool srv_health_preference(struct srv *s, const struct conf_subnet *sn, uint8_t *out)
+{
+	const struct conf_health *h = &s->conf->dhcp6.health;
+	bool deg = h->enabled &&
+	           (s->deg.on || (h->database && s->loaded && !s->db_up) || subnet_degraded(s, sn));
+
+	*out = sn->preference;
+	if (!deg)
+		return true;
+	srv_count(s, SRV_CNT_ADVERTISE_DEGRADED);
+	if (h->preference < *out)
+		*out = h->preference;
+	return h->send_preference;
 }
 
 int srv_health_detail(struct srv *s, char *buf, size_t len)
 {
-	int n = snprintf(buf, len,
-	                 "{\"pending\": %zu, \"inflight\": %zu, \"commits\": %llu, "
-	                 "\"commit_ms_last\": %.3f, \"commit_ms_p99\": %.3f, "
-	                 "\"commit_ms_max\": %.3f, \"commit_window\": %zu}",
-	                 s->pending.n, s->inflight.n, (unsigned long long)s->lat.commits,
-	                 s->lat.last_us / 1000.0, srv_health_commit_p99(s) / 1000.0,
-	                 s->lat.max_us / 1000.0, s->lat.n);
+	size_t pools = 0;
+	int n;
 
+	for (size_t i = 0; i < s->n_deg_pool; i++)
+		pools += s->deg_pool[i].on;
+	n = snprintf(buf, len,
+	             "{\"pending\": %zu, \"inflight\": %zu, \"commits\": %llu, "
+	             "\"commit_ms_last\": %.3f, \"commit_ms_p99\": %.3f, "
+	             "\"commit_ms_max\": %.3f, \"commit_window\": %zu, \"degraded\": %s, "
+	             "\"degraded_latency\": %s, \"degraded_database\": %s, "
+	             "\"degraded_subnets\": %zu}",
+	             s->pending.n, s->inflight.n, (unsigned long long)s->lat.commits,
+	             s->lat.last_us / 1000.0, srv_health_commit_p99(s) / 1000.0,
+	             s->lat.max_us / 1000.0, s->lat.n, s->deg.on || pools ? "true" : "false",
+	             s->deg.on && (s->deg_reasons & SRV_HEALTH_LATENCY) ? "true" : "false",
+	             s->deg.on && (s->deg_reasons & SRV_HEALTH_DATABASE) ? "true" : "false", pools);
 	s->lat.max_us = 0;
 	return n;
+}
+
+void srv_health_clear(struct srv *s)
+{
+	free(s->deg_pool);
+	s->deg_pool = NULL;
+	s->n_deg_pool = 0;
 }

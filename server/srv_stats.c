@@ -42,6 +42,8 @@ static const char *const cnt_names[SRV_CNT_MAX] = {
     [SRV_CNT_REBIND_ADOPT_CONFLICT] = "rebind-adopt-conflict",
     [SRV_CNT_COMMIT_BATCHES] = "commit-batches",
     [SRV_CNT_COMMIT_CONFLICT] = "commit-conflict",
+    [SRV_CNT_HEALTH_DEGRADED] = "health-degraded",
+    [SRV_CNT_ADVERTISE_DEGRADED] = "advertise-degraded",
     [SRV_CNT_LQ_PASSED] = "leasequery-passed",
     [SRV_CNT_LQ_NOT_CONFIGURED] = "leasequery-not-configured",
 };

@@ -985,7 +985,7 @@ static void on_stats(struct db *d, int err, void *arg)
  * engine last managed to write anything. */
 static int beat_send(struct srv *s)
 {
-	char pid[16], started[24], host[256] = "", detail[256];
+	char pid[16], started[24], host[256] = "", detail[512];
 	const char *v[4] = {pid, host, started, detail};
 
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());

@@ -209,6 +209,39 @@ static void test_pd_pool_inside_link(void **state)
 	           "other, but it overlaps /dhcp6/subnets/0/foreign-ranges/0");
 }
 
+/* dhcp6.health: defaults without it, each key, bounds named by path. */
+static void test_health(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	c = load_ok(HEAD D6 "\"subnets\": []}}");
+	assert_false(c->dhcp6.health.enabled);
+	assert_true(c->dhcp6.health.database && c->dhcp6.health.send_preference);
+	assert_int_equal(c->dhcp6.health.recover_percent, 80);
+	assert_int_equal(c->dhcp6.health.hold_seconds, 30);
+	conf_free(c);
+	c = load_ok(HEAD D6 "\"health\": {\"enabled\": true, \"commit-latency-ms\": 40, "
+	                    "\"pool-utilisation\": 90, \"database\": false, \"preference\": 7, "
+	                    "\"send-preference\": false, \"recover-percent\": 50, "
+	                    "\"hold-seconds\": 5}}}");
+	assert_true(c->dhcp6.health.enabled);
+	assert_int_equal(c->dhcp6.health.commit_latency_ms, 40);
+	assert_int_equal(c->dhcp6.health.pool_utilisation, 90);
+	assert_false(c->dhcp6.health.database);
+	assert_int_equal(c->dhcp6.health.preference, 7);
+	assert_false(c->dhcp6.health.send_preference);
+	assert_int_equal(c->dhcp6.health.recover_percent, 50);
+	assert_int_equal(c->dhcp6.health.hold_seconds, 5);
+	conf_free(c);
+	expect_err(HEAD D6 "\"health\": {\"pool-utilisation\": 101}}}",
+	           "chorus.json: /dhcp6/health/pool-utilisation: expected an integer 0..100");
+	expect_err(HEAD D6 "\"health\": {\"recover-percent\": 0}}}",
+	           "chorus.json: /dhcp6/health/recover-percent: expected an integer 1..100");
+	expect_err(HEAD D6 "\"health\": {\"degraded\": 1}}}",
+	           "chorus.json: /dhcp6/health/degraded: unknown key");
+}
+
 /* renew-creates-bindings: on by default, inherited, overridden per subnet. */
 static void test_renew_creates_bindings(void **state)
 {
@@ -612,6 +645,7 @@ int main(void)
 	    cmocka_unit_test(test_pool_outside_subnet),
 	    cmocka_unit_test(test_pd_pool_inside_link),
 	    cmocka_unit_test(test_renew_creates_bindings),
+	    cmocka_unit_test(test_health),
 	    cmocka_unit_test(test_start_above_end),
 	    cmocka_unit_test(test_overlapping_pools),
 	    cmocka_unit_test(test_subnet_ids_and_prefixes),
