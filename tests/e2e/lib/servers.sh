@@ -11,7 +11,11 @@
 #   relay_start NS SERVER_ADDR...  dhcrelay -6 from ch0 (clients) to the
 #                                  servers on ch1
 # SRV_PID[I], SRV_DIR[I] hold the pid and the directory of instance I.
-declare -A SRV_PID SRV_DIR SRV_NS SRV_SCHEMA
+# chorus only: SRV_JQ[I], a jq filter applied to instance I's generated
+# config before it starts; SRV_PRESTART, a function called as
+# "$SRV_PRESTART I SCHEMA" once the schema exists, before the daemon starts.
+declare -A SRV_PID SRV_DIR SRV_NS SRV_SCHEMA SRV_JQ
+SRV_PRESTART=
 RELAY_PID=
 SRV_WAIT=${SRV_WAIT:-15}
 
@@ -99,12 +103,19 @@ srv_start() {
 		e2e_model conf chorus "$model" "$i" "${opts[@]}" --schema "$schema" \
 			--conninfo "$(srv_conninfo)" --log-level "${E2E_CHORUS_LOG:-info}" \
 			>"$dir/chorus.json" || return 1
+		if [ -n "${SRV_JQ[$i]:-}" ]; then
+			jq "${SRV_JQ[$i]}" "$dir/chorus.json" >"$dir/chorus.json.new" &&
+				mv "$dir/chorus.json.new" "$dir/chorus.json" || return 1
+		fi
 		"$CHORUS_ADMIN" db-init --schema "$schema" --no-roles >"$dir/db-init.log" 2>&1 || {
 			e2e_diag "chorus-admin db-init --schema $schema failed:"
 			sed 's/^/# /' "$dir/db-init.log"
 			return 1
 		}
 		e2e_on_exit "psql -qX -c 'DROP SCHEMA IF EXISTS $schema CASCADE'"
+		if [ -n "$SRV_PRESTART" ]; then
+			"$SRV_PRESTART" "$i" "$schema" || return 1
+		fi
 		ip netns exec "$ns" "$CHORUS_DHCP6D" -c "$dir/chorus.json" -d >"$dir/server.log" 2>&1 &
 		SRV_PID[$i]=$!
 		;;
