@@ -6,7 +6,8 @@
 FUZZ_TARGETS = \
 	tests/fuzz/fuzz_d6_msg \
 	tests/fuzz/fuzz_d6_relay \
-	tests/fuzz/fuzz_conf
+	tests/fuzz/fuzz_conf \
+	tests/fuzz/fuzz_ddns_update
 FUZZ_SECONDS ?= 60
 
 if FUZZING
@@ -32,6 +33,13 @@ tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz_conf.c
 tests_fuzz_fuzz_conf_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_conf_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_conf_LDFLAGS = $(FUZZ_LINKFLAGS)
+
+tests_fuzz_fuzz_ddns_update_SOURCES = tests/fuzz/fuzz_ddns_update.c ddnsd/ddns_update.c \
+	ddnsd/ddns_update.h
+tests_fuzz_fuzz_ddns_update_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ddnsd
+tests_fuzz_fuzz_ddns_update_CFLAGS = $(AM_CFLAGS) $(LDNS_CFLAGS) $(CRYPTO_CFLAGS)
+tests_fuzz_fuzz_ddns_update_LDADD = $(FUZZ_LIBS) $(LDNS_LIBS) $(CRYPTO_LIBS)
+tests_fuzz_fuzz_ddns_update_LDFLAGS = $(FUZZ_LINKFLAGS)
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/dict
 
