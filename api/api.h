@@ -72,6 +72,8 @@ struct api_token {
 };
 
 struct api_http;
+struct api_events;
+struct MHD_Response;
 
 struct api {
 	struct evl *l;
@@ -79,6 +81,7 @@ struct api {
 	const char *conf_path;
 	struct db *db;
 	struct api_http *http;
+	struct api_events *events;
 	struct api_token *tokens;
 	size_t n_tokens;
 	uint64_t cnt[API_CNT_MAX];
@@ -126,9 +129,7 @@ struct api_req {
 	/* handler state */
 	void *hctx;
 	void (*hctx_free)(void *);
-	/* server-sent events */
-	bool sse;
-	struct api_req *sse_next;
+	struct MHD_Response *stream; /* instead of resp: a server-sent event stream */
 };
 
 /* api_http.c */
@@ -140,6 +141,10 @@ void api_req_kick(struct api_req *r);
  * api_req_kick; a deadline answers 503 if the database never does. */
 void api_req_wait(struct api_req *r);
 void api_req_free(struct api_req *r);
+/* Answers 200 with a streamed response (takes resp). */
+void api_reply_stream(struct api_req *r, struct MHD_Response *resp);
+/* A connection was resumed outside libmicrohttpd's callbacks: run it soon. */
+void api_http_resumed(struct api *a);
 
 /* api_route.c */
 /* Matches path and method, checks the token; sets r->route and r->param or
@@ -190,5 +195,13 @@ void api_metrics_get(struct api_req *r);
 void api_stats_get(struct api_req *r);
 void api_config_get(struct api_req *r);
 void api_config_test(struct api_req *r);
+void api_events_get(struct api_req *r);
+
+/* api_events.c: the hub that feeds every event stream */
+int api_events_start(struct api *a);
+void api_events_db_ready(struct api *a);
+void api_events_notify(struct api *a, const char *payload);
+void api_events_stop(struct api *a);
+void api_events_free(struct api *a);
 
 #endif

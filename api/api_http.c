@@ -137,11 +137,27 @@ void api_req_free(struct api_req *r)
 		evl_timer_cancel(r->a->l, r->timer);
 	if (r->hctx_free)
 		r->hctx_free(r->hctx);
+	if (r->stream)
+		MHD_destroy_response(r->stream);
 	free(r->uri);
 	free(r->path);
 	free(r->body);
 	free(r->resp);
 	free(r);
+}
+
+void api_http_resumed(struct api *a)
+{
+	if (a->http)
+		a->http->resumed = true;
+}
+
+void api_reply_stream(struct api_req *r, struct MHD_Response *resp)
+{
+	r->stream = resp;
+	r->status = 200;
+	r->ready = true;
+	api_req_kick(r);
 }
 
 void api_req_kick(struct api_req *r)
@@ -225,12 +241,18 @@ static enum MHD_Result deliver(struct api_req *r)
 		evl_timer_cancel(r->a->l, r->timer);
 		r->timer = 0;
 	}
-	resp = MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
-	if (!resp)
-		return MHD_NO;
-	r->resp = NULL;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	                        r->ctype ? r->ctype : "application/json");
+	if (r->stream) {
+		resp = r->stream;
+		r->stream = NULL;
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+	} else {
+		resp = MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
+		if (!resp)
+			return MHD_NO;
+		r->resp = NULL;
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		                        r->ctype ? r->ctype : "application/json");
+	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (r->allow[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
@@ -550,6 +572,7 @@ void api_http_stop(struct api *a)
 	if (!h)
 		return;
 	for (size_t i = 0; i < h->n; i++) {
+		MHD_run(h->d[i]); /* resumed connections leave the suspended list */
 		evl_unwatch(a->l, h->fd[i]);
 		MHD_stop_daemon(h->d[i]);
 	}

@@ -150,21 +150,21 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                   "ORDER BY l.state IN ('active', 'declined') DESC, l.id DESC LIMIT 1"},
     /* DELETE frees the address and queues its DNS removal in the same
      * transaction (also when the add is still queued: ddnsd may do it
-     * before it sees the removal), records an event, and tells the engine
-     * of the instance on its channel <schema>_dhcp. $2 names the token. */
+     * before it sees the removal) and tells the engine of the instance on
+     * its channel <schema>_dhcp. $2 names the token: as chorus.actor, the
+     * lease trigger (sql/0005) records a "deleted" event naming it. */
     [AST_LEASE_DELETE] =
         {"api_lease_delete", 2,
-         "WITH r AS (UPDATE leases SET state = 'released', state_at = now(), "
+         "WITH a AS MATERIALIZED (SELECT pg_catalog.set_config('chorus.actor', $2, true) AS v), "
+         "r AS (UPDATE leases SET state = 'released', state_at = now(), "
          "expires_at = least(expires_at, now()) WHERE addr = $1::inet "
-         "AND state IN ('active', 'declined') RETURNING *), "
+         "AND state IN ('active', 'declined') AND (SELECT v FROM a) IS NOT NULL RETURNING *), "
          "p AS (SELECT r.id, EXISTS (SELECT 1 FROM ddns_queue q WHERE q.lease_id = r.id "
          "AND q.action = 'add') AS queued FROM r), "
          "d AS (INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "
          "SELECT r.id, 'remove', r.fqdn, r.addr, r.duid, r.ddns_fwd OR p.queued, "
          "r.ddns_rev OR p.queued FROM r JOIN p USING (id) WHERE r.fqdn IS NOT NULL "
-         "AND (r.ddns_fwd OR r.ddns_rev OR p.queued) RETURNING lease_id), "
-         "e AS (INSERT INTO events (kind, addr, duid, detail) SELECT 'deleted', r.addr, "
-         "r.duid, jsonb_build_object('by', $2::text, 'type', r.lease_type) FROM r) "
+         "AND (r.ddns_fwd OR r.ddns_rev OR p.queued) RETURNING lease_id) "
          "SELECT " LEASE_JSON("r") ", EXISTS (SELECT 1 FROM d WHERE d.lease_id = r.id), "
                                    "pg_notify(current_schema() || '_dhcp', 'lease-deleted ' || "
                                    "host(r.addr) || '/' || "
@@ -204,7 +204,48 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                        "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, "
                        "counter) DO UPDATE SET value = stats.value + EXCLUDED.value, "
                        "updated_at = now()"},
+    [AST_EVENTS_LAST] = {"api_events_last", 0, "SELECT coalesce(max(id), 0) FROM events"},
+    /* The events after an id, as id, kind and the JSON of GET /v1/events. */
+    [AST_EVENTS_AFTER] = {"api_events_after", 2,
+                          "SELECT id, kind, json_build_object('id', id, 'kind', kind, 'at', " TS(
+                              "at") ", 'address', CASE WHEN masklen(addr) = 128 THEN host(addr) "
+                                    "ELSE host(addr) || '/' || masklen(addr) END, 'duid', "
+                                    "encode(duid, 'hex'), 'detail', detail)::text FROM events "
+                                    "WHERE id > $1::bigint ORDER BY id LIMIT $2::int"},
 };
+
+struct api_query_run {
+	struct api *a;
+	api_query_cb cb;
+	void *arg;
+};
+
+static void on_query(struct db *d, const PGresult *res, int err, void *arg)
+{
+	struct api_query_run *q = arg;
+
+	(void)d;
+	if (err && res)
+		log_err("statement failed: %s", PQresultErrorMessage(res));
+	q->cb(q->a, err ? NULL : res, err, q->arg);
+	free(q);
+}
+
+int api_store_query(struct api *a, enum api_stmt st, const char *const *vals, api_query_cb cb,
+                    void *arg)
+{
+	struct api_query_run *q;
+
+	if (!a->db || !db_ready(a->db) || !(q = malloc(sizeof(*q))))
+		return CH_EDB;
+	*q = (struct api_query_run){a, cb, arg};
+	if (db_query(a->db, st, vals, NULL, NULL, on_query, q) < 0) {
+		free(q);
+		return CH_EDB;
+	}
+	db_sync(a->db, NULL, NULL); /* a failed sync fails the query too: cb gets CH_EDB */
+	return 0;
+}
 
 struct api_run {
 	struct api_req *r;
@@ -290,15 +331,24 @@ int api_store_run(struct api_req *r, enum api_stmt st, const char *const *vals, 
 	return 0;
 }
 
+static void on_notify(struct db *d, const char *channel, const char *payload, void *arg)
+{
+	(void)d;
+	if (strcmp(channel, "chorus_events") == 0)
+		api_events_notify(arg, payload);
+}
+
+static const char *const listen_channels[] = {"chorus_events", NULL};
+
 static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
 {
 	struct api *a = arg;
 
-	(void)a;
 	if (st == DB_READY) {
 		log_notice("database ready");
 		db_query(d, AST_PLANS, NULL, NULL, NULL, NULL, NULL);
 		db_sync(d, NULL, NULL);
+		api_events_db_ready(a);
 	} else if (st == DB_DOWN) {
 		log_notice("database lost, reconnecting: %s", why ? why : "");
 	}
@@ -313,7 +363,9 @@ int api_store_open(struct api *a)
 	    .schema_version = CHORUS_SCHEMA_VERSION,
 	    .stmts = api_stmts,
 	    .n_stmts = AST_MAX,
+	    .listen = listen_channels,
 	    .on_state = on_state,
+	    .on_notify = on_notify,
 	    .arg = a,
 	};
 	int err = db_new(a->l, &cfg, &a->db);

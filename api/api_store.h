@@ -20,6 +20,8 @@ enum api_stmt {
 	AST_METRICS,
 	AST_BEAT,
 	AST_STATS_ADD,
+	AST_EVENTS_LAST,
+	AST_EVENTS_AFTER,
 	AST_MAX,
 };
 
@@ -36,6 +38,12 @@ typedef void (*api_rows_cb)(struct api_req *r, const PGresult *res);
  * ready (r then has a 503 reply).
  */
 int api_store_run(struct api_req *r, enum api_stmt st, const char *const *vals, api_rows_cb cb);
+
+/* A statement of the daemon's own (events, no request): cb gets the rows or
+ * err (CH_EDB, res NULL when the connection was lost). 0 or CH_EDB. */
+typedef void (*api_query_cb)(struct api *a, const PGresult *res, int err, void *arg);
+int api_store_query(struct api *a, enum api_stmt st, const char *const *vals, api_query_cb cb,
+                    void *arg);
 
 int api_store_open(struct api *a);
 void api_store_close(struct api *a);

@@ -2,6 +2,7 @@
 API_CORE = \
 	api/api.h \
 	api/api_config.c \
+	api/api_events.c \
 	api/api_health.c \
 	api/api_http.c \
 	api/api_json.c \

@@ -108,7 +108,7 @@ static int setup(struct api *a)
 
 	if ((err = evl_new(&a->l)) < 0 || (err = api_tokens_load(a, a->conf)) < 0)
 		return err;
-	if ((err = api_http_start(a)) < 0)
+	if ((err = api_http_start(a)) < 0 || (err = api_events_start(a)) < 0)
 		return err;
 	evl_signal(a->l, SIGTERM, on_term, a);
 	evl_signal(a->l, SIGINT, on_term, a);
@@ -119,9 +119,11 @@ static int setup(struct api *a)
 
 static void teardown(struct api *a)
 {
-	/* first the database: requests waiting for it get their 503 and resume */
+	/* streams end; requests waiting for the database get their 503 and resume */
+	api_events_stop(a);
 	api_store_close(a);
 	api_http_stop(a);
+	api_events_free(a);
 	evl_free(a->l);
 	free(a->tokens);
 }

@@ -25,6 +25,7 @@ SID=
 
 cleanup() {
 	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	[ -n "${EVPID:-}" ] && kill "$EVPID" 2>/dev/null
 	[ -n "$APID_PID" ] && kill -9 "$APID_PID" 2>/dev/null && wait "$APID_PID" 2>/dev/null
 	rm -rf "$T"
 	it_cleanup
@@ -241,11 +242,59 @@ is "... answers the freed lease and the DNS removal" "$(sed '$d' <<<"$out" | jq 
 is "... the row is released" "$(q "SELECT state FROM $SCHEMA.leases WHERE addr = '$A2' ORDER BY id DESC LIMIT 1")" released
 is "... the removal is queued for its name" \
 	"$(q "SELECT count(*) - $before || ' ' || max(fqdn) FROM $SCHEMA.ddns_queue WHERE action = 'remove' AND addr = '$A2'")" "1 host2.example.com."
-is "... and an event says who" "$(q "SELECT kind || ' ' || (detail->>'by') FROM $SCHEMA.events WHERE addr = '$A2'")" "deleted api:ops"
+is "... and an event says who" "$(q "SELECT kind || ' ' || (detail->>'by') FROM $SCHEMA.events WHERE addr = '$A2' AND kind = 'deleted'")" "deleted api:ops"
 out=$(api -X DELETE -H "Authorization: Bearer $ADMIN_TOK" "/v1/leases/$A2")
 is "a second DELETE: 404" "$(tail -n1 <<<"$out")" 404
 out=$(api -X DELETE -H "Authorization: Bearer $ADMIN_TOK" "/v1/leases/${P1/\//%2F}")
 is "DELETE a delegated prefix" "$(tail -n1 <<<"$out"):$(sed '$d' <<<"$out" | jq -r .dns_removal_queued)" "200:false"
+
+# --- the event stream: live, then a reconnect with Last-Event-ID replays what it missed ---
+# wait_file FILE PATTERN: until FILE holds a line matching PATTERN (15 s).
+wait_file() {
+	for _ in $(seq 150); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+curl -sS -g -N -m 60 -H "Authorization: Bearer $READ_TOK" "$URL/v1/events" >"$T/ev1" 2>&1 &
+EVPID=$!
+wait_file "$T/ev1" '^retry: ' || not_ok "the event stream opens"
+D7=0001000100000000000000000007
+r=$(python3 "$CLIENT" "$PORT" request --duid $D7 --serverid "$SID")
+A7=$(j "$r" '.ias[0].leases[0].addr')
+if wait_file "$T/ev1" "\"$A7\""; then
+	ok "a lease granted by the engine shows on the stream"
+else
+	not_ok "a lease granted by the engine shows on the stream"
+	sed 's/^/#   /' "$T/ev1" | tail -5
+fi
+is "... as a granted event with its id" "$(grep -B2 "\"$A7\"" "$T/ev1" | head -2 | sed 's/[0-9][0-9]*$/N/' | paste -sd' ')" "id: N event: granted"
+LAST=$(grep -B2 "\"$A7\"" "$T/ev1" | sed -n 's/^id: //p' | tail -1)
+kill "$EVPID" 2>/dev/null
+wait "$EVPID" 2>/dev/null
+# missed while away: a renewal, a release and a delete
+python3 "$CLIENT" "$PORT" renew --duid $D7 --serverid "$SID" --addr "$A7" >/dev/null
+D8=0001000100000000000000000008
+r=$(python3 "$CLIENT" "$PORT" request --duid $D8 --serverid "$SID")
+A8=$(j "$r" '.ias[0].leases[0].addr')
+api -X DELETE -H "Authorization: Bearer $ADMIN_TOK" "/v1/leases/$A8" >/dev/null
+curl -sS -g -N -m 60 -H "Authorization: Bearer $READ_TOK" -H "Last-Event-ID: $LAST" "$URL/v1/events" >"$T/ev2" 2>&1 &
+EVPID=$!
+wait_file "$T/ev2" "\"deleted\".*\"$A8\""
+kill "$EVPID" 2>/dev/null
+wait "$EVPID" 2>/dev/null
+EVPID=
+got=$(sed -n 's/^data: //p' "$T/ev2" | jq -r '"\(.kind) \(.address)"' | paste -sd,)
+is "a reconnect with Last-Event-ID replays what it missed, in order" "$got" \
+	"renewed $A7,granted $A8,deleted $A8"
+ids=$(sed -n 's/^id: //p' "$T/ev2" | paste -sd' ')
+like "... with ids after the last one it saw" "$ids" "^$((LAST + 1)) [0-9]+ [0-9]+\$"
+is "... the deleted event names the token" "$(sed -n 's/^data: //p' "$T/ev2" | jq -r 'select(.kind == "deleted") | .detail.by')" "api:ops"
+out=$(api -H "Authorization: Bearer $READ_TOK" -H "Last-Event-ID: x1" /v1/events)
+is "a bad Last-Event-ID: 400" "$(tail -n1 <<<"$out")" 400
+out=$(api /v1/events)
+is "the stream needs a token: 401" "$(tail -n1 <<<"$out")" 401
 
 # --- paths, methods, media types, sizes ---
 b=$(get "$READ_TOK" /v1/nothing)

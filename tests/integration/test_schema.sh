@@ -165,6 +165,37 @@ is "the api role deletes a lease and queues its DNS removal" \
 fails "the api role cannot change schema_version" "permission denied" \
 	"SET ROLE ${S}_api; UPDATE schema_version SET version = 2"
 
+# --- lease changes become events (0005), written by the statement that makes them --------
+ev() { q "SELECT string_agg(kind || coalesce(' ' || (detail->>'by'), ''), ',' ORDER BY id) FROM events WHERE addr = '$1'"; }
+q "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft, valid_lft,
+	cltt, expires_at, granted_by) VALUES ('na', '2001:db8:78::1', '\\x0b', 1, 1, '2001:db8::1',
+	1, 2, now(), now(), 's1')" >/dev/null
+is "a granted lease writes a granted event" "$(ev 2001:db8:78::1)" granted
+q "UPDATE leases SET cltt = cltt + interval '1 s' WHERE addr = '2001:db8:78::1'" >/dev/null
+q "UPDATE leases SET ddns_fwd = true WHERE addr = '2001:db8:78::1'" >/dev/null
+is "a renewal writes renewed, a DNS flag nothing" "$(ev 2001:db8:78::1)" granted,renewed
+q "SET ROLE ${S}_api; BEGIN; SELECT set_config('chorus.actor', 'api:ops', true);
+   UPDATE leases SET state = 'released' WHERE addr = '2001:db8:78::1'; COMMIT" >/dev/null
+is "the api role's release under chorus.actor is a deleted event naming it" "$(ev 2001:db8:78::1)" \
+	"granted,renewed,deleted api:ops"
+q "UPDATE leases SET state = 'active' WHERE addr = '2001:db8:78::1'" >/dev/null
+q "UPDATE leases SET state = 'expired' WHERE addr = '2001:db8:78::1'" >/dev/null
+q "UPDATE leases SET state = 'reclaimed' WHERE addr = '2001:db8:78::1'" >/dev/null
+is "re-activation, expiry; reclaim writes nothing" "$(ev 2001:db8:78::1)" \
+	"granted,renewed,deleted api:ops,granted,expired"
+n0=$(q "SELECT count(*) FROM events")
+q "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft, valid_lft,
+	cltt, expires_at, granted_by) SELECT 'na', '2001:db8:79::'::inet + i, '\\x0c', i, 1,
+	'2001:db8::1', 1, 2, now(), now(), 's1' FROM generate_series(1, 50) i" >/dev/null
+is "one statement of 50 grants writes 50 events" "$(($(q "SELECT count(*) FROM events") - n0))" 50
+out=$(psql -X -q -At -U "${IT}_dhcpuser" -c "LISTEN chorus_events" \
+	-c "UPDATE leases SET state = 'declined' WHERE addr = '2001:db8:79::1'" 2>&1)
+like "a change notifies chorus_events with the schema as payload" "$out" \
+	"notification \"chorus_events\" with payload \"$S\""
+out=$(psql -X -q -At -U "${IT}_dhcpuser" -c "LISTEN chorus_events" \
+	-c "UPDATE leases SET ddns_rev = true WHERE addr = '2001:db8:79::2'" 2>&1)
+is "... and an update that makes no event notifies nobody" "$out" ""
+
 # --- an index behind every query ---------------------------------------------------
 q "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
 	valid_lft, cltt, expires_at, state, granted_by, relay_ids, remote_ids)
