@@ -20,6 +20,7 @@ leasequeryd_chorus_leasequeryd_CFLAGS = $(LQ_CF)
 leasequeryd_chorus_leasequeryd_LDADD = $(CHORUS_LIBS)
 
 # Integration: leasequeryd behind a real chorus-dhcp6d, a private PostgreSQL.
-TESTS += tests/integration/test_leasequeryd.sh
-EXTRA_DIST += tests/integration/test_leasequeryd.sh tests/integration/lq_requestor.py \
+TESTS += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh
+EXTRA_DIST += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh \
+	tests/integration/lq_requestor.py \
 	tests/integration/lib_lq.sh

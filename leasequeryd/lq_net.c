@@ -82,6 +82,9 @@ int lq_net_tcp_accept(int lfd, struct in6_addr *peer, uint16_t *port)
 
 	if (fd < 0)
 		return -errno;
+	/* a fixed kernel buffer per connection: max-connections bounds memory,
+	 * and a stalled reader is noticed after this much, not after megabytes */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){LQ_NET_SNDBUF}, sizeof(int));
 	*peer = sa.sin6_addr;
 	*port = ntohs(sa.sin6_port);
 	return fd;

@@ -24,7 +24,9 @@ int lq_net_local_send(int fd, const uint8_t *hdr, size_t hlen, const uint8_t *p,
 
 /* Listens on TCP [addr]:port. Returns the descriptor or -errno. */
 int lq_net_tcp_listen(const struct in6_addr *addr, uint16_t port);
-/* Accepts one connection. Returns the descriptor or -errno (-EAGAIN). */
+#define LQ_NET_SNDBUF (128 * 1024) /* SO_SNDBUF of a bulk connection */
+
+/* Accepts one connection (with LQ_NET_SNDBUF). Returns the descriptor or -errno (-EAGAIN). */
 int lq_net_tcp_accept(int lfd, struct in6_addr *peer, uint16_t *port);
 /* Returns bytes read (0 at EOF) or -errno (-EAGAIN). */
 ssize_t lq_net_read(int fd, uint8_t *buf, size_t cap);

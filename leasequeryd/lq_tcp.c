@@ -20,7 +20,7 @@
 #include "lq_tcp.h"
 
 #define IN_CAP   (2 + LQ_MAX_QUERY)
-#define OUT_HIGH (256 * 1024)
+#define OUT_HIGH (64 * 1024)
 #define SWEEP_MS 250
 
 struct lq_stream {
@@ -272,7 +272,10 @@ static void stream_done(struct lq_conn *c)
 
 	emit_client(c);
 	if (s->sent_reply) {
-		send_status(c, D6_MSG_LQ_DONE, D6_STATUS_SUCCESS, NULL);
+		/* RFC 5460 §6.2 wants no option in a successful DONE, but Wireshark
+		 * (4.0) calls an option-less DONE malformed; a Success status is
+		 * what Kea sends too */
+		send_status(c, D6_MSG_LQ_DONE, D6_STATUS_SUCCESS, "done");
 		lq_count(c->lq, LQ_CNT_REPLY_DATA);
 	} else {
 		/* RFC 5460 §6.2: no binding: a REPLY without status or data */

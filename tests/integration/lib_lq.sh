@@ -16,11 +16,12 @@ TPORT=$((UPORT + 1))
 T=$(mktemp -d /tmp/chorus-lq.XXXXXX)
 EPID=
 LPID=
-LQ_EXTRA=
+LQ_EXTRA=${LQ_EXTRA:-}
 
 lq_cleanup() {
 	[ -n "$LPID" ] && kill -9 "$LPID" 2>/dev/null
 	[ -n "$EPID" ] && kill -9 "$EPID" 2>/dev/null
+	[ -n "${LQ_DEBUG_DIR:-}" ] && cp -r "$T" "$LQ_DEBUG_DIR/"
 	rm -rf "$T"
 	it_cleanup
 }

@@ -6,6 +6,13 @@ and RFC 5460 with struct alone: the codec under test must not check itself.
                                         UDP port), direct or --relayed; prints JSON
   lq_requestor.py tcp PORT QUERY... [-- QUERY...]  bulk queries on one connection
                                         to [::1]:PORT; prints every message as JSON
+  lq_requestor.py raw PORT HEX          sends HEX, reads until EOF: {"eof", "secs", "bytes"}
+  lq_requestor.py idle PORT             connects, sends nothing: {"eof", "secs"}
+  lq_requestor.py limit PORT N          N connections at once: how many the server closed
+  lq_requestor.py stall PORT SECS QUERY...  a tiny receive buffer, the query, no reading for
+                                        SECS, then reads: was it dropped meanwhile?
+  lq_requestor.py term PORT PID QUERY...  the query on a tiny receive buffer; SIGTERM to
+                                        PID once the stream is paused; then every message
   lq_requestor.py pcap-udp OUT HEX...   IPv6/UDP 547 frames around replies
   lq_requestor.py pcap-tcp OUT HEX...   one TCP stream from port 547 per HEX (framed)
 
@@ -229,6 +236,85 @@ def tcp(port, queries, split=0, timeout=20.0):
     return {"xids": xids, "messages": msgs, "raw": raw.hex()}
 
 
+def wait_eof(s, secs):
+    t0 = time.time()
+    s.settimeout(secs)
+    n = 0
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                return {"eof": True, "secs": round(time.time() - t0, 2), "bytes": n}
+            n += len(d)
+    except socket.timeout:
+        return {"eof": False, "secs": round(time.time() - t0, 2), "bytes": n}
+    except ConnectionResetError:
+        return {"eof": True, "reset": True, "secs": round(time.time() - t0, 2), "bytes": n}
+
+
+def raw(port, hexdata):
+    s = socket.create_connection(("::1", port), timeout=5)
+    s.sendall(bytes.fromhex(hexdata))
+    return wait_eof(s, 10)
+
+
+def idle(port):
+    s = socket.create_connection(("::1", port), timeout=5)
+    return wait_eof(s, 15)
+
+
+def limit(port, n):
+    socks = [socket.create_connection(("::1", port), timeout=5) for _ in range(n)]
+    time.sleep(0.5)
+    closed = 0
+    for s in socks:
+        s.setblocking(False)
+        try:
+            if s.recv(1) == b"":
+                closed += 1
+        except BlockingIOError:
+            pass
+        except ConnectionResetError:
+            closed += 1
+    return {"closed": closed}
+
+
+def small_conn(port):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    s.settimeout(5)
+    s.connect(("::1", port))
+    return s
+
+
+def send_repeated(s, a):
+    """--repeat N: the query N times (own xids), so the answers outgrow every buffer."""
+    xids = []
+    for _ in range(int(a.pop("repeat", 1))):
+        m, xid = build(a)
+        xids.append(xid)
+        s.sendall(struct.pack("!H", len(m)) + m)
+    return xids
+
+
+def stall(port, secs, a):
+    s = small_conn(port)
+    xid = send_repeated(s, a)
+    time.sleep(secs)
+    r = wait_eof(s, 30)
+    r["xid"] = xid
+    return r
+
+
+def term(port, pid, a):
+    s = small_conn(port)
+    xids = send_repeated(s, a)
+    time.sleep(1.0)
+    os.kill(pid, 15)
+    msgs, rawb = read_frames(s, xids, time.time() + 20)
+    return {"messages": msgs[-2:], "count": len(msgs), "raw": rawb.hex()}
+
+
 def pcap_udp(out, hexes):
     from scapy.all import IPv6, UDP, Raw, wrpcap  # only to frame the bytes
     wrpcap(out, [IPv6(src="::1", dst="::1") / UDP(sport=547, dport=547) / Raw(bytes.fromhex(h))
@@ -270,9 +356,19 @@ def parse_query(argv):
 def main(argv):
     if argv[1] == "pcap-udp":
         return pcap_udp(argv[2], argv[3:])
-    if argv[1] == "pcap-tcp":
-        return pcap_tcp(argv[2], argv[3:])
+    if argv[1] == "pcap-tcp":  # HEX may be @FILE: one stream per line
+        hexes = argv[3:]
+        if len(hexes) == 1 and hexes[0].startswith("@"):
+            hexes = open(hexes[0][1:]).read().split()
+        return pcap_tcp(argv[2], hexes)
     port = int(argv[2])
+    if argv[1] in ("raw", "idle", "limit", "stall", "term"):
+        f = {"raw": lambda: raw(port, argv[3]), "idle": lambda: idle(port),
+             "limit": lambda: limit(port, int(argv[3])),
+             "stall": lambda: stall(port, float(argv[3]), parse_query(argv[4:])),
+             "term": lambda: term(port, int(argv[3]), parse_query(argv[4:]))}[argv[1]]
+        print(json.dumps(f()))
+        return
     if argv[1] == "udp":
         print(json.dumps(udp(port, parse_query(argv[3:]))))
         return
