@@ -7,6 +7,8 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_d6_msg \
 	tests/fuzz/fuzz_d6_relay \
 	tests/fuzz/fuzz_conf \
+	tests/fuzz/fuzz_d6_lq \
+	tests/fuzz/fuzz_lq_query \
 	tests/fuzz/fuzz_ddns_update
 FUZZ_SECONDS ?= 60
 
@@ -40,6 +42,16 @@ tests_fuzz_fuzz_ddns_update_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ddnsd
 tests_fuzz_fuzz_ddns_update_CFLAGS = $(AM_CFLAGS) $(LDNS_CFLAGS) $(CRYPTO_CFLAGS)
 tests_fuzz_fuzz_ddns_update_LDADD = $(FUZZ_LIBS) $(LDNS_LIBS) $(CRYPTO_LIBS)
 tests_fuzz_fuzz_ddns_update_LDFLAGS = $(FUZZ_LINKFLAGS)
+
+tests_fuzz_fuzz_d6_lq_SOURCES = tests/fuzz/fuzz_d6_lq.c
+tests_fuzz_fuzz_d6_lq_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_d6_lq_LDFLAGS = $(FUZZ_LINKFLAGS)
+# leasequeryd's parse-and-decide, linked from its sources (lib/ is all it needs)
+tests_fuzz_fuzz_lq_query_SOURCES = tests/fuzz/fuzz_lq_query.c leasequeryd/lq_query.c
+tests_fuzz_fuzz_lq_query_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/leasequeryd
+tests_fuzz_fuzz_lq_query_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_lq_query_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_lq_query_LDFLAGS = $(FUZZ_LINKFLAGS)
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/dict
 
