@@ -3,6 +3,9 @@
  * of a declined address's quarantine, §18.3.4 for leases the configuration
  * no longer allows.
  */
+#include <string.h>
+
+#include "addr6.h"
 #include "log.h"
 #include "srv_alloc.h"
 #include "srv_reclaim.h"
@@ -67,4 +70,27 @@ size_t srv_reclaim_tick(struct srv *s, int64_t now)
 		srv_store_queue(s, t);
 	}
 	return done;
+}
+
+void srv_reclaim_deleted(struct srv *s, const char *payload, int64_t now)
+{
+	static const char tag[] = "lease-deleted ";
+	struct srv_pktinfo none = {0};
+	struct addr6_prefix p;
+	struct srv_lease *l;
+	struct srv_txn *t;
+
+	if (strncmp(payload, tag, sizeof(tag) - 1) != 0 ||
+	    addr6_prefix_parse(payload + sizeof(tag) - 1, &p) < 0)
+		return;
+	l = srv_cache_find(&s->cache, &p.addr, p.len);
+	if (!l || !(t = srv_txn_new(s, NULL, 0, &none)))
+		return;
+	t->now = now;
+	if (srv_txn_expire(t, l) < 0) {
+		srv_txn_free(t);
+		return;
+	}
+	log_info("%s: deleted through the API, free again", payload + sizeof(tag) - 1);
+	srv_store_queue(s, t);
 }

@@ -19,4 +19,9 @@
  * Returns the number of leases queued. */
 size_t srv_reclaim_tick(struct srv *s, int64_t now);
 
+/* chorus-apid freed addr/plen in the schema (NOTIFY <schema>_dhcp,
+ * "lease-deleted addr/plen"): the cache lets it go now, through an ordinary
+ * expiry transaction, so the next client can be given it. */
+void srv_reclaim_deleted(struct srv *s, const char *payload, int64_t now);
+
 #endif

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "schema.h"
 #include "srv_health.h"
+#include "srv_reclaim.h"
 #include "srv_relayinfo.h"
 #include "srv_rx.h"
 #include "srv_store.h"
@@ -927,8 +928,20 @@ static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
 	}
 }
 
+/* chorus-apid speaks to the engine on the channel <schema>_dhcp. */
+static void on_notify(struct db *d, const char *channel, const char *payload, void *arg)
+{
+	struct srv *s = arg;
+
+	(void)d;
+	(void)channel;
+	srv_reclaim_deleted(s, payload, (int64_t)time(NULL));
+}
+
 int srv_store_open(struct srv *s)
 {
+	static char channel[80];
+	static const char *listen[2] = {channel, NULL};
 	const struct conf_instance *in = &s->conf->instance;
 	struct db_cfg cfg = {
 	    .conninfo = in->conninfo,
@@ -939,10 +952,13 @@ int srv_store_open(struct srv *s)
 	    .backoff_min_ms = 100,
 	    .backoff_max_ms = 5000,
 	    .on_state = on_state,
+	    .listen = listen,
+	    .on_notify = on_notify,
 	    .arg = s,
 	};
 	int err;
 
+	snprintf(channel, sizeof(channel), "%s_dhcp", in->schema);
 	if (in->server_duid_len) {
 		memcpy(s->duid, in->server_duid, in->server_duid_len);
 		s->duid_len = in->server_duid_len;
