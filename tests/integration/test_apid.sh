@@ -57,7 +57,9 @@ write_conf() { # RATE BURST
       { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "2001:db8:1::/65" } ],
         "pd-pools": [ { "prefix": "2001:db8:100::/40", "delegated-length": 56 } ] },
       { "id": 2, "prefix": "2001:db8:2::/64", "interface-id": "eth9", "rapid-commit": true,
-        "pools": [ { "start": "2001:db8:2::100", "end": "2001:db8:2::1ff" } ] }
+        "pools": [ { "start": "2001:db8:2::100", "end": "2001:db8:2::1ff" } ] },
+      { "id": 3, "prefix": "2001:db8:3::/64", "interface-id": "eth8", "rapid-commit": true,
+        "pools": [ { "start": "2001:db8:3::10", "end": "2001:db8:3::10" } ] }
     ]
   },
   "leasequery": { "enabled": false },
@@ -295,6 +297,23 @@ out=$(api -H "Authorization: Bearer $READ_TOK" -H "Last-Event-ID: x1" /v1/events
 is "a bad Last-Event-ID: 400" "$(tail -n1 <<<"$out")" 400
 out=$(api /v1/events)
 is "the stream needs a token: 401" "$(tail -n1 <<<"$out")" 401
+
+# --- the engine hears a DELETE: the freed address goes to the next client at once ---
+one() { python3 "$CLIENT" "$PORT" solicit --duid "$1" --hops 1 --link :: --ifid eth8 --rapid | jq -r '.ias[0].leases[0].addr // "none"'; }
+is "subnet 3 has one address, and client X holds it" "$(one 0001000100000000000000000031)" 2001:db8:3::10
+is "... so client Y gets none" "$(one 0001000100000000000000000032)" none
+api -X DELETE -H "Authorization: Bearer $ADMIN_TOK" /v1/leases/2001:db8:3::10 >/dev/null
+t0=$(date +%s%N)
+got=none
+for _ in $(seq 20); do
+	got=$(one 0001000100000000000000000032)
+	[ "$got" != none ] && break
+	sleep 0.1
+done
+ms=$((($(date +%s%N) - t0) / 1000000))
+is "after the DELETE client Y gets it (in ${ms} ms)" "$got" 2001:db8:3::10
+[ "$ms" -lt 2000 ] && ok "... within about a second" || not_ok "... within about a second ($ms ms)"
+is "... and the table says so" "$(q "SELECT encode(duid, 'hex') FROM $SCHEMA.leases WHERE addr = '2001:db8:3::10' AND state = 'active'")" 0001000100000000000000000032
 
 # --- paths, methods, media types, sizes ---
 b=$(get "$READ_TOK" /v1/nothing)
