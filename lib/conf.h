@@ -81,15 +81,39 @@ struct conf_timers {
 };
 
 /* A pool, foreign range: always a range; prefix kept when it was written as one. */
+/* One "option-data" entry (conf_optdata.c): an option by code, its body as
+ * sent. Lists live at instance, subnet, pool and reservation level; the
+ * most specific entry of a code (and, for VENDOR_OPTS, enterprise) wins. */
+#define CONF_OPTDATA_MAX 512 /* octets of one option body */
+#define CONF_MAX_OPTDATA 32  /* entries per list */
+#define CONF_MAX_ARCH    8   /* client-arch values per entry */
+struct conf_optdata {
+	uint16_t code;
+	bool always_send;             /* even when the ORO does not ask for it */
+	uint32_t enterprise;          /* VENDOR_OPTS (17): its enterprise number */
+	uint16_t arch[CONF_MAX_ARCH]; /* RFC 5970 §3.3: only for these client architectures */
+	size_t n_arch;                /* 0: any client */
+	uint16_t len;
+	uint8_t data[CONF_OPTDATA_MAX];
+};
+
+struct conf_optlist {
+	struct conf_optdata *v; /* NULL when empty */
+	size_t n;
+};
+void conf_optlist_free(struct conf_optlist *l);
+
 struct conf_range {
 	struct addr6_range range;
 	bool is_prefix;
 	struct addr6_prefix prefix;
+	struct conf_optlist option_data; /* pools only */
 };
 
 struct conf_pd_pool {
 	struct addr6_prefix prefix;
 	uint8_t delegated_len;
+	struct conf_optlist option_data;
 };
 
 struct conf_reservation {
@@ -100,6 +124,7 @@ struct conf_reservation {
 	struct addr6_prefix prefixes[CONF_MAX_ADDRS];
 	size_t n_prefixes;
 	char hostname[CONF_NAME_LEN]; /* "" if none */
+	struct conf_optlist option_data;
 };
 
 struct conf_subnet {
@@ -116,6 +141,7 @@ struct conf_subnet {
 	bool renew_creates; /* Renew/Rebind may create bindings (RFC 8415 §18.3.4) */
 	struct conf_timers timers;
 	struct conf_options options;
+	struct conf_optlist option_data;
 	struct conf_range *pools;
 	size_t n_pools;
 	struct conf_pd_pool *pd_pools;
@@ -170,6 +196,7 @@ struct conf_dhcp6 {
 	struct conf_timers timers;
 	struct conf_options options;
 	struct conf_health health;
+	struct conf_optlist option_data;
 	struct conf_subnet *subnets;
 	size_t n_subnets;
 };

@@ -297,6 +297,17 @@ static struct json_object *options_print(const void *base, unsigned flags)
 	return conf_options_print(&((const struct conf_dhcp6 *)base)->options, flags);
 }
 
+static int optdata_parse(struct conf_ctx *c, struct json_object *v, void *base)
+{
+	return conf_optdata_parse(c, v, &((struct conf_dhcp6 *)base)->option_data);
+}
+
+static struct json_object *optdata_print(const void *base, unsigned flags)
+{
+	(void)flags;
+	return conf_optdata_print(&((const struct conf_dhcp6 *)base)->option_data);
+}
+
 /* Parsed after the walk, once the globals it inherits are known. */
 static int subnets_later(struct conf_ctx *c, struct json_object *v, void *base)
 {
@@ -390,6 +401,11 @@ static const struct conf_key dhcp6_keys[] = {
      .flags = CONF_F_RELOAD,
      .parse = options_parse,
      .print = options_print},
+    {.name = "option-data",
+     .type = CONF_T_CUSTOM,
+     .flags = CONF_F_RELOAD,
+     .parse = optdata_parse,
+     .print = optdata_print},
     {.name = "subnets",
      .type = CONF_T_CUSTOM,
      .flags = CONF_F_RELOAD,
@@ -442,14 +458,9 @@ struct json_object *conf_dhcp6_print(const void *base, unsigned flags)
 
 void conf_dhcp6_clear(struct conf_dhcp6 *d)
 {
-	for (size_t i = 0; i < d->n_subnets; i++) {
-		struct conf_subnet *s = &d->subnets[i];
-
-		free(s->pools);
-		free(s->pd_pools);
-		free(s->foreign_ranges);
-		free(s->reservations);
-	}
+	for (size_t i = 0; i < d->n_subnets; i++)
+		conf_subnet_clear(&d->subnets[i]);
+	conf_optlist_free(&d->option_data);
 	free(d->subnets);
 	d->subnets = NULL;
 	d->n_subnets = 0;

@@ -18,44 +18,82 @@
 struct range_in {
 	struct in6_addr start, end;
 	struct addr6_prefix prefix;
+	struct conf_optlist option_data;
 };
 
+static int range_optdata_parse(struct conf_ctx *c, struct json_object *v, void *base)
+{
+	return conf_optdata_parse(c, v, &((struct range_in *)base)->option_data);
+}
+
+/* The fourth key only for pools: a foreign range sends nothing. */
 static const struct conf_key range_keys[] = {
     {.name = "start", .type = CONF_T_ADDR, .off = offsetof(struct range_in, start)},
     {.name = "end", .type = CONF_T_ADDR, .off = offsetof(struct range_in, end)},
     {.name = "prefix", .type = CONF_T_PREFIX, .off = offsetof(struct range_in, prefix)},
+    {.name = "option-data", .type = CONF_T_CUSTOM, .parse = range_optdata_parse},
 };
 
-static int range_parse(struct conf_ctx *c, struct json_object *v, void *item)
+static int range_walk(struct conf_ctx *c, struct json_object *v, struct conf_range *r,
+                      size_t n_keys)
 {
-	struct conf_range *r = item;
 	struct range_in in;
 	uint64_t seen;
 
 	memset(&in, 0, sizeof(in));
-	if (conf_walk(c, v, range_keys, 3, &in, 0, &seen) < 0)
-		return c->rc;
+	if (conf_walk(c, v, range_keys, n_keys, &in, 0, &seen) < 0)
+		goto fail;
+	seen &= 7;
 	if (seen == 4) {
 		r->is_prefix = true;
 		r->prefix = in.prefix;
 		addr6_prefix_range(&in.prefix, &r->range);
+		r->option_data = in.option_data;
 		return 0;
 	}
-	if (seen != 3)
-		return conf_err(c, "expected {\"start\", \"end\"} or {\"prefix\"}");
+	if (seen != 3) {
+		conf_err(c, "expected {\"start\", \"end\"} or {\"prefix\"}");
+		goto fail;
+	}
 	if (addr6_range_make(&in.start, &in.end, &r->range) < 0) {
 		conf_push(c, "end");
-		return conf_err(c, "expected an address not below \"start\"");
+		conf_err(c, "expected an address not below \"start\"");
+		goto fail;
 	}
+	r->option_data = in.option_data;
 	return 0;
+fail:
+	conf_optlist_free(&in.option_data);
+	return c->rc;
+}
+
+static int range_parse(struct conf_ctx *c, struct json_object *v, void *item)
+{
+	return range_walk(c, v, item, 3);
+}
+
+static int pool_parse(struct conf_ctx *c, struct json_object *v, void *item)
+{
+	return range_walk(c, v, item, 4);
+}
+
+static void pool_clear(void *item)
+{
+	conf_optlist_free(&((struct conf_range *)item)->option_data);
 }
 
 static struct json_object *ranges_print(const struct conf_range *r, size_t n)
 {
 	struct json_object *a = json_object_new_array();
 
-	for (size_t i = 0; a && i < n; i++)
-		json_object_array_add(a, conf_json_range(&r[i]));
+	for (size_t i = 0; a && i < n; i++) {
+		struct json_object *o = conf_json_range(&r[i]);
+
+		if (o && r[i].option_data.n)
+			json_object_object_add(o, "option-data",
+			                       conf_optdata_print(&r[i].option_data));
+		json_object_array_add(a, o);
+	}
 	return a;
 }
 
@@ -64,7 +102,13 @@ static struct json_object *ranges_print(const struct conf_range *r, size_t n)
 struct pd_in {
 	struct addr6_prefix prefix;
 	uint32_t dlen;
+	struct conf_optlist option_data;
 };
+
+static int pd_optdata_parse(struct conf_ctx *c, struct json_object *v, void *base)
+{
+	return conf_optdata_parse(c, v, &((struct pd_in *)base)->option_data);
+}
 
 static const struct conf_key pd_keys[] = {
     {.name = "prefix",
@@ -78,6 +122,7 @@ static const struct conf_key pd_keys[] = {
      .flags = CONF_F_REQUIRED,
      .min = 1,
      .max = 128},
+    {.name = "option-data", .type = CONF_T_CUSTOM, .parse = pd_optdata_parse},
 };
 
 static int pd_parse(struct conf_ctx *c, struct json_object *v, void *item)
@@ -86,16 +131,25 @@ static int pd_parse(struct conf_ctx *c, struct json_object *v, void *item)
 	struct pd_in in;
 
 	memset(&in, 0, sizeof(in));
-	if (conf_walk(c, v, pd_keys, 2, &in, 0, NULL) < 0)
+	if (conf_walk(c, v, pd_keys, 3, &in, 0, NULL) < 0) {
+		conf_optlist_free(&in.option_data);
 		return c->rc;
+	}
 	if (in.dlen < in.prefix.len) {
+		conf_optlist_free(&in.option_data);
 		conf_push(c, "delegated-length");
 		return conf_err(c, "expected an integer %u..128 (not shorter than the pool prefix)",
 		                (unsigned)in.prefix.len);
 	}
 	p->prefix = in.prefix;
 	p->delegated_len = (uint8_t)in.dlen;
+	p->option_data = in.option_data;
 	return 0;
+}
+
+static void pd_clear(void *item)
+{
+	conf_optlist_free(&((struct conf_pd_pool *)item)->option_data);
 }
 
 /* ---- reservations ------------------------------------------------------ */
@@ -106,6 +160,17 @@ static bool is_hostname(const char *s)
 }
 
 #define RES(f) offsetof(struct conf_reservation, f)
+
+static int res_optdata_parse(struct conf_ctx *c, struct json_object *v, void *base)
+{
+	return conf_optdata_parse(c, v, &((struct conf_reservation *)base)->option_data);
+}
+
+static struct json_object *res_optdata_print(const void *base, unsigned flags)
+{
+	(void)flags;
+	return conf_optdata_print(&((const struct conf_reservation *)base)->option_data);
+}
 
 static const struct conf_key res_keys[] = {
     {.name = "duid",
@@ -133,11 +198,20 @@ static const struct conf_key res_keys[] = {
      .max = CONF_NAME_LEN - 1,
      .expect = "a host name",
      .check = is_hostname},
+    {.name = "option-data",
+     .type = CONF_T_CUSTOM,
+     .parse = res_optdata_parse,
+     .print = res_optdata_print},
 };
 
 static int res_parse(struct conf_ctx *c, struct json_object *v, void *item)
 {
 	return conf_walk(c, v, res_keys, sizeof(res_keys) / sizeof(res_keys[0]), item, 0, NULL);
+}
+
+static void res_clear(void *item)
+{
+	conf_optlist_free(&((struct conf_reservation *)item)->option_data);
 }
 
 /* ---- a subnet ---------------------------------------------------------- */
@@ -147,7 +221,7 @@ static int pools_parse(struct conf_ctx *c, struct json_object *v, void *base)
 	struct conf_subnet *s = base;
 
 	return conf_array(c, v, CONF_MAX_POOLS, sizeof(struct conf_range), (void **)&s->pools,
-	                  &s->n_pools, range_parse, NULL);
+	                  &s->n_pools, pool_parse, pool_clear);
 }
 
 static struct json_object *pools_print(const void *base, unsigned flags)
@@ -179,7 +253,7 @@ static int pd_pools_parse(struct conf_ctx *c, struct json_object *v, void *base)
 	struct conf_subnet *s = base;
 
 	return conf_array(c, v, CONF_MAX_POOLS, sizeof(struct conf_pd_pool), (void **)&s->pd_pools,
-	                  &s->n_pd_pools, pd_parse, NULL);
+	                  &s->n_pd_pools, pd_parse, pd_clear);
 }
 
 static struct json_object *pd_pools_print(const void *base, unsigned flags)
@@ -194,6 +268,9 @@ static struct json_object *pd_pools_print(const void *base, unsigned flags)
 		json_object_object_add(o, "prefix", conf_json_prefix(&s->pd_pools[i].prefix));
 		json_object_object_add(o, "delegated-length",
 		                       json_object_new_int(s->pd_pools[i].delegated_len));
+		if (s->pd_pools[i].option_data.n)
+			json_object_object_add(o, "option-data",
+			                       conf_optdata_print(&s->pd_pools[i].option_data));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -204,7 +281,7 @@ static int reservations_parse(struct conf_ctx *c, struct json_object *v, void *b
 	struct conf_subnet *s = base;
 
 	return conf_array(c, v, CONF_MAX_RESERV, sizeof(struct conf_reservation),
-	                  (void **)&s->reservations, &s->n_reservations, res_parse, NULL);
+	                  (void **)&s->reservations, &s->n_reservations, res_parse, res_clear);
 }
 
 static struct json_object *reservations_print(const void *base, unsigned flags)
@@ -228,6 +305,17 @@ static int sub_options_parse(struct conf_ctx *c, struct json_object *v, void *ba
 static struct json_object *sub_options_print(const void *base, unsigned flags)
 {
 	return conf_options_print(&((const struct conf_subnet *)base)->options, flags);
+}
+
+static int sub_optdata_parse(struct conf_ctx *c, struct json_object *v, void *base)
+{
+	return conf_optdata_parse(c, v, &((struct conf_subnet *)base)->option_data);
+}
+
+static struct json_object *sub_optdata_print(const void *base, unsigned flags)
+{
+	(void)flags;
+	return conf_optdata_print(&((const struct conf_subnet *)base)->option_data);
 }
 
 static bool is_ifname(const char *s)
@@ -336,6 +424,11 @@ static const struct conf_key subnet_keys[] = {
      .type = CONF_T_BOOL,
      .off = SUB(renew_creates),
      .flags = CONF_F_RELOAD},
+    {.name = "option-data",
+     .type = CONF_T_CUSTOM,
+     .flags = CONF_F_RELOAD,
+     .parse = sub_optdata_parse,
+     .print = sub_optdata_print},
 };
 
 #define N_SUBNET_KEYS (sizeof(subnet_keys) / sizeof(subnet_keys[0]))
@@ -392,14 +485,24 @@ static int subnet_check(struct conf_ctx *c, const struct conf_subnet *s, uint64_
 	return 0;
 }
 
-static void subnet_clear(void *item)
+void conf_subnet_clear(struct conf_subnet *s)
 {
-	struct conf_subnet *s = item;
-
+	for (size_t i = 0; i < s->n_pools; i++)
+		conf_optlist_free(&s->pools[i].option_data);
+	for (size_t i = 0; i < s->n_pd_pools; i++)
+		conf_optlist_free(&s->pd_pools[i].option_data);
+	for (size_t i = 0; i < s->n_reservations; i++)
+		conf_optlist_free(&s->reservations[i].option_data);
+	conf_optlist_free(&s->option_data);
 	free(s->pools);
 	free(s->pd_pools);
 	free(s->foreign_ranges);
 	free(s->reservations);
+}
+
+static void subnet_clear(void *item)
+{
+	conf_subnet_clear(item);
 }
 
 /* A renew-timer or rebind-timer set on the subnet wins over the other one

@@ -140,10 +140,16 @@ void conf_health_defaults(struct conf_health *h);
 int conf_health_parse(struct conf_ctx *c, struct json_object *v, void *base);
 struct json_object *conf_health_print(const void *base, unsigned flags);
 
+/* "option-data" lists (conf_optdata.c): parse replaces *out. */
+int conf_optdata_parse(struct conf_ctx *c, struct json_object *v, struct conf_optlist *out);
+struct json_object *conf_optdata_print(const struct conf_optlist *l);
+
 /* Subnets (conf_subnet.c), called by conf_dhcp6.c. */
 int conf_subnets_parse(struct conf_ctx *c, struct json_object *v, struct conf_dhcp6 *d,
                        uint64_t dseen);
 struct json_object *conf_subnets_print(const struct conf_dhcp6 *d, unsigned flags);
+/* Frees what one subnet holds (not the subnet itself). */
+void conf_subnet_clear(struct conf_subnet *s);
 int conf_options_parse(struct conf_ctx *c, struct json_object *v, struct conf_options *o,
                        unsigned mode);
 struct json_object *conf_options_print(const struct conf_options *o, unsigned flags);

@@ -12,6 +12,7 @@ SRV_CORE = \
 	server/srv_lease.c server/srv_lease.h \
 	server/srv_link.c server/srv_link.h \
 	server/srv_lq.c server/srv_lq.h \
+	server/srv_opts.c server/srv_opts.h \
 	server/srv_reclaim.c server/srv_reclaim.h \
 	server/srv_relayinfo.c server/srv_relayinfo.h \
 	server/srv_release.c \
@@ -85,3 +86,10 @@ tests_unit_server_test_srv_health_SOURCES = tests/unit/server/test_srv_health.c 
 tests_unit_server_test_srv_health_CPPFLAGS = $(SRV_UT_CPPFLAGS)
 tests_unit_server_test_srv_health_CFLAGS = $(UNIT_CF)
 tests_unit_server_test_srv_health_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/server/test_srv_opts
+TESTS += tests/unit/server/test_srv_opts
+tests_unit_server_test_srv_opts_SOURCES = tests/unit/server/test_srv_opts.c $(SRV_UT_SOURCES)
+tests_unit_server_test_srv_opts_CPPFLAGS = $(SRV_UT_CPPFLAGS)
+tests_unit_server_test_srv_opts_CFLAGS = $(UNIT_CF)
+tests_unit_server_test_srv_opts_LDADD = $(UNIT_LIBS)

@@ -8,6 +8,7 @@
 
 #include "d6_ia.h"
 #include "d6_relay.h"
+#include "srv_opts.h"
 #include "srv_reply.h"
 
 #define SRV_MAX_MSG 65535
@@ -148,11 +149,17 @@ static int add_ntp(struct srv_txn *t, const struct conf_options *o)
 	return ntp;
 }
 
-static int add_u32(struct srv_txn *t, uint16_t code, uint32_t v)
+static int add_u32(struct srv_txn *t, const struct srv_opts_sent *sent, uint16_t code, uint32_t v)
 {
-	if (!v || !srv_reply_wants(t, code))
+	if (!v || !srv_reply_wants(t, code) || srv_opts_has(sent, code))
 		return 0;
 	return d6_msg_add_u32(&t->srv->rep, D6_ROOT, code, v);
+}
+
+/* A named option the ORO asks for, unless option-data sent that code. */
+static bool wants(const struct srv_txn *t, const struct srv_opts_sent *sent, uint16_t code)
+{
+	return srv_reply_wants(t, code) && !srv_opts_has(sent, code);
 }
 
 int srv_reply_options(struct srv_txn *t, bool info)
@@ -160,21 +167,22 @@ int srv_reply_options(struct srv_txn *t, bool info)
 	const struct conf_options *o =
 	    t->subnet ? &t->subnet->options : &t->srv->conf->dhcp6.options;
 	struct d6_msg *rep = &t->srv->rep;
-	int r = 0;
+	struct srv_opts_sent sent;
+	int r = srv_opts_add(t, &sent);
 
-	if (o->n_dns_servers && srv_reply_wants(t, D6_OPT_DNS_SERVERS))
+	if (r >= 0 && o->n_dns_servers && wants(t, &sent, D6_OPT_DNS_SERVERS))
 		r = d6_msg_add_bytes(rep, D6_ROOT, D6_OPT_DNS_SERVERS, o->dns_servers,
 		                     16 * o->n_dns_servers);
-	if (r >= 0 && o->n_domain_search && srv_reply_wants(t, D6_OPT_DOMAIN_LIST))
+	if (r >= 0 && o->n_domain_search && wants(t, &sent, D6_OPT_DOMAIN_LIST))
 		r = add_domains(t, o);
-	if (r >= 0 && o->n_ntp_servers && srv_reply_wants(t, D6_OPT_NTP_SERVER))
+	if (r >= 0 && o->n_ntp_servers && wants(t, &sent, D6_OPT_NTP_SERVER))
 		r = add_ntp(t, o);
 	if (r >= 0)
-		r = add_u32(t, D6_OPT_SOL_MAX_RT, o->sol_max_rt);
+		r = add_u32(t, &sent, D6_OPT_SOL_MAX_RT, o->sol_max_rt);
 	if (r >= 0)
-		r = add_u32(t, D6_OPT_INF_MAX_RT, o->inf_max_rt);
+		r = add_u32(t, &sent, D6_OPT_INF_MAX_RT, o->inf_max_rt);
 	if (r >= 0 && info)
-		r = add_u32(t, D6_OPT_INFO_REFRESH, o->info_refresh_time);
+		r = add_u32(t, &sent, D6_OPT_INFO_REFRESH, o->info_refresh_time);
 	return r < 0 ? r : 0;
 }
 

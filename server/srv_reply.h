@@ -22,8 +22,10 @@ int srv_reply_status(struct srv_txn *t, int parent, uint16_t code);
 /* True if the request's ORO lists code. */
 bool srv_reply_wants(const struct srv_txn *t, uint16_t code);
 
-/* Adds the configured options the ORO asks for (the subnet's when the link
- * is known, else /dhcp6's). INFORMATION_REFRESH_TIME only when info is set. */
+/* Adds the configured options the ORO asks for: option-data (srv_opts.c),
+ * then the named options (the subnet's when the link is known, else
+ * /dhcp6's) of codes option-data did not send. INFORMATION_REFRESH_TIME
+ * only when info is set. */
 int srv_reply_options(struct srv_txn *t, bool info);
 
 /* Notes a lease placed in the reply, for T1/T2. */

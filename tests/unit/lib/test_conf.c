@@ -209,6 +209,153 @@ static void test_pd_pool_inside_link(void **state)
 	           "other, but it overlaps /dhcp6/subnets/0/foreign-ranges/0");
 }
 
+/* The body option-data entry i of list l encodes to, as hex without colons. */
+static void assert_body(const struct conf_optlist *l, size_t i, uint16_t code, const char *hex)
+{
+	char buf[2 * CONF_OPTDATA_MAX + 1] = "";
+
+	assert_true(i < l->n);
+	assert_int_equal(l->v[i].code, code);
+	for (size_t k = 0; k < l->v[i].len; k++)
+		snprintf(buf + 2 * k, 3, "%02x", l->v[i].data[k]);
+	assert_string_equal(buf, hex);
+}
+
+#define OD(x) HEAD D6 "\"option-data\": [" x "]}}"
+
+/* Issue 10 item 3: every type, names, Kea's comma lists, vendor options. */
+static void test_option_data_types(void **state)
+{
+	struct conf *c;
+	const struct conf_optlist *l;
+
+	(void)state;
+	c = load_ok(
+	    OD("{\"code\": 65001, \"type\": \"address\", \"data\": \"2001:db8::1\"},"
+	       "{\"code\": 65002, \"type\": \"addresses\", \"data\": \"2001:db8::1, ::2\"},"
+	       "{\"code\": 65003, \"type\": \"string\", \"data\": \"hi\"},"
+	       "{\"code\": 65004, \"type\": \"fqdn\", \"data\": \"a.example.\"},"
+	       "{\"code\": 65005, \"type\": \"fqdns\", \"data\": [\"a.b\", \"c\"]},"
+	       "{\"code\": 65006, \"type\": \"uint8\", \"data\": 255},"
+	       "{\"code\": 65007, \"type\": \"uint16\", \"data\": \"513\"},"
+	       "{\"code\": 65008, \"type\": \"uint32\", \"data\": 4294967295},"
+	       "{\"code\": 65009, \"type\": \"binary\", \"data\": \"01:0a:ff\", "
+	       "\"always-send\": true},"
+	       "{\"name\": \"bootfile-url\", \"data\": \"http://[2001:db8::9]/b.efi\"},"
+	       "{\"name\": \"bootfile-param\", \"data\": [\"a\", \"bc\"]},"
+	       "{\"name\": \"vendor-opts\", \"enterprise\": 4491, \"sub-options\": ["
+	       " {\"code\": 1, \"type\": \"string\", \"data\": \"x\"},"
+	       " {\"code\": 2, \"type\": \"uint16\", \"data\": 7}]},"
+	       "{\"name\": \"bootfile-url\", \"data\": \"tftp://x/y\", \"client-arch\": [7, 16]}"));
+	l = &c->dhcp6.option_data;
+	assert_int_equal(l->n, 13);
+	assert_body(l, 0, 65001, "20010db8000000000000000000000001");
+	assert_body(l, 1, 65002,
+	            "20010db8000000000000000000000001"
+	            "00000000000000000000000000000002");
+	assert_body(l, 2, 65003, "6869");
+	assert_body(l, 3, 65004, "0161076578616d706c6500");
+	assert_body(l, 4, 65005,
+	            "0161016200"
+	            "016300");
+	assert_body(l, 5, 65006, "ff");
+	assert_body(l, 6, 65007, "0201");
+	assert_body(l, 7, 65008, "ffffffff");
+	assert_body(l, 8, 65009, "010aff");
+	assert_true(l->v[8].always_send);
+	assert_false(l->v[0].always_send);
+	assert_int_equal(l->v[9].code, 59);
+	assert_int_equal(l->v[9].len, strlen("http://[2001:db8::9]/b.efi"));
+	assert_body(l, 10, 60,
+	            "000161"
+	            "00026263");
+	assert_body(l, 11, 17,
+	            "0000118b"
+	            "000100"
+	            "0178"
+	            "00020002"
+	            "0007");
+	assert_int_equal(l->v[11].enterprise, 4491);
+	assert_int_equal(l->v[12].n_arch, 2);
+	assert_int_equal(l->v[12].arch[1], 16);
+	conf_free(c);
+}
+
+static void test_option_data_levels_and_print(void **state)
+{
+	const char *text = HEAD D6
+	    "\"subnets\": [" NET1 ", \"option-data\": [{\"code\": 65001, \"type\": "
+	    "\"uint8\", \"data\": 1}], \"pools\": [{\"prefix\": \"2001:db8:1:1::/120\", "
+	    "\"option-data\": [{\"code\": 65001, \"type\": \"uint8\", \"data\": 2}]}], "
+	    "\"pd-pools\": [{\"prefix\": \"2001:db8:100::/40\", \"delegated-length\": 56, "
+	    "\"option-data\": [{\"code\": 65001, \"type\": \"uint8\", \"data\": 3}]}], "
+	    "\"reservations\": [{\"duid\": \"00:03:00:01:02:03\", \"option-data\": [{\"code\": "
+	    "65001, \"type\": \"uint8\", \"data\": 4, \"always-send\": true, "
+	    "\"client-arch\": [7]}]}]}]}}";
+	struct conf *a = load_ok(text), *b;
+	char *t = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	(void)state;
+	assert_body(&a->dhcp6.subnets[0].option_data, 0, 65001, "01");
+	assert_body(&a->dhcp6.subnets[0].pools[0].option_data, 0, 65001, "02");
+	assert_body(&a->dhcp6.subnets[0].pd_pools[0].option_data, 0, 65001, "03");
+	assert_body(&a->dhcp6.subnets[0].reservations[0].option_data, 0, 65001, "04");
+	f = open_memstream(&t, &n);
+	assert_int_equal(conf_print(a, f, CONF_PRINT_SECRETS), 0);
+	fclose(f);
+	b = load_ok(t);
+	assert_body(&b->dhcp6.subnets[0].pools[0].option_data, 0, 65001, "02");
+	assert_body(&b->dhcp6.subnets[0].pd_pools[0].option_data, 0, 65001, "03");
+	assert_true(b->dhcp6.subnets[0].reservations[0].option_data.v[0].always_send);
+	assert_int_equal(b->dhcp6.subnets[0].reservations[0].option_data.v[0].arch[0], 7);
+	free(t);
+	conf_free(a);
+	conf_free(b);
+}
+
+static void test_option_data_errors(void **state)
+{
+	(void)state;
+	expect_err(OD("{\"code\": 65001, \"type\": \"address\", \"data\": \"nope\"}"),
+	           "chorus.json: /dhcp6/option-data/0/data: expected an IPv6 address");
+	expect_err(OD("{\"code\": 65001, \"type\": \"addresses\", \"data\": [\"::1\", 3]}"),
+	           "chorus.json: /dhcp6/option-data/0/data/1: expected a string");
+	expect_err(OD("{\"code\": 65001, \"type\": \"uint8\", \"data\": 256}"),
+	           "chorus.json: /dhcp6/option-data/0/data: expected an integer 0..255");
+	expect_err(OD("{\"code\": 65001, \"type\": \"fqdn\", \"data\": \"a..b\"}"),
+	           "chorus.json: /dhcp6/option-data/0/data: expected a domain name");
+	expect_err(OD("{\"code\": 65001, \"type\": \"binary\", \"data\": \"0g\"}"),
+	           "chorus.json: /dhcp6/option-data/0/data: expected hex octets such as "
+	           "\"0a:0b:0c\" (at most 512)");
+	expect_err(OD("{\"code\": 65001, \"type\": \"float\", \"data\": 1}"),
+	           "chorus.json: /dhcp6/option-data/0/type: expected one of \"address\", "
+	           "\"addresses\", \"string\", \"fqdn\", \"fqdns\", \"uint8\", \"uint16\", "
+	           "\"uint32\", \"binary\", \"tuples\", \"vendor\"");
+	expect_err(OD("{\"name\": \"boot-url\", \"data\": \"x\"}"),
+	           "chorus.json: /dhcp6/option-data/0/name: expected a known option name such as "
+	           "\"bootfile-url\" (or give \"code\" and \"type\")");
+	expect_err(OD("{\"code\": 7, \"type\": \"uint8\", \"data\": 1}"),
+	           "chorus.json: /dhcp6/option-data/0/code: expected an option the server does "
+	           "not build itself (not 7)");
+	expect_err(OD("{\"code\": 65001, \"data\": 1}"),
+	           "chorus.json: /dhcp6/option-data/0: expected \"code\" and \"type\", or a known "
+	           "\"name\"");
+	expect_err(OD("{\"name\": \"vendor-opts\", \"sub-options\": []}"),
+	           "chorus.json: /dhcp6/option-data/0: required key missing, expected "
+	           "\"enterprise\" (a number)");
+	expect_err(OD("{\"name\": \"vendor-opts\", \"enterprise\": 9, \"sub-options\": [{\"code\": "
+	              "1, \"type\": \"uint8\", \"data\": -1}]}"),
+	           "chorus.json: /dhcp6/option-data/0/sub-options/0/data: expected an integer "
+	           "0..255");
+	expect_err(OD("{\"code\": 65001, \"type\": \"uint8\", \"data\": 1, \"colour\": 1}"),
+	           "chorus.json: /dhcp6/option-data/0/colour: unknown key");
+	expect_err(HEAD D6 "\"subnets\": [" NET1 ", \"foreign-ranges\": [{\"prefix\": "
+	                   "\"2001:db8:1:1::/120\", \"option-data\": []}]}]}}",
+	           "chorus.json: /dhcp6/subnets/0/foreign-ranges/0/option-data: unknown key");
+}
+
 /* dhcp6.health: defaults without it, each key, bounds named by path. */
 static void test_health(void **state)
 {
@@ -646,6 +793,9 @@ int main(void)
 	    cmocka_unit_test(test_pd_pool_inside_link),
 	    cmocka_unit_test(test_renew_creates_bindings),
 	    cmocka_unit_test(test_health),
+	    cmocka_unit_test(test_option_data_types),
+	    cmocka_unit_test(test_option_data_levels_and_print),
+	    cmocka_unit_test(test_option_data_errors),
 	    cmocka_unit_test(test_start_above_end),
 	    cmocka_unit_test(test_overlapping_pools),
 	    cmocka_unit_test(test_subnet_ids_and_prefixes),
