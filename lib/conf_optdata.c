@@ -66,9 +66,9 @@ static const struct {
 /* Options the engine builds itself, or that only clients and relays send. */
 static bool managed(unsigned code)
 {
-	static const uint16_t v[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
-	                             15, 16, 18, 19, 20, 25, 26, 37, 38, 39, 44, 45, 46, 47,
-	                             48, 53, 61, 79};
+	static const uint16_t v[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
+	                             12, 13, 14, 15, 16, 18, 19, 20, 25, 26, 37,
+	                             38, 39, 44, 45, 46, 47, 48, 53, 61, 79};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		if (v[i] == code)
@@ -253,13 +253,11 @@ static int put_data(struct conf_ctx *c, enum otype t, struct json_object *v, str
 	}
 }
 
-static int get_u32(struct conf_ctx *c, struct json_object *v, int64_t lo, int64_t hi,
-                   uint32_t *out)
+static int get_u32(struct conf_ctx *c, struct json_object *v, int64_t lo, int64_t hi, uint32_t *out)
 {
 	int64_t x;
 
-	if (!json_object_is_type(v, json_type_int) || (x = json_object_get_int64(v)) < lo ||
-	    x > hi)
+	if (!json_object_is_type(v, json_type_int) || (x = json_object_get_int64(v)) < lo || x > hi)
 		return conf_err(c, "expected an integer %lld..%lld", (long long)lo, (long long)hi);
 	*out = (uint32_t)x;
 	return 0;
@@ -284,8 +282,9 @@ static int get_type(struct conf_ctx *c, struct json_object *v, enum otype *out)
 
 static bool allowed_key(const char *k, bool sub)
 {
-	static const char *const top[] = {"name",       "code",        "type",        "data",
-	                                  "always-send", "client-arch", "enterprise", "sub-options"};
+	static const char *const top[] = {"name",       "code",        "type",
+	                                  "data",       "always-send", "client-arch",
+	                                  "enterprise", "sub-options"};
 
 	for (size_t i = 0; i < (sub ? 3u : sizeof(top) / sizeof(top[0])); i++) {
 		if (strcmp(k, top[i + (sub ? 1 : 0)]) == 0)
@@ -444,9 +443,10 @@ static int entry_parse(struct conf_ctx *c, struct json_object *v, void *item)
 		                code);
 	}
 	e->code = (uint16_t)code;
-	KEY(c, v, "always-send", json_object_is_type(kv_, json_type_boolean)
-	                             ? (e->always_send = json_object_get_boolean(kv_), 0)
-	                             : conf_err(c, "expected true or false"));
+	KEY(c, v, "always-send",
+	    json_object_is_type(kv_, json_type_boolean)
+	        ? (e->always_send = json_object_get_boolean(kv_), 0)
+	        : conf_err(c, "expected true or false"));
 	KEY(c, v, "client-arch", arch_parse(c, kv_, e));
 	if (t == OT_VENDOR || json_object_object_get_ex(v, "sub-options", &x)) {
 		if (t != OT_VENDOR)
@@ -466,7 +466,8 @@ static int entry_parse(struct conf_ctx *c, struct json_object *v, void *item)
 		conf_pop(c, mark);
 		if (code == 17) { /* VENDOR_OPTS given as binary: the enterprise leads */
 			if (o.len < 4)
-				return conf_err(c, "expected a VENDOR_OPTS body of 4 octets or more");
+				return conf_err(c,
+				                "expected a VENDOR_OPTS body of 4 octets or more");
 			e->enterprise = (uint32_t)e->data[0] << 24 | (uint32_t)e->data[1] << 16 |
 			                (uint32_t)e->data[2] << 8 | e->data[3];
 		}

@@ -33,7 +33,8 @@ static const struct conf_reservation *reservation(const struct srv_txn *t)
 	for (size_t i = 0; sn && t->clientid && i < sn->n_reservations; i++) {
 		const struct conf_reservation *r = &sn->reservations[i];
 
-		if (r->duid_len == t->clientid_len && memcmp(r->duid, t->clientid, r->duid_len) == 0)
+		if (r->duid_len == t->clientid_len &&
+		    memcmp(r->duid, t->clientid, r->duid_len) == 0)
 			return r;
 	}
 	return NULL;
@@ -114,7 +115,8 @@ static void choose(const struct srv_txn *t, const struct levels *lv, struct chos
 			for (size_t k = 0; k < lv->v[i]->n && ch->n < SRV_OPTS_MAX; k++) {
 				const struct conf_optdata *e = &lv->v[i]->v[k];
 
-				if ((pass == 0) != (e->n_arch > 0) || !arch_fits(t, e) || taken(ch, e))
+				if ((pass == 0) != (e->n_arch > 0) || !arch_fits(t, e) ||
+				    taken(ch, e))
 					continue;
 				ch->e[ch->n++] = e;
 			}

@@ -18,31 +18,38 @@
 #include "fixture.h"
 #include "srv_rx.h"
 
-#define U8(code, v, extra)                                                                         \
-	"{\"code\": " #code ", \"type\": \"uint8\", \"data\": " #v extra "}"
-
 static const char conf_json[] =
     "{\"instance\": {\"name\": \"ut\", \"database\": {\"conninfo\": \"dbname=none\"}},"
     " \"dhcp6\": {\"hash-key\": \"unit-test-hash-key-0001\", \"preference\": 9,"
     "  \"options\": {\"dns-servers\": [\"2001:db8:53::1\"]},"
-    "  \"option-data\": [" U8(65001, 1, "") ", " U8(65002, 1, "") ", " U8(65003, 1, "") ", "
-    U8(65004, 1, "") ", " U8(65100, 1, ", \"always-send\": true") ","
-    "   {\"name\": \"vendor-opts\", \"enterprise\": 4491, \"sub-options\": [{\"code\": 1, "
-    "    \"type\": \"string\", \"data\": \"cable\"}]},"
+    "  \"option-data\": ["
+    "   {\"code\": 65001, \"type\": \"uint8\", \"data\": 1},"
+    "   {\"code\": 65002, \"type\": \"uint8\", \"data\": 1},"
+    "   {\"code\": 65003, \"type\": \"uint8\", \"data\": 1},"
+    "   {\"code\": 65004, \"type\": \"uint8\", \"data\": 1},"
+    "   {\"code\": 65100, \"type\": \"uint8\", \"data\": 1, \"always-send\": true},"
+    "   {\"name\": \"vendor-opts\", \"enterprise\": 4491, \"sub-options\": ["
+    "    {\"code\": 1, \"type\": \"string\", \"data\": \"cable\"}]},"
     "   {\"name\": \"vendor-opts\", \"enterprise\": 311, \"sub-options\": []},"
     "   {\"name\": \"bootfile-url\", \"data\": \"http://boot/any.efi\"},"
-    "   {\"name\": \"bootfile-url\", \"data\": \"http://boot/x64.efi\", \"client-arch\": [7, 9]},"
+    "   {\"name\": \"bootfile-url\", \"data\": \"http://boot/x64.efi\","
+    "    \"client-arch\": [7, 9]},"
     "   {\"name\": \"bootfile-param\", \"data\": [\"quiet\"]}],"
     "  \"subnets\": ["
     "   {\"id\": 1, \"prefix\": \"2001:db8:1::/64\","
-    "    \"option-data\": [" U8(65002, 2, "") ", " U8(65003, 2, "") ", " U8(65004, 2, "") ","
+    "    \"option-data\": ["
+    "     {\"code\": 65002, \"type\": \"uint8\", \"data\": 2},"
+    "     {\"code\": 65003, \"type\": \"uint8\", \"data\": 2},"
+    "     {\"code\": 65004, \"type\": \"uint8\", \"data\": 2},"
     "     {\"name\": \"dns-servers\", \"data\": \"2001:db8:53::99\"}],"
-    "    \"pools\": [{\"prefix\": \"2001:db8:1::/120\", \"option-data\": [" U8(65003, 3, "") ", "
-    U8(65004, 3, "") "]}],"
+    "    \"pools\": [{\"prefix\": \"2001:db8:1::/120\", \"option-data\": ["
+    "     {\"code\": 65003, \"type\": \"uint8\", \"data\": 3},"
+    "     {\"code\": 65004, \"type\": \"uint8\", \"data\": 3}]}],"
     "    \"pd-pools\": [{\"prefix\": \"2001:db8:100::/40\", \"delegated-length\": 56,"
-    "     \"option-data\": [" U8(65005, 3, "") "]}],"
+    "     \"option-data\": [{\"code\": 65005, \"type\": \"uint8\", \"data\": 3}]}],"
     "    \"reservations\": [{\"duid\": \"00:03:00:01:00:00:00:00:00:07\","
-    "     \"addresses\": [\"2001:db8:1::7\"], \"option-data\": [" U8(65004, 4, "") "]}]}]}}";
+    "     \"addresses\": [\"2001:db8:1::7\"],"
+    "     \"option-data\": [{\"code\": 65004, \"type\": \"uint8\", \"data\": 4}]}]}]}}";
 
 static struct d6_msg rep;
 
@@ -60,8 +67,8 @@ static int teardown(void **state)
 
 /* A relayed message from client c asking for codes, with IA_NA (and IA_PD),
  * and CLIENT_ARCH_TYPE arch when arch != 0xffff. */
-static struct srv_txn *ask(struct srv *s, uint8_t type, uint8_t c, const uint16_t *codes,
-                           size_t n, bool pd, uint16_t arch)
+static struct srv_txn *ask(struct srv *s, uint8_t type, uint8_t c, const uint16_t *codes, size_t n,
+                           bool pd, uint16_t arch)
 {
 	static uint8_t ab[2];
 	struct fx_req r;
@@ -119,7 +126,7 @@ static void test_levels_most_specific_wins(void **state)
 
 	t = ask(s, D6_MSG_SOLICIT, 7, oro, 5, false, 0xffff); /* the reserved client */
 	assert_int_equal(fx_reply(t, &rep), 0);
-	assert_int_equal(u8_of(65004), 4); /* reservation over pool */
+	assert_int_equal(u8_of(65004), 4);  /* reservation over pool */
 	assert_int_equal(u8_of(65005), -1); /* no prefix, no PD pool's option */
 	srv_txn_free(t);
 }
