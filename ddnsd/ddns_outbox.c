@@ -52,6 +52,7 @@ struct ddns_job {
 	const char *conflict;
 	char why[640];
 	bool permanent;
+	int untrusted; /* RCODE of an untrusted answer to this attempt, or -1 */
 };
 
 static void job_go(struct ddns_job *j);
@@ -245,6 +246,7 @@ static void attempt_clear(struct ddns_job *j)
 	free(j->tcp_buf);
 	j->tcp_buf = NULL;
 	j->tcp_have = j->tcp_off = 0;
+	j->untrusted = -1;
 	ddns_msg_free(j->msg);
 	j->msg = NULL;
 }
@@ -470,6 +472,7 @@ static void job_answer(struct ddns_job *j, const uint8_t *w, size_t n, bool tcp)
 			        .name);
 			return;
 		}
+		j->untrusted = a.rcode;
 		warn_limited(
 		    j, "%s answer from %s (%s) ignored: not trusted, waiting for a signed one",
 		    a.has_tsig ? "badly signed" : "unsigned", srv, ddns_rcode_name(a.rcode));
@@ -522,7 +525,11 @@ static void on_timeout(struct evl *l, uint64_t id, void *arg)
 	(void)id;
 	j->timer = 0;
 	j->d->st.timeouts++;
-	server_failed(j, false, "no answer within %u ms", j->d->conf->ddns.timeout_ms);
+	if (j->untrusted >= 0)
+		server_failed(j, false, "no trusted answer within %u ms (only an unsigned %s)",
+		              j->d->conf->ddns.timeout_ms, ddns_rcode_name(j->untrusted));
+	else
+		server_failed(j, false, "no answer within %u ms", j->d->conf->ddns.timeout_ms);
 }
 
 static void on_tcp(struct evl *l, int fd, uint32_t events, void *arg)
@@ -741,6 +748,7 @@ static void job_start(struct ddns *d, const struct ddns_row *row)
 	j->d = d;
 	j->row = *row;
 	j->tcp_fd = -1;
+	j->untrusted = -1;
 	j->next = d->jobs;
 	d->jobs = j;
 	d->n_jobs++;

@@ -5,7 +5,9 @@
 # refused (check-with-dhcid) and recorded; Release removes only what the binding added; a
 # wrong TSIG key is logged and keeps the row until a reload fixes the key; an algorithm ldns
 # lacks is refused at load; kill -9 in the middle of a batch loses and duplicates nothing
-# (the zone compared with the leases table); heartbeat and counters; SIGTERM.
+# (the zone compared with the leases table); the server stopped for 30 s under a stream of
+# changes; heartbeat and counters; SIGTERM. DNS_IMPL=knot runs it against Knot DNS instead
+# (test_ddnsd_knot.sh).
 unset PGHOST PGPORT PGUSER PGDATABASE
 . "$CHORUS_SRCDIR/tests/integration/lib_admin.sh"
 . "$CHORUS_SRCDIR/tests/integration/lib_dns.sh"
@@ -28,14 +30,12 @@ cleanup() {
 	it_cleanup
 }
 
-need jq dig named python3
+need jq dig python3
 it_setup ddnsd
 trap cleanup EXIT
 "$ADMIN" db-init --schema "$SCHEMA" --no-roles >/dev/null || bail "db-init failed"
-dns_write "$T/dns" "$DNSPORT"
-sed -i 's/allow-query { any; };/allow-query { any; };\n\tallow-transfer { any; };/' "$T/dns/named.conf"
-dns_start "$T/dns" "$DNSPORT" || bail "named did not start"
-ok "named answers for $DNS_FWD and $DNS_REV on [::1]:$DNSPORT"
+dns_start "$T/dns" "$DNSPORT" || bail "$DNS_IMPL did not start"
+ok "$DNS_IMPL answers for $DNS_FWD and $DNS_REV on [::1]:$DNSPORT"
 
 # write_conf: the instance file, from SECRET, ALG, POLICY (the section's) and ZPOLICY (the
 # forward zone's own, "" for none).
@@ -188,18 +188,28 @@ for _ in $(seq 100); do
 done
 is "with the right key the kept row lands" "$(dq $DNSPORT AAAA host3.$DNS_FWD)" "$A3"
 
-# --- a zone the server does not serve: a permanent failure, visible, retried slowly ---
+# --- a zone the server does not serve: a failure kept visible with its reason, retried ---
+# BIND answers NOTAUTH, signed: a permanent failure, retried slowly. Knot answers without a
+# TSIG, which is not trusted (RFC 8945 §5.2): a timeout, retried with backoff.
 r=$(ex request --duid 0001000100000000000000000d0f --serverid "$SID" --fqdn x.unserved.test. --fqdn-flags 1)
 for _ in $(seq 100); do
-	[ "$(q "SELECT permanent FROM $SCHEMA.ddns_queue WHERE fqdn = 'x.unserved.test.'")" = t ] && break
+	[ -n "$(q "SELECT last_error FROM $SCHEMA.ddns_queue WHERE fqdn = 'x.unserved.test.'")" ] && break
 	sleep 0.1
 done
-like "NOTAUTH for a zone the server does not serve: kept, permanent, with its reason" \
-	"$(q "SELECT permanent || ' ' || last_error FROM $SCHEMA.ddns_queue WHERE fqdn = 'x.unserved.test.'")" \
-	"^true NOT(AUTH|ZONE) from \\[::1\\]:$DNSPORT for zone unserved.test."
+grep 'unserved' "$T/dd.log" | head -2 | sed 's/^/# ddnsd: /'
+if [ "$DNS_IMPL" = knot ]; then
+	like "a zone Knot does not serve: its unsigned answer is not trusted, the row kept" \
+		"$(q "SELECT permanent || ' ' || last_error FROM $SCHEMA.ddns_queue WHERE fqdn = 'x.unserved.test.'")" \
+		"^false no trusted answer within 1000 ms \\(only an unsigned NOTAUTH\\) from \\[::1\\]:$DNSPORT for zone unserved.test."
+	like "... and the untrusted answer is logged" "$(grep 'unserved' "$T/dd.log")" "unsigned answer"
+else
+	like "NOTAUTH for a zone the server does not serve: kept, permanent, with its reason" \
+		"$(q "SELECT permanent || ' ' || last_error FROM $SCHEMA.ddns_queue WHERE fqdn = 'x.unserved.test.'")" \
+		"^true NOT(AUTH|ZONE) from \\[::1\\]:$DNSPORT for zone unserved.test."
+fi
 sleep 3
 [ "$(q "SELECT attempts FROM $SCHEMA.ddns_queue WHERE fqdn = 'x.unserved.test.'")" -ge 2 ] &&
-	ok "... and retried after permanent-retry" || not_ok "... and retried after permanent-retry"
+	ok "... and retried" || not_ok "... and retried"
 q "DELETE FROM $SCHEMA.ddns_queue WHERE fqdn = 'x.unserved.test.'" >/dev/null
 
 # --- conflict policies: a second client claiming a held name ---
@@ -275,7 +285,9 @@ is "every bulk lease is in the zone once, nothing else ($n leases)" "$(diff "$T/
 is "one DHCID per name" "$(awk '$4 == "DHCID" && $1 ~ /^bulk/' "$T/fwd.axfr" | wc -l)" "$n"
 is "one PTR per address" "$(awk '$4 == "PTR" && $5 ~ /^bulk/' "$T/rev.axfr" | wc -l)" "$n"
 
-# --- named stopped for 30 s under a stream of lease changes, then started ---
+# --- the DNS server stopped for 30 s under a stream of lease changes, then started ---
+# (with BIND only: the Knot run, test_ddnsd_knot.sh, keeps to the core cases)
+if [ -z "${DDNS_CORE_ONLY:-}" ]; then
 dns_stop
 t0=$(date +%s)
 : >"$T/stream"
@@ -306,6 +318,7 @@ is "every change landed once, none lost, the released ones gone ($(wc -l <"$T/wa
 	"$(diff "$T/want" "$T/got" && echo same)" same
 is "PTRs match the leases" \
 	"$(awk '$4 == "PTR" && ($5 ~ /^bulk/ || $5 ~ /^s[0-9]+x/)' "$T/rev.axfr" | wc -l)" "$(wc -l <"$T/want")"
+fi
 
 # --- heartbeat, counters, SIGTERM ---
 kill -TERM "$DDPID"
