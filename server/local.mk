@@ -51,6 +51,8 @@ TESTS += tests/integration/test_dhcp6d.sh
 EXTRA_DIST += tests/integration/test_dhcp6d.sh tests/integration/test_dhcp6d_client.py
 TESTS += tests/integration/test_dhcp6d_reconf.sh
 EXTRA_DIST += tests/integration/test_dhcp6d_reconf.sh
+TESTS += tests/integration/test_dhcp6d_options.sh
+EXTRA_DIST += tests/integration/test_dhcp6d_options.sh tests/integration/tshark_options.py
 
 check_PROGRAMS += tests/unit/server/test_srv_alloc
 TESTS += tests/unit/server/test_srv_alloc

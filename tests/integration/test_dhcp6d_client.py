@@ -8,7 +8,8 @@ the one that checks it. Prints one JSON object per exchange.
 
   client.py PORT MSG [options]      one exchange (MSG: solicit request renew
                                     rebind release decline confirm inforeq
-                                    leasequery)
+                                    leasequery); --oro 59,60 sets the ORO,
+                                    --arch 7 adds CLIENT_ARCH_TYPE
   client.py PORT load N OUTFILE [SECS] [NAME]  N clients, Solicit+Request each,
                                     relayed, 256 in flight; every granted address
                                     appended to OUTFILE as soon as its Reply arrives;
@@ -69,7 +70,11 @@ def build(args):
     oro = [O_DNS, O_DOMAIN, O_SOL_MAX_RT]
     if mtype == 11:
         oro = [O_DNS, O_DOMAIN, O_INFO_REFRESH, 83, 56]
+    if args.get("oro"):
+        oro = [int(c) for c in args["oro"].split(",")]
     body += opt(O_ORO, b"".join(struct.pack("!H", c) for c in oro))
+    if args.get("arch"):
+        body += opt(61, b"".join(struct.pack("!H", int(a)) for a in args["arch"].split(",")))
     if args.get("rapid"):
         body += opt(O_RAPID)
     if args.get("fqdn"):
@@ -171,6 +176,8 @@ def decode(b):
             r["fqdn"] = decode_name(d[1:])
         elif c == O_INFO_REFRESH:
             r["info_refresh"] = struct.unpack("!I", d)[0]
+        else:
+            r.setdefault("other", {}).setdefault(str(c), []).append(d.hex())
     return r
 
 
