@@ -13,7 +13,7 @@
 #   cli_log NAME                  its output and hook log, as TAP comments
 #
 # Private files: dhclient gets -lf -pf -sf -cf (its DUID lives in the lease
-# file). dhcpcd has no run-time options for its directories, so it runs in
+# file); CLI_DHCLIENT_EXTRA, when set, is appended to its dhclient.conf. dhcpcd has no run-time options for its directories, so it runs in
 # a private mount namespace (ip netns exec makes one) with its own dirs
 # bind-mounted over /var/lib/dhcpcd (DUID, leases, privsep chroot) and /run
 # (pid file, control socket). dhcp6c keeps its DUID in the compiled-in
@@ -46,6 +46,8 @@ cli_start() {
 		cat >"$dir/dhclient.conf" <<-EOS
 			request dhcp6.name-servers, dhcp6.domain-search;
 		EOS
+		# more configuration from the scenario (option definitions, "also request")
+		[ -n "${CLI_DHCLIENT_EXTRA:-}" ] && printf '%s\n' "$CLI_DHCLIENT_EXTRA" >>"$dir/dhclient.conf"
 		ip netns exec "$ns" dhclient -6 $flag -d -v -cf "$dir/dhclient.conf" \
 			-lf "$dir/dhclient6.leases" -pf "$dir/dhclient6.pid" -sf "$dir/hook" ch0 \
 			>"$dir/client.log" 2>&1 &
