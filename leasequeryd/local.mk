@@ -20,7 +20,16 @@ leasequeryd_chorus_leasequeryd_CFLAGS = $(LQ_CF)
 leasequeryd_chorus_leasequeryd_LDADD = $(CHORUS_LIBS)
 
 # Integration: leasequeryd behind a real chorus-dhcp6d, a private PostgreSQL.
-TESTS += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh
+TESTS += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh \
+	tests/integration/test_chorus_lq.sh
 EXTRA_DIST += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh \
-	tests/integration/lq_requestor.py \
+	tests/integration/test_chorus_lq.sh tests/integration/lq_requestor.py \
 	tests/integration/lib_lq.sh
+
+# chorus-lq, the requestor: one view across instances.
+bin_PROGRAMS += leasequeryd/chorus-lq
+leasequeryd_chorus_lq_SOURCES = leasequeryd/lq_cli.c leasequeryd/lq_cli.h \
+	leasequeryd/lq_cli_ask.c leasequeryd/lq_cli_merge.c
+leasequeryd_chorus_lq_CPPFLAGS = $(LQ_CPPFLAGS)
+leasequeryd_chorus_lq_CFLAGS = $(LQ_CF)
+leasequeryd_chorus_lq_LDADD = $(CHORUS_LIBS)
