@@ -35,7 +35,8 @@ void api_reply_json(struct api_req *r, unsigned status, struct json_object *obj)
 		api_error(r, 503, "out_of_memory", "out of memory");
 		return;
 	}
-	s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &len);
+	s = json_object_to_json_string_length(
+	    obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	buf = s ? malloc(len + 2) : NULL;
 	if (buf) {
 		memcpy(buf, s, len);
@@ -68,7 +69,8 @@ void api_error(struct api_req *r, unsigned status, const char *code, const char 
 		json_object_object_add(e, "message", json_object_new_string(msg));
 		json_object_object_add(o, "error", e);
 		e = NULL;
-		s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
+		s = json_object_to_json_string_length(
+		    o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 		if (s && (buf = malloc(len + 2))) {
 			memcpy(buf, s, len);
 			buf[len++] = '\n';
@@ -82,8 +84,9 @@ void api_error(struct api_req *r, unsigned status, const char *code, const char 
 	api_reply_raw(r, status, "application/json", buf, buf ? len : 0);
 }
 
-/* RFC 8259 §7: control characters inside strings must be escaped; json-c
- * lets them through. Returns the offset of the first one, or len. */
+/* What json-c lets through and RFC 8259 does not: control characters
+ * inside strings (§7), strings in single quotes (§7: quotation marks).
+ * Returns the offset of the first one, or len. */
 static size_t raw_control(const char *b, size_t len)
 {
 	bool in = false;
@@ -91,7 +94,7 @@ static size_t raw_control(const char *b, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)b[i];
 
-		if (in && c < 0x20)
+		if ((in && c < 0x20) || (!in && c == '\''))
 			return i;
 		if (in && c == '\\')
 			i++;
@@ -117,8 +120,9 @@ struct json_object *api_json_parse(const char *body, size_t len, char *err, size
 		return NULL;
 	}
 	if ((used = raw_control(body, len)) < len) {
-		snprintf(err, errlen, "malformed JSON at byte %zu: a control character in a string",
-		         used);
+		snprintf(err, errlen, "malformed JSON at byte %zu: %s", used,
+		         body[used] == '\'' ? "strings take double quotes"
+		                            : "a control character in a string");
 		return NULL;
 	}
 	tok = json_tokener_new_ex(API_JSON_DEPTH);
@@ -130,6 +134,12 @@ struct json_object *api_json_parse(const char *body, size_t len, char *err, size
 	v = json_tokener_parse_ex(tok, body, (int)len);
 	je = json_tokener_get_error(tok);
 	used = json_tokener_get_parse_end(tok);
+	if (!v && je == json_tokener_continue) {
+		/* a bare number ("2") may go on: the end of the body ends it */
+		v = json_tokener_parse_ex(tok, "", 1);
+		je = json_tokener_get_error(tok);
+		used = len;
+	}
 	if (!v && je == json_tokener_continue)
 		snprintf(err, errlen, "malformed JSON: the body ends inside a value");
 	else if (!v)

@@ -20,6 +20,7 @@ static const struct api_route api_routes[] = {
     {"/v1/leases/{}", API_GET, API_NEED_READ, api_leases_get, false, false},
     {"/v1/leases/{}", API_DELETE, API_NEED_ADMIN, api_leases_delete, false, false},
     {"/v1/events", API_GET, API_NEED_READ, api_events_get, false, false},
+    {"/v1/stats", API_GET, API_NEED_READ, api_stats_get, false, false},
     {"/v1/health", API_GET, API_OPEN, api_health_get, false, true},
     {"/metrics", API_GET, API_OPEN, api_metrics_get, false, true},
     {"/v1/config", API_GET, API_NEED_READ, api_config_get, false, false},

@@ -212,6 +212,22 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                                     "ELSE host(addr) || '/' || masklen(addr) END, 'duid', "
                                     "encode(duid, 'hex'), 'detail', detail)::text FROM events "
                                     "WHERE id > $1::bigint ORDER BY id LIMIT $2::int"},
+    /* GET /v1/stats in one round trip: the daemons' counters (c), then the
+     * holding leases per address range (n: $1 index, $2 start, $3 end) and
+     * per PD pool (d: $4 index, $5 prefix), each counted by the addr index. */
+    [AST_STATS] = {"api_stats", 5,
+                   "SELECT 'c', scope, counter, value::text FROM stats "
+                   "WHERE scope IN ('dhcp6', 'leasequery', 'ddns', 'api') "
+                   "UNION ALL SELECT 'n', p.i::text, count(*) FILTER (WHERE l.state = "
+                   "'active')::text, count(*) FILTER (WHERE l.state = 'declined')::text "
+                   "FROM unnest($1::int[], $2::inet[], $3::inet[]) AS p(i, lo, hi) "
+                   "JOIN leases l ON l.addr >= p.lo AND l.addr <= p.hi AND l.lease_type = "
+                   "'na' AND l.state IN ('active', 'declined') GROUP BY p.i "
+                   "UNION ALL SELECT 'd', p.i::text, count(*) FILTER (WHERE l.state = "
+                   "'active')::text, count(*) FILTER (WHERE l.state = 'declined')::text "
+                   "FROM unnest($4::int[], $5::inet[]) AS p(i, pfx) "
+                   "JOIN leases l ON l.addr <<= p.pfx AND l.lease_type = 'pd' "
+                   "AND l.state IN ('active', 'declined') GROUP BY p.i"},
 };
 
 struct api_query_run {

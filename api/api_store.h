@@ -22,6 +22,7 @@ enum api_stmt {
 	AST_STATS_ADD,
 	AST_EVENTS_LAST,
 	AST_EVENTS_AFTER,
+	AST_STATS,
 	AST_MAX,
 };
 

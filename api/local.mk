@@ -22,5 +22,23 @@ api_chorus_apid_CFLAGS = $(API_CF)
 api_chorus_apid_LDADD = $(CHORUS_LIBS) $(MHD_LIBS)
 
 # Integration: chorus-apid, chorus-dhcp6d and a private PostgreSQL, driven by curl.
-TESTS += tests/integration/test_apid.sh
-EXTRA_DIST += tests/integration/test_apid.sh
+TESTS += tests/integration/test_apid.sh tests/integration/test_apid_tls.sh
+EXTRA_DIST += tests/integration/test_apid.sh tests/integration/test_apid_tls.sh
+
+# Unit tests: one cmocka program per parsing source file, linked with all of api/ but main.c.
+API_UNIT_TESTS = tests/unit/api/test_api_json tests/unit/api/test_api_query \
+	tests/unit/api/test_api_leases
+check_PROGRAMS += $(API_UNIT_TESTS)
+TESTS += $(API_UNIT_TESTS)
+tests_unit_api_test_api_json_SOURCES = tests/unit/api/test_api_json.c $(API_CORE)
+tests_unit_api_test_api_json_CPPFLAGS = $(API_CPPFLAGS)
+tests_unit_api_test_api_json_CFLAGS = $(UNIT_CF) $(MHD_CFLAGS)
+tests_unit_api_test_api_json_LDADD = $(UNIT_LIBS) $(MHD_LIBS)
+tests_unit_api_test_api_query_SOURCES = tests/unit/api/test_api_query.c $(API_CORE)
+tests_unit_api_test_api_query_CPPFLAGS = $(API_CPPFLAGS)
+tests_unit_api_test_api_query_CFLAGS = $(UNIT_CF) $(MHD_CFLAGS)
+tests_unit_api_test_api_query_LDADD = $(UNIT_LIBS) $(MHD_LIBS)
+tests_unit_api_test_api_leases_SOURCES = tests/unit/api/test_api_leases.c $(API_CORE)
+tests_unit_api_test_api_leases_CPPFLAGS = $(API_CPPFLAGS)
+tests_unit_api_test_api_leases_CFLAGS = $(UNIT_CF) $(MHD_CFLAGS)
+tests_unit_api_test_api_leases_LDADD = $(UNIT_LIBS) $(MHD_LIBS)

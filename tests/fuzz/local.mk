@@ -9,7 +9,10 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_conf \
 	tests/fuzz/fuzz_d6_lq \
 	tests/fuzz/fuzz_lq_query \
-	tests/fuzz/fuzz_ddns_update
+	tests/fuzz/fuzz_ddns_update \
+	tests/fuzz/fuzz_api_query \
+	tests/fuzz/fuzz_api_leases \
+	tests/fuzz/fuzz_api_json
 FUZZ_SECONDS ?= 60
 
 if FUZZING
@@ -52,6 +55,25 @@ tests_fuzz_fuzz_lq_query_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/leasequeryd
 tests_fuzz_fuzz_lq_query_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_lq_query_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_lq_query_LDFLAGS = $(FUZZ_LINKFLAGS)
+
+# chorus-apid's parsers: query strings, lease filters, request bodies (all of api/ but main.c)
+FUZZ_API_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/api -I$(top_srcdir)/sql
+FUZZ_API_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
+tests_fuzz_fuzz_api_query_SOURCES = tests/fuzz/fuzz_api_query.c $(API_CORE)
+tests_fuzz_fuzz_api_query_CPPFLAGS = $(FUZZ_API_CPPFLAGS)
+tests_fuzz_fuzz_api_query_CFLAGS = $(FUZZ_API_CFLAGS)
+tests_fuzz_fuzz_api_query_LDADD = $(FUZZ_LIBS) $(MHD_LIBS)
+tests_fuzz_fuzz_api_query_LDFLAGS = $(FUZZ_LINKFLAGS)
+tests_fuzz_fuzz_api_leases_SOURCES = tests/fuzz/fuzz_api_leases.c $(API_CORE)
+tests_fuzz_fuzz_api_leases_CPPFLAGS = $(FUZZ_API_CPPFLAGS)
+tests_fuzz_fuzz_api_leases_CFLAGS = $(FUZZ_API_CFLAGS)
+tests_fuzz_fuzz_api_leases_LDADD = $(FUZZ_LIBS) $(MHD_LIBS)
+tests_fuzz_fuzz_api_leases_LDFLAGS = $(FUZZ_LINKFLAGS)
+tests_fuzz_fuzz_api_json_SOURCES = tests/fuzz/fuzz_api_json.c $(API_CORE)
+tests_fuzz_fuzz_api_json_CPPFLAGS = $(FUZZ_API_CPPFLAGS)
+tests_fuzz_fuzz_api_json_CFLAGS = $(FUZZ_API_CFLAGS)
+tests_fuzz_fuzz_api_json_LDADD = $(FUZZ_LIBS) $(MHD_LIBS)
+tests_fuzz_fuzz_api_json_LDFLAGS = $(FUZZ_LINKFLAGS)
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/dict
 

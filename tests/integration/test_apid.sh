@@ -315,6 +315,20 @@ is "after the DELETE client Y gets it (in ${ms} ms)" "$got" 2001:db8:3::10
 [ "$ms" -lt 2000 ] && ok "... within about a second" || not_ok "... within about a second ($ms ms)"
 is "... and the table says so" "$(q "SELECT encode(duid, 'hex') FROM $SCHEMA.leases WHERE addr = '2001:db8:3::10' AND state = 'active'")" 0001000100000000000000000032
 
+# --- stats: per range and PD pool, counters of the daemons ---
+b=$(get "$READ_TOK" /v1/stats)
+is "GET /v1/stats" "$(st)" 200
+is "... the one-address range: total 1, assigned 1, free 0, utilisation 1" \
+	"$(j "$b" '.subnets[] | select(.id == 3) | .pools[0] | "\(.range) \(.total) \(.assigned) \(.free) \(.utilisation)"')" \
+	"2001:db8:3::10-2001:db8:3::10 1 1 0 1"
+is "... the /65 range counts what the table holds" \
+	"$(j "$b" '.subnets[] | select(.id == 1) | .pools[0] | "\(.range) \(.assigned)"')" \
+	"2001:db8:1::/65 $(q "SELECT count(*) FROM $SCHEMA.leases WHERE state = 'active' AND lease_type = 'na' AND addr <<= '2001:db8:1::/65'")"
+like "... of 2^63 addresses (exact, not a float)" "$b" '"range":"2001:db8:1::/65","total":9223372036854775808|"total":9223372036854775808,[^}]*"range":"2001:db8:1::/65"'
+is "... the PD pool: 65536 /56 prefixes of the /40" \
+	"$(j "$b" '.subnets[] | select(.id == 1) | .pd_pools[0] | "\(.prefix) \(.delegated_length) \(.total) \(.assigned)"')" \
+	"2001:db8:100::/40 56 65536 $(q "SELECT count(*) FROM $SCHEMA.leases WHERE state = 'active' AND lease_type = 'pd'")"
+
 # --- paths, methods, media types, sizes ---
 b=$(get "$READ_TOK" /v1/nothing)
 is "unknown path: 404 JSON" "$(st):$(j "$b" .error.code)" "404:not_found"
@@ -381,6 +395,10 @@ is "health: 200 without a token" "$(st):$(j "$h" .status)" "200:ok"
 is "... the engine's heartbeat is fresh" "$(j "$h" '.daemons.dhcp6d.status')" ok
 is "... leasequeryd and ddnsd are disabled in this config" "$(j "$h" '[.daemons.leasequeryd.status, .daemons.ddnsd.status] | join(" ")')" "disabled disabled"
 is "... the DDNS backlog counted" "$(j "$h" .ddns.backlog)" "$(q "SELECT count(*) FROM $SCHEMA.ddns_queue")"
+b=$(get "$READ_TOK" /v1/stats)
+like "stats: the engine's counters, drops and redundancy cases" \
+	"$(j "$b" '"\(.counters.dhcp6.rx) \(.counters.dhcp6_drops | has("malformed")) \(.counters.dhcp6_redundancy | has("rebind-adopted"))"')" \
+	'^[1-9][0-9]* true true$'
 curl -sS -g -m 10 "$URL/metrics" >"$T/metrics"
 check "promtool check metrics accepts /metrics" promtool check metrics <"$T/metrics"
 like "metrics: the engine's counters" "$(grep '^chorus_dhcp6_rx_total ' "$T/metrics")" '^chorus_dhcp6_rx_total [1-9]'
