@@ -21,7 +21,9 @@
 #define FWD_LOOPS 3   /* RFC 4703 §5: steps 1 and 2 may alternate; bound them */
 #define WARN_MS   10000
 
-enum step { S_FWD, S_FWD2, S_REV, S_REM_A, S_REM_B, S_REV_REM, S_END };
+/* S_OLD (remove-stale-ptr) reads the name's AAAAs before S_FWD2 replaces
+ * them; S_STALE then removes the PTR of each old address not kept. */
+enum step { S_FWD, S_OLD, S_FWD2, S_STALE, S_REV, S_REM_A, S_REM_B, S_REV_REM, S_END };
 
 struct ddns_udp {
 	struct ddns *d;
@@ -53,6 +55,10 @@ struct ddns_job {
 	char why[640];
 	bool permanent;
 	int untrusted; /* RCODE of an untrusted answer to this attempt, or -1 */
+	struct in6_addr old[DDNS_MAX_AAAA]; /* the name's AAAAs before S_FWD2 */
+	size_t n_old;
+	size_t stale_i; /* next of old[] for S_STALE */
+	char stale_rev[DDNS_REV_LEN];
 };
 
 static void job_go(struct ddns_job *j);
@@ -369,15 +375,24 @@ static void step_result(struct ddns_job *j, int rc)
 			next = S_REV;
 		} else if (rc == DDNS_YXDOMAIN && (p == CONF_DDNS_CHECK_WITH_DHCID ||
 		                                   p == CONF_DDNS_CHECK_EXISTS_WITH_DHCID)) {
-			next = S_FWD2;
+			next = j->d->conf->ddns.remove_stale_ptr && p == CONF_DDNS_CHECK_WITH_DHCID
+			           ? S_OLD
+			           : S_FWD2;
 		} else {
 			goto fail;
 		}
 		break;
+	case S_OLD:
+		if (rc != DDNS_NOERROR && rc != DDNS_NXDOMAIN)
+			goto fail;
+		job_log(j, LOG_DEBUG, "the name has %zu AAAA records before the update", j->n_old);
+		next = S_FWD2;
+		break;
 	case S_FWD2:
 		if (rc == DDNS_NOERROR) {
 			j->fwd_done = true;
-			next = S_REV;
+			j->stale_i = 0;
+			next = j->n_old ? S_STALE : S_REV;
 		} else if (rc == DDNS_NXDOMAIN && ++j->loops < FWD_LOOPS) {
 			next = S_FWD; /* the name went away meanwhile */
 		} else if (rc == DDNS_NXRRSET) {
@@ -389,6 +404,16 @@ static void step_result(struct ddns_job *j, int rc)
 		} else {
 			goto fail;
 		}
+		break;
+	case S_STALE:
+		/* NXRRSET: the PTR names someone else, NXDOMAIN: already gone */
+		if (rc != DDNS_NOERROR && rc != DDNS_NXRRSET && rc != DDNS_NXDOMAIN)
+			goto fail;
+		if (rc == DDNS_NOERROR)
+			job_log(j, LOG_INFO, "stale PTR %s removed (remove-stale-ptr)",
+			        j->stale_rev);
+		j->stale_i++;
+		next = S_STALE;
 		break;
 	case S_REV:
 		if (rc != DDNS_NOERROR)
@@ -486,6 +511,12 @@ static void job_answer(struct ddns_job *j, const uint8_t *w, size_t n, bool tcp)
 		return;
 	}
 	d->st.rcode[a.rcode & 15]++;
+	job_log(j, LOG_DEBUG, "%s from %s", ddns_rcode_name(a.rcode),
+	        server_text(d, j->server, srv, sizeof(srv)));
+	if (j->step == S_OLD) {
+		memcpy(j->old, a.aaaa, sizeof(j->old));
+		j->n_old = a.n_aaaa;
+	}
 	step_result(j, a.rcode);
 }
 
@@ -615,7 +646,9 @@ static void send_step(struct ddns_job *j)
 	bool tcp = j->msg != NULL; /* a resend: the UDP answer was truncated */
 	struct ddns_req r = {.kind = j->kind,
 	                     .zone = j->zone->name,
-	                     .name = rev ? j->rev : j->row.fqdn,
+	                     .name = j->step == S_STALE ? j->stale_rev
+	                             : rev              ? j->rev
+	                                                : j->row.fqdn,
 	                     .target = j->row.fqdn,
 	                     .addrs = j->step == S_FWD || j->step == S_FWD2 ? j->row.addrs
 	                                                                    : &j->row.addr,
@@ -637,7 +670,9 @@ static void send_step(struct ddns_job *j)
 		return;
 	}
 	r.id = fresh_id(j);
-	if ((err = ddns_update_build(&r, j->key, &j->msg)) < 0) {
+	err = j->step == S_OLD ? ddns_query_build(j->row.fqdn, r.id, j->key, &j->msg)
+	                       : ddns_update_build(&r, j->key, &j->msg);
+	if (err < 0) {
 		snprintf(j->why, sizeof(j->why), "cannot build the update: %s", ch_strerror(err));
 		j->permanent = true;
 		job_fail(j);
@@ -660,6 +695,35 @@ static void send_step(struct ddns_job *j)
 		server_failed(j, false, "UDP: %s", strerror((int)-n));
 }
 
+static bool kept(const struct ddns_job *j, const struct in6_addr *a)
+{
+	for (size_t i = 0; i < j->row.n_addrs; i++) {
+		if (addr6_eq(&j->row.addrs[i], a))
+			return true;
+	}
+	return false;
+}
+
+/* The next old address whose PTR goes: one this binding does not keep, in
+ * a reverse zone we update. 1: send, 0: none left. */
+static int stale_setup(struct ddns_job *j)
+{
+	const struct conf_ddns *c = &j->d->conf->ddns;
+
+	for (; j->stale_i < j->n_old; j->stale_i++) {
+		if (!j->row.rev || kept(j, &j->old[j->stale_i]))
+			continue;
+		ddns_rev_name(&j->old[j->stale_i], j->stale_rev);
+		j->zone = zone_find(c->reverse_zones, c->n_reverse_zones, j->stale_rev);
+		if (!j->zone)
+			continue;
+		j->kind = DDNS_REV_REM;
+		j->srv = 0;
+		return 1;
+	}
+	return 0;
+}
+
 /* Sets up j->step: its zone and kind. 1: send it, 0: it does not apply. */
 static int step_setup(struct ddns_job *j)
 {
@@ -667,6 +731,8 @@ static int step_setup(struct ddns_job *j)
 	bool rev = j->step == S_REV || j->step == S_REV_REM;
 	enum conf_ddns_conflict p;
 
+	if (j->step == S_STALE)
+		return stale_setup(j);
 	if (rev ? (!j->row.rev || j->conflict) : !j->row.fwd)
 		return 0;
 	j->zone = rev ? zone_find(c->reverse_zones, c->n_reverse_zones, j->rev)
@@ -683,6 +749,8 @@ static int step_setup(struct ddns_job *j)
 		          : p == CONF_DDNS_NO_CHECK_WITHOUT_DHCID ? DDNS_FWD_FORCE_NODHCID
 		                                                  : DDNS_FWD_ADD;
 		break;
+	case S_OLD:
+		break; /* a query, not an update */
 	case S_FWD2:
 		j->kind =
 		    p == CONF_DDNS_CHECK_EXISTS_WITH_DHCID ? DDNS_FWD_EXISTS : DDNS_FWD_REPLACE;
@@ -712,8 +780,11 @@ static int step_setup(struct ddns_job *j)
 static enum step step_after(enum step s)
 {
 	switch (s) {
+	case S_OLD:
+		return S_FWD2;
 	case S_FWD:
 	case S_FWD2:
+	case S_STALE:
 		return S_REV;
 	case S_REM_A:
 		return S_REM_B;

@@ -25,7 +25,9 @@ struct ddns_msg {
 	uint8_t *wire;
 	size_t len;
 	uint16_t id;
-	ldns_rdf *mac; /* the request's MAC, which the answer's digest starts with */
+	ldns_pkt_opcode opcode;
+	ldns_rdf *qname; /* a query's name, whose AAAA records the answer gives */
+	ldns_rdf *mac;   /* the request's MAC, which the answer's digest starts with */
 };
 
 /* RFC 8945 §6 names, in conf_tsig_alg order. */
@@ -412,6 +414,7 @@ static int sign(ldns_pkt *p, const struct ddns_key *k, uint16_t id, struct ddns_
 	if (!m)
 		return CH_ENOMEM;
 	m->id = id;
+	m->opcode = ldns_pkt_get_opcode(p);
 	m->mac = ldns_rdf_clone(ldns_rr_rdf(tsig, 3));
 	if (!m->mac || ldns_pkt2wire(&m->wire, p, &m->len) != LDNS_STATUS_OK) {
 		ddns_msg_free(m);
@@ -455,6 +458,30 @@ fail:
 	return err;
 }
 
+int ddns_query_build(const char *name, uint16_t id, const struct ddns_key *k, struct ddns_msg **out)
+{
+	ldns_rdf *q = dname(name), *copy = q ? ldns_rdf_clone(q) : NULL;
+	ldns_pkt *p =
+	    copy ? ldns_pkt_query_new(copy, LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_IN, 0) : NULL;
+	struct ddns_msg *m = NULL;
+	int err = q ? CH_ENOMEM : CH_EINVAL;
+
+	if (!p) {
+		ldns_rdf_deep_free(copy);
+		goto fail;
+	}
+	ldns_pkt_set_id(p, id);
+	if ((err = sign(p, k, id, &m)) < 0)
+		goto fail;
+	m->qname = q;
+	q = NULL;
+	*out = m;
+fail:
+	ldns_pkt_free(p);
+	ldns_rdf_deep_free(q);
+	return err;
+}
+
 const uint8_t *ddns_msg_wire(const struct ddns_msg *m, size_t *len)
 {
 	*len = m->len;
@@ -471,6 +498,7 @@ void ddns_msg_free(struct ddns_msg *m)
 	if (!m)
 		return;
 	free(m->wire);
+	ldns_rdf_deep_free(m->qname);
 	ldns_rdf_deep_free(m->mac);
 	free(m);
 }
@@ -509,6 +537,22 @@ static bool tsig_trusted(ldns_pkt *p, const ldns_rr *tsig, const struct ddns_msg
 	return ldns_pkt_tsig_verify(p, wire, len, k->name, k->secret, m->mac);
 }
 
+/* The AAAA records the answer section holds for qname (RFC 1035 §4.1.3). */
+static void answer_aaaa(const ldns_pkt *p, const ldns_rdf *qname, struct ddns_answer *a)
+{
+	const ldns_rr_list *an = ldns_pkt_answer(p);
+
+	for (size_t i = 0; an && i < ldns_rr_list_rr_count(an) && a->n_aaaa < DDNS_MAX_AAAA; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(an, i);
+		const ldns_rdf *d = ldns_rr_rd_count(rr) == 1 ? ldns_rr_rdf(rr, 0) : NULL;
+
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_AAAA || !d || ldns_rdf_size(d) != 16 ||
+		    ldns_dname_compare(ldns_rr_owner(rr), qname) != 0)
+			continue;
+		memcpy(a->aaaa[a->n_aaaa++].s6_addr, ldns_rdf_data(d), 16);
+	}
+}
+
 int ddns_update_parse(const struct ddns_msg *m, const struct ddns_key *k, const uint8_t *wire,
                       size_t len, int64_t now, struct ddns_answer *out)
 {
@@ -520,8 +564,7 @@ int ddns_update_parse(const struct ddns_msg *m, const struct ddns_key *k, const 
 		ldns_pkt_free(p);
 		return CH_EMALFORMED;
 	}
-	if (ldns_pkt_id(p) != m->id || !ldns_pkt_qr(p) ||
-	    ldns_pkt_get_opcode(p) != LDNS_PACKET_UPDATE) {
+	if (ldns_pkt_id(p) != m->id || !ldns_pkt_qr(p) || ldns_pkt_get_opcode(p) != m->opcode) {
 		ldns_pkt_free(p);
 		return CH_ENOENT;
 	}
@@ -536,6 +579,8 @@ int ddns_update_parse(const struct ddns_msg *m, const struct ddns_key *k, const 
 		a.server_time = tsig_time(tsig);
 		a.trusted = tsig_trusted(p, tsig, m, k, wire, len, now);
 	}
+	if (m->qname)
+		answer_aaaa(p, m->qname, &a);
 	ldns_pkt_free(p);
 	*out = a;
 	return 0;

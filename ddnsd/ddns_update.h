@@ -17,6 +17,7 @@
 #define DDNS_DHCID_LEN 35 /* RFC 4701 §3.3: type 2, digest 1, SHA-256 */
 #define DDNS_FUDGE     300
 #define DDNS_REV_LEN   74 /* 32 nibbles "x." + "ip6.arpa." + NUL */
+#define DDNS_MAX_AAAA  16 /* AAAA records read from the answer to a query */
 
 /* RFC 2136 §2.2 RCODEs and RFC 8945 §5.3 TSIG errors we name. */
 enum {
@@ -67,6 +68,9 @@ struct ddns_answer {
 	bool trusted;        /* signed with our key, MAC and time verified */
 	bool has_tsig;       /* a TSIG RR was there, verified or not */
 	int64_t server_time; /* Time Signed of the answer's TSIG, 0 when none */
+	/* the answer to a query (ddns_query_build): the name's AAAA records */
+	struct in6_addr aaaa[DDNS_MAX_AAAA];
+	size_t n_aaaa;
 };
 
 struct ddns_key; /* a TSIG key in the form ldns takes */
@@ -96,13 +100,17 @@ bool ddns_name_in_zone(const char *name, const char *zone, size_t *labels);
  * encode), CH_ENOMEM, or CH_EIO when ldns refused to sign; *out is written
  * only on success. */
 int ddns_update_build(const struct ddns_req *r, const struct ddns_key *k, struct ddns_msg **out);
+/* A signed query for the AAAA RRset of name (remove-stale-ptr reads the
+ * addresses a name had before it is replaced). Same returns as above. */
+int ddns_query_build(const char *name, uint16_t id, const struct ddns_key *k,
+                     struct ddns_msg **out);
 const uint8_t *ddns_msg_wire(const struct ddns_msg *m, size_t *len);
 uint16_t ddns_msg_id(const struct ddns_msg *m);
 void ddns_msg_free(struct ddns_msg *m);
 
 /*
  * Reads wire as the answer to m: 0 and *out filled when it is a response
- * with m's id and opcode UPDATE (trusted says whether its TSIG verified
+ * with m's id and opcode (trusted says whether its TSIG verified
  * against k and m's MAC with the time within the fudge of now, seconds
  * since the epoch); CH_ENOENT when it answers something else; CH_EMALFORMED
  * when it is no DNS message.

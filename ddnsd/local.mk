@@ -25,6 +25,8 @@ tests_unit_ddnsd_test_ddns_update_CFLAGS = $(UNIT_CF) $(LDNS_CFLAGS) $(CRYPTO_CF
 tests_unit_ddnsd_test_ddns_update_LDADD = $(UNIT_LIBS) $(LDNS_LIBS) $(CRYPTO_LIBS)
 
 # Integration: the daemon with a real chorus-dhcp6d, PostgreSQL and BIND 9 named.
-TESTS += tests/integration/test_ddnsd.sh tests/integration/test_ddnsd_knot.sh
+TESTS += tests/integration/test_ddnsd.sh tests/integration/test_ddnsd_knot.sh \
+	tests/integration/test_ddnsd_failover.sh
 EXTRA_DIST += tests/integration/test_ddnsd.sh tests/integration/test_ddnsd_knot.sh \
+	tests/integration/test_ddnsd_failover.sh \
 	tests/integration/lib_dns.sh

@@ -76,8 +76,10 @@ reload() {
 
 # wait_log FILE PATTERN N: until FILE holds N lines matching PATTERN (20 s).
 wait_log() {
+	local n
 	for _ in $(seq 200); do
-		[ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		n=$(grep -c -- "$2" "$1" 2>/dev/null)
+		[ "${n:-0}" -ge "$3" ] && return 0
 		sleep 0.1
 	done
 	echo "# $1:" && tail -20 "$1" | sed 's/^/#   /'
