@@ -38,6 +38,9 @@ BEGIN
 		s || '_dhcp');
 
 	EXECUTE format('GRANT SELECT ON leases TO %I', s || '_lq');
+	-- reservations made through the API: the engine reads them, the API keeps them
+	EXECUTE format('GRANT SELECT ON reservations TO %I', s || '_dhcp');
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON reservations TO %I', s || '_api');
 
 	-- INSERT: a removal of its own when a lease ended while its name was being added
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ddns_queue TO %I', s || '_ddns');

@@ -21,7 +21,7 @@ lease() {
 # --- tables and version ---------------------------------------------------------
 is "the schema has its tables" \
 	"$(q "SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables WHERE schemaname = '$S'")" \
-	"ddns_queue events heartbeats leases schema_version server_identity stats"
+	"ddns_queue events heartbeats leases reservations schema_version server_identity stats"
 is "schema_version is one row" "$(q "SELECT count(*) FROM schema_version")" 1
 fails "schema_version takes no second row" "duplicate key" \
 	"INSERT INTO schema_version (version) VALUES (7)"
@@ -164,6 +164,22 @@ is "the api role deletes a lease and queues its DNS removal" \
 	      COMMIT; SELECT count(*) FROM ddns_queue WHERE fqdn = 'h.example.'")" 1
 fails "the api role cannot change schema_version" "permission denied" \
 	"SET ROLE ${S}_api; UPDATE schema_version SET version = 2"
+
+# --- reservations (0006): the api role keeps them, the engine hears of each change -----
+out=$(psql -X -q -At -c "LISTEN ${S}_dhcp" \
+	-c "SET ROLE ${S}_api; INSERT INTO reservations (duid, subnet_id, addresses, hostname)
+	    VALUES ('\\x0001aa', 1, ARRAY['2001:db8::77'::inet], 'r.example.')" 2>&1)
+like "the api role adds a reservation; the engine's channel hears of it" "$out" \
+	"notification \"${S}_dhcp\" with payload \"reservations\""
+is "the dhcp role reads reservations" \
+	"$(psql -X -q -At -U "${IT}_dhcpuser" -c "SELECT host(addresses[1]) FROM reservations")" 2001:db8::77
+fails "the dhcp role cannot change reservations" "permission denied" \
+	"DELETE FROM reservations" -U "${IT}_dhcpuser"
+fails "a reservation holds something" "reservations_check" \
+	"INSERT INTO reservations (duid, subnet_id) VALUES ('\\x02', 1)"
+fails "one reservation per DUID" "reservations_pkey" \
+	"INSERT INTO reservations (duid, subnet_id, hostname) VALUES ('\\x0001aa', 2, 'x.')"
+q "DELETE FROM reservations" >/dev/null
 
 # --- lease changes become events (0005), written by the statement that makes them --------
 ev() { q "SELECT string_agg(kind || coalesce(' ' || (detail->>'by'), ''), ',' ORDER BY id) FROM events WHERE addr = '$1'"; }
