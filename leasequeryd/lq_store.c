@@ -4,8 +4,10 @@
  * 0002 index: "addr >>= $1" on the no-overlap index, duid on
  * leases_client_idx, "@> ARRAY[$1]" on the relay_ids / remote_ids GIN
  * indexes, subnet_id on leases_subnet_idx. Bulk pages are keyset pages in
- * (duid, id) order, so a client's bindings arrive together and the daemon
- * never holds more than a page.
+ * DUID order, so a client's bindings arrive together and the daemon
+ * never holds more than a page. A page is LQ_PAGE_CLIENTS whole clients
+ * found in leases_client_idx order from the last DUID on, so each page
+ * starts where the last one ended instead of sorting the whole result.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "schema.h"
 
 enum {
+	ST_PLANS,
 	ST_IDENT,
 	ST_BY_ADDR,
 	ST_BY_CLIENT,
@@ -34,34 +37,68 @@ enum {
 	"id, lease_type = 'pd', host(addr), masklen(addr), duid, subnet_id, host(link_addr), "     \
 	"preferred_lft, valid_lft, greatest(0, floor(extract(epoch FROM now() - cltt)))::bigint, " \
 	"host(relay_src), relay_chain, hwtype, hwaddr"
-#define LIVE  "state = 'active' AND expires_at > now()"
-#define AFTER " AND (duid, id) > ($%d::bytea, $%d::bigint) ORDER BY duid, id LIMIT $%d"
+#define LIVE "state = 'active' AND expires_at > now()"
+/* A client's rows by leases_client_idx alone: OFFSET 0 keeps the other
+ * conditions out, so no partial index is read whole to prove its predicate. */
+#define BY_DUID(col) "LATERAL (SELECT * FROM leases WHERE duid = " col " OFFSET 0) l"
+/* Rows after a DUID in leases_client_idx order, read as they are needed:
+ * the fence keeps the planner from walking a partial index whole and
+ * sorting it, which it would on a table whose statistics lag. */
+#define AFTER(p) "(SELECT * FROM leases WHERE duid > " p "::bytea ORDER BY duid OFFSET 0) x"
 
 static const struct db_stmt stmts[ST_MAX] = {
     [ST_IDENT] = {"lq_ident", 0, "SELECT server_duid FROM server_identity"},
+    /* Plans that only probe by key, whatever the statistics say: they lag
+     * a table that grew fast from empty (autovacuum's ANALYZE comes later),
+     * and plans made on them rescanned an index per client or sorted the
+     * whole result per page (the engine's ST_PLANS in server/srv_store.c
+     * says the same). Bitmap scans go too, and with them the GIN indexes:
+     * a relay-id or remote-id stream walks leases_client_idx once, linear in
+     * the table, instead of sorting every match again per page. */
+    [ST_PLANS] = {"lq_plans", 0,
+                  "SELECT pg_catalog.set_config('enable_seqscan', 'off', false), "
+                  "pg_catalog.set_config('enable_bitmapscan', 'off', false), "
+                  "pg_catalog.set_config('enable_hashjoin', 'off', false), "
+                  "pg_catalog.set_config('enable_mergejoin', 'off', false), "
+                  "pg_catalog.set_config('enable_material', 'off', false), "
+                  "pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', false), "
+                  "pg_catalog.set_config('jit', 'off', false)"},
     /* RFC 5007 §4.4: the client leasing the address or delegated a prefix
      * holding it, then all its bindings on that link */
     [ST_BY_ADDR] = {"lq_by_addr", 2,
                     "WITH t AS (SELECT duid AS t_duid, subnet_id AS t_subnet FROM leases "
                     "WHERE addr >>= $1::inet AND " LIVE " AND ($2::bigint IS NULL OR "
-                    "subnet_id = $2) LIMIT 1) SELECT " COLS " FROM leases, t WHERE duid = "
-                    "t_duid AND subnet_id = t_subnet AND " LIVE " ORDER BY id LIMIT 32"},
+                    "subnet_id = $2) LIMIT 1) SELECT " COLS " FROM t, " BY_DUID(
+                        "t_duid") " WHERE subnet_id = t_subnet AND " LIVE " ORDER BY id LIMIT 32"},
     [ST_BY_CLIENT] = {"lq_by_client", 2,
                       "SELECT " COLS " FROM leases WHERE duid = $1::bytea AND " LIVE
                       " AND ($2::bigint IS NULL OR subnet_id = $2) ORDER BY subnet_id, id "
                       "LIMIT 256"},
-    [ST_PAGE_LINK] = {"lq_page_link", 4,
-                      "SELECT " COLS " FROM leases WHERE subnet_id = $1 AND " LIVE
-                      " AND (duid, id) > ($2::bytea, $3::bigint) ORDER BY duid, id LIMIT $4"},
-    [ST_PAGE_RELAY] = {"lq_page_relay", 5,
-                       "SELECT " COLS " FROM leases WHERE relay_ids @> ARRAY[$1::bytea] AND "
-                       "relay_ids <> '{}' AND " LIVE " AND ($2::bigint IS NULL OR subnet_id = "
-                       "$2) AND (duid, id) > ($3::bytea, $4::bigint) ORDER BY duid, id LIMIT $5"},
-    [ST_PAGE_REMOTE] = {"lq_page_remote", 5,
-                        "SELECT " COLS " FROM leases WHERE remote_ids @> ARRAY[$1::bytea] AND "
-                        "remote_ids <> '{}' AND " LIVE " AND ($2::bigint IS NULL OR subnet_id "
-                        "= $2) AND (duid, id) > ($3::bytea, $4::bigint) ORDER BY duid, id "
-                        "LIMIT $5"},
+    /* keyset pages of whole clients: the next LQ_PAGE_CLIENTS client DUIDs
+     * in leases_client_idx order, then each one's rows by key */
+    [ST_PAGE_LINK] = {"lq_page_link", 3,
+                      "WITH c AS (SELECT DISTINCT duid AS c_duid FROM " AFTER(
+                          "$2") " WHERE subnet_id = $1 AND " LIVE " ORDER BY duid LIMIT $3) "
+                                "SELECT " COLS
+                                " FROM c, " BY_DUID("c_duid") " WHERE subnet_id = $1 AND " LIVE
+                                                              " ORDER BY duid, subnet_id, id"},
+    [ST_PAGE_RELAY] = {"lq_page_relay", 4,
+                       "WITH c AS (SELECT DISTINCT duid AS c_duid FROM " AFTER(
+                           "$3") " WHERE relay_ids @> ARRAY[$1::bytea] AND ($2::bigint IS NULL OR "
+                                 "subnet_id = $2) AND " LIVE " ORDER BY duid LIMIT $4) SELECT " COLS
+                                 " FROM c, " BY_DUID(
+                                     "c_duid") " WHERE relay_ids @> ARRAY[$1::bytea] AND "
+                                               "($2::bigint IS NULL OR subnet_id = $2) AND " LIVE
+                                               " ORDER BY duid, subnet_id, id"},
+    [ST_PAGE_REMOTE] =
+        {"lq_page_remote", 4,
+         "WITH c AS (SELECT DISTINCT duid AS c_duid FROM " AFTER(
+             "$3") " WHERE remote_ids @> ARRAY[$1::bytea] AND ($2::bigint IS NULL "
+                   "OR subnet_id = $2) AND " LIVE " ORDER BY duid LIMIT $4) SELECT " COLS
+                   " FROM c, " BY_DUID(
+                       "c_duid") " WHERE remote_ids @> ARRAY[$1::bytea] "
+                                 "AND ($2::bigint IS NULL OR subnet_id = $2) AND " LIVE
+                                 " ORDER BY duid, subnet_id, id"},
     [ST_STATS] = {"lq_stats", 2,
                   "INSERT INTO stats (scope, counter, value) SELECT 'leasequery', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
@@ -245,20 +282,18 @@ int lq_store_lookup(struct lq *lq, const struct lq_req *q, db_result_cb cb, void
 }
 
 int lq_store_page(struct lq *lq, const struct lq_req *q, const uint8_t *after_duid,
-                  size_t after_len, int64_t after_id, db_result_cb cb, void *arg)
+                  size_t after_len, db_result_cb cb, void *arg)
 {
-	static char key[2 * sizeof(q->target) + 3], sub[16], duid[2 * D6_DUID_MAX_LEN + 3], id[24],
-	    lim[16];
+	static char key[2 * sizeof(q->target) + 3], sub[16], duid[2 * D6_DUID_MAX_LEN + 3], lim[16];
 
 	bytea_put(after_duid, after_len, duid);
-	snprintf(id, sizeof(id), "%lld", (long long)after_id);
-	snprintf(lim, sizeof(lim), "%d", LQ_PAGE_ROWS);
+	snprintf(lim, sizeof(lim), "%d", LQ_PAGE_CLIENTS);
 	if (q->qtype == LQ_QUERY_BY_LINK_ADDRESS) {
-		const char *v[4] = {subnet_param(q, sub, sizeof(sub)), duid, id, lim};
+		const char *v[3] = {subnet_param(q, sub, sizeof(sub)), duid, lim};
 
 		return send_synced(lq, ST_PAGE_LINK, v, cb, arg);
 	} else {
-		const char *v[5] = {key, subnet_param(q, sub, sizeof(sub)), duid, id, lim};
+		const char *v[4] = {key, subnet_param(q, sub, sizeof(sub)), duid, lim};
 
 		bytea_put(q->target, q->target_len, key);
 		return send_synced(
@@ -359,6 +394,7 @@ static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
 
 	(void)d;
 	if (st == DB_READY) {
+		send_synced(lq, ST_PLANS, NULL, NULL, NULL);
 		log_notice("database ready");
 		lq->db_was_lost = false;
 		ident_fetch(lq);

@@ -24,12 +24,12 @@ bool lq_store_ready(const struct lq *lq);
 int lq_store_lookup(struct lq *lq, const struct lq_req *q, db_result_cb cb, void *arg);
 
 /*
- * The next page of a bulk query (RELAY_ID, LINK_ADDRESS, REMOTE_ID):
- * at most LQ_PAGE_ROWS rows after (after_duid, after_id) in (duid, id)
- * order; after_len 0 and after_id 0 start at the beginning. 0 or CH_EDB.
+ * The next page of a bulk query (RELAY_ID, LINK_ADDRESS, REMOTE_ID): all
+ * the rows of the next LQ_PAGE_CLIENTS clients after after_duid, in
+ * (duid, subnet, id) order; after_len 0 starts at the beginning. 0 or CH_EDB.
  */
 int lq_store_page(struct lq *lq, const struct lq_req *q, const uint8_t *after_duid,
-                  size_t after_len, int64_t after_id, db_result_cb cb, void *arg);
+                  size_t after_len, db_result_cb cb, void *arg);
 
 /* Reads row i of a lookup or page into *out (free with lq_bind_clear).
  * Returns 0, CH_EMALFORMED (a value we cannot read) or CH_ENOMEM. */

@@ -33,7 +33,6 @@ struct lq_stream {
 	bool paused; /* a page is due but the socket is full */
 	uint8_t after_duid[D6_DUID_MAX_LEN];
 	size_t after_len;
-	int64_t after_id;
 	struct lq_client acc; /* the client being gathered */
 	uint64_t n_clients;
 };
@@ -352,7 +351,7 @@ static void on_page(struct db *d, const PGresult *res, int err, void *arg)
 {
 	struct lq_conn *c = arg;
 	struct lq_stream *s = &c->st;
-	int n;
+	int n, clients = 0;
 
 	(void)d;
 	if (!stream_db_back(c))
@@ -369,12 +368,13 @@ static void on_page(struct db *d, const PGresult *res, int err, void *arg)
 
 		if (lq_store_row(res, i, &b) < 0)
 			continue;
+		if (b.duid_len != s->after_len || memcmp(b.duid, s->after_duid, b.duid_len) != 0)
+			clients++;
 		memcpy(s->after_duid, b.duid, b.duid_len);
 		s->after_len = b.duid_len;
-		s->after_id = b.id;
 		stream_feed(c, &b);
 	}
-	if (n < LQ_PAGE_ROWS) {
+	if (clients < LQ_PAGE_CLIENTS) {
 		stream_done(c);
 		conn_flush(c);
 		conn_advance(c);
@@ -388,7 +388,7 @@ static void stream_next_page(struct lq_conn *c)
 {
 	struct lq_stream *s = &c->st;
 
-	if (lq_store_page(c->lq, &s->q, s->after_duid, s->after_len, s->after_id, on_page, c) < 0) {
+	if (lq_store_page(c->lq, &s->q, s->after_duid, s->after_len, on_page, c) < 0) {
 		stream_failed(c);
 		return;
 	}
