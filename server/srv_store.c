@@ -32,6 +32,7 @@
 
 enum {
 	ST_INSERT_BULK,
+	ST_INSERT_ONE,
 	ST_EXTEND_BULK,
 	ST_RELEASE,
 	ST_DECLINE,
@@ -113,6 +114,23 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                                         "l AS (SELECT n.*, v.fwd, v.rev FROM n JOIN v ON "
                                         "v.a = n.addr WHERE n.fqdn IS NOT NULL)" BULK_DDNS_ADD(
                                             "") " SELECT host(addr), masklen(addr) FROM n"},
+    /* A group of one grant without an FQDN, the common case under light
+     * load: the same row as ST_INSERT_BULK from scalars. Planning the
+     * batch statement for one row took as long as running it. $23, $24
+     * (DNS updates to queue) have nothing to do here. */
+    [ST_INSERT_ONE] = {"srv_insert_one", 22,
+                       "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, "
+                       "preferred_lft, valid_lft, cltt, expires_at, granted_by, relay_src, "
+                       "relay_link_addr, relay_peer_addr, relay_ids, remote_ids, interface_id, "
+                       "subscriber_id, relay_chain, hwtype, hwaddr, fqdn, fqdn_flags) VALUES "
+                       "($1, $2::inet, $3::bytea, $4::bigint, $5::bigint, $6::inet, $7::bigint, "
+                       "$8::bigint, to_timestamp($9::bigint), CASE WHEN $8::bigint = 4294967295 "
+                       "THEN 'infinity'::timestamptz ELSE to_timestamp($9::bigint) + "
+                       "make_interval(secs => $8::bigint) END, $10, $11::inet, $12::inet, "
+                       "$13::inet, " BULK_HEX_ARRAY("$14") ", " BULK_HEX_ARRAY(
+                           "$15") ", $16::bytea, $17::bytea, $18::bytea, $19::integer, "
+                                  "$20::bytea, $21, $22::smallint) ON CONFLICT DO NOTHING "
+                                  "RETURNING host(addr), masklen(addr)"},
     /* o is the row before the statement: its FQDN says whether DNS must change. */
     [ST_EXTEND_BULK] =
         {"srv_extend_bulk", 24,
@@ -352,11 +370,20 @@ struct bulk_row { /* which transaction and lease row i of a statement is */
 	const struct srv_lease *lease;
 };
 
+struct one { /* the first row's parameters as scalars (owned copies) */
+	char *buf;
+	size_t cap;
+	const char *v[SRV_LP_N];
+	int len[SRV_LP_N], fmt[SRV_LP_N];
+	bool ok; /* copied, and fit for ST_INSERT_ONE */
+};
+
 struct bulk { /* the rows of one batch statement */
 	struct arr col[SRV_LP_N];
 	struct bulk_row *row;
 	size_t n, cap;
 	bool oom;
+	struct one one;
 };
 
 struct bulk_res { /* what the result callback needs */
@@ -439,9 +466,47 @@ static const char *arr_end(struct arr *a)
 	return a->p;
 }
 
+static size_t param_len(const struct srv_lease_params *p, int i)
+{
+	return !p->v[i] ? 0 : p->fmt[i] ? (size_t)p->len[i] : strlen(p->v[i]) + 1;
+}
+
+/* Keeps the row's parameters for ST_INSERT_ONE: a grant without an FQDN. */
+static void one_keep(struct one *o, const struct srv_lease_params *p)
+{
+	size_t need = 0, off = 0;
+
+	o->ok = false;
+	if (p->v[20])
+		return;
+	for (int i = 0; i < SRV_LP_N; i++)
+		need += param_len(p, i);
+	if (need > o->cap) {
+		char *nb = realloc(o->buf, need);
+
+		if (!nb)
+			return;
+		o->buf = nb;
+		o->cap = need;
+	}
+	for (int i = 0; i < SRV_LP_N; i++) {
+		size_t n = param_len(p, i);
+
+		o->v[i] = p->v[i] ? o->buf + off : NULL;
+		o->len[i] = p->len[i];
+		o->fmt[i] = p->fmt[i];
+		if (n)
+			memcpy(o->buf + off, p->v[i], n);
+		off += n;
+	}
+	o->ok = true;
+}
+
 static void bulk_add(struct bulk *b, struct srv_txn *t, const struct srv_lease *l,
                      const struct srv_lease_params *p)
 {
+	if (b->n == 0)
+		one_keep(&b->one, p);
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? 2 * b->cap : 256;
 		struct bulk_row *v = realloc(b->row, cap * sizeof(*v));
@@ -474,6 +539,7 @@ static void bulk_free(struct bulk *b)
 	for (int i = 0; i < SRV_LP_N; i++)
 		free(b->col[i].p);
 	free(b->row);
+	free(b->one.buf);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -552,7 +618,10 @@ static int bulk_send(struct srv *s, struct bulk *b, size_t stmt)
 	r->n = b->n;
 	r->by_addr = stmt == ST_INSERT_BULK;
 	memcpy(r->row, b->row, b->n * sizeof(r->row[0]));
-	err = db_query(s->db, stmt, v, NULL, NULL, on_bulk, r);
+	if (stmt == ST_INSERT_BULK && b->n == 1 && b->one.ok)
+		err = db_query(s->db, ST_INSERT_ONE, b->one.v, b->one.len, b->one.fmt, on_bulk, r);
+	else
+		err = db_query(s->db, stmt, v, NULL, NULL, on_bulk, r);
 	if (err)
 		free(r);
 	bulk_reset(b);
