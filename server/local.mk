@@ -14,6 +14,7 @@ SRV_CORE = \
 	server/srv_lq.c server/srv_lq.h \
 	server/srv_opts.c server/srv_opts.h \
 	server/srv_reclaim.c server/srv_reclaim.h \
+	server/srv_resv.c server/srv_resv.h \
 	server/srv_relayinfo.c server/srv_relayinfo.h \
 	server/srv_release.c \
 	server/srv_renew.c \

@@ -21,6 +21,7 @@
 #include "srv_health.h"
 #include "srv_lq.h"
 #include "srv_reclaim.h"
+#include "srv_resv.h"
 #include "srv_rx.h"
 #include "srv_store.h"
 
@@ -207,7 +208,7 @@ static void on_hup(struct evl *l, int signo, void *arg)
 		log_err("reload refused, keeping the running configuration: %s", err);
 		return;
 	}
-	if (srv_alloc_setup(s, c) < 0) {
+	if (srv_alloc_setup(s, c) < 0 || srv_resv_merge(s, c, true) < 0) {
 		log_err("reload refused: out of memory");
 		conf_free(c);
 		return;
@@ -241,7 +242,7 @@ static int setup(struct srv *s)
 
 	s->max_txns = MAX_TXNS;
 	if ((err = srv_cache_init(&s->cache)) < 0 || (err = srv_alloc_setup(s, s->conf)) < 0 ||
-	    (err = evl_new(&s->l)) < 0)
+	    (err = srv_resv_merge(s, s->conf, true)) < 0 || (err = evl_new(&s->l)) < 0)
 		return err;
 	if (s->conf->leasequery.enabled && srv_lq_open(s) < 0)
 		log_warning("no leasequery hand-off socket; LEASEQUERY gets NotConfigured");

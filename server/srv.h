@@ -94,6 +94,12 @@ enum srv_health_reason {
 	SRV_HEALTH_POOL = 4,
 };
 
+/* A reservation from the schema (srv_resv.c) and the subnet it is for. */
+struct srv_dbresv {
+	uint32_t subnet_id;
+	struct conf_reservation r;
+};
+
 struct srv {
 	struct conf *conf;
 	struct evl *l;
@@ -123,6 +129,9 @@ struct srv {
 	unsigned deg_reasons;          /* enum srv_health_reason bits of deg */
 	struct srv_degraded *deg_pool; /* per subnet (index in the configuration) */
 	size_t n_deg_pool;
+	struct srv_dbresv *dbresv; /* reservations made through the API */
+	size_t n_dbresv;
+	size_t *resv_file_n; /* per subnet of conf: reservations from the file */
 	/* scratch for one packet at a time; the loop is single-threaded */
 	struct d6_msg req;
 	struct d6_msg rep;

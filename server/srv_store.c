@@ -17,6 +17,7 @@
 #include "schema.h"
 #include "srv_health.h"
 #include "srv_reclaim.h"
+#include "srv_resv.h"
 #include "srv_relayinfo.h"
 #include "srv_rx.h"
 #include "srv_store.h"
@@ -43,6 +44,7 @@ enum {
 	ST_LOAD,
 	ST_STATS,
 	ST_BEAT,
+	ST_RESV,
 	ST_MAX,
 };
 
@@ -207,6 +209,12 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                  "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
                  "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
                  "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail"},
+    /* reservations made through chorus-apid (sql/0006, srv_resv.c) */
+    [ST_RESV] = {"srv_resv", 0,
+                 "SELECT encode(duid, 'hex'), subnet_id, array_to_string(ARRAY(SELECT host(a) "
+                 "FROM unnest(addresses) a), ' '), array_to_string(ARRAY(SELECT host(p) || '/' "
+                 "|| masklen(p) FROM unnest(prefixes) p), ' '), coalesce(hostname, '') "
+                 "FROM reservations"},
 };
 
 /* ---- queues ---- */
@@ -966,6 +974,8 @@ static int boot_send(struct srv *s, struct boot *b)
 	return err;
 }
 
+static void resv_load(struct srv *s);
+
 static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
 {
 	struct srv *s = arg;
@@ -995,6 +1005,22 @@ static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
 		free(b);
 		return;
 	}
+	resv_load(s);
+}
+
+static void on_resv(struct db *d, const PGresult *res, int err, void *arg)
+{
+	(void)d;
+	if (err)
+		log_warning("cannot read the reservations table; keeping what was loaded");
+	else
+		srv_resv_loaded(arg, res);
+}
+
+static void resv_load(struct srv *s)
+{
+	if (db_query(s->db, ST_RESV, NULL, NULL, NULL, on_resv, s) == 0)
+		db_sync(s->db, NULL, NULL);
 }
 
 /* chorus-apid speaks to the engine on the channel <schema>_dhcp. */
@@ -1004,7 +1030,10 @@ static void on_notify(struct db *d, const char *channel, const char *payload, vo
 
 	(void)d;
 	(void)channel;
-	srv_reclaim_deleted(s, payload, (int64_t)time(NULL));
+	if (strcmp(payload, "reservations") == 0)
+		resv_load(s);
+	else
+		srv_reclaim_deleted(s, payload, (int64_t)time(NULL));
 }
 
 int srv_store_open(struct srv *s)
