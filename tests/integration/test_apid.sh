@@ -329,6 +329,21 @@ is "... the PD pool: 65536 /56 prefixes of the /40" \
 	"$(j "$b" '.subnets[] | select(.id == 1) | .pd_pools[0] | "\(.prefix) \(.delegated_length) \(.total) \(.assigned)"')" \
 	"2001:db8:100::/40 56 65536 $(q "SELECT count(*) FROM $SCHEMA.leases WHERE state = 'active' AND lease_type = 'pd'")"
 
+# --- a reservation written to the schema is honoured by the running engine ---
+offer() { python3 "$CLIENT" "$PORT" solicit --duid "$1" --hops 1 --link :: --ifid eth9 "${@:2}" | jq -r '.ias[0].leases[0].addr // "none"'; }
+D41=0001000100000000000000000041
+before=$(offer $D41)
+RA=2001:db8:2::1ee
+[ "$before" = $RA ] && RA=2001:db8:2::1ed
+q "INSERT INTO $SCHEMA.reservations (duid, subnet_id, addresses) VALUES ('\\x$D41', 2, ARRAY['$RA'::inet])" >/dev/null
+got=none
+for _ in $(seq 20); do
+	got=$(offer $D41 --rapid)
+	[ "$got" = $RA ] && break
+	sleep 0.1
+done
+is "a reservation in the schema reaches the running engine (NOTIFY): $before before, then" "$got" $RA
+
 # --- paths, methods, media types, sizes ---
 b=$(get "$READ_TOK" /v1/nothing)
 is "unknown path: 404 JSON" "$(st):$(j "$b" .error.code)" "404:not_found"
