@@ -43,6 +43,12 @@ enum conf_ddns_conflict {
 	CONF_DDNS_NO_CHECK_WITHOUT_DHCID,  /* overwrite, no DHCID */
 	CONF_DDNS_CHECK_EXISTS_WITH_DHCID, /* overwrite a name that has any DHCID */
 };
+/* RFC 4704 §6: who updates what for a client's name. */
+enum conf_fqdn_policy {
+	CONF_FQDN_HONOUR, /* the client's S/O/N flags decide (and override-client-update) */
+	CONF_FQDN_ALWAYS, /* the server updates AAAA and PTR, setting O when it overrides */
+	CONF_FQDN_NEVER,  /* no updates: N set in the Reply */
+};
 enum conf_tsig_alg {
 	CONF_TSIG_HMAC_MD5,
 	CONF_TSIG_HMAC_SHA1,
@@ -150,6 +156,8 @@ struct conf_subnet {
 	size_t n_foreign_ranges;
 	struct conf_reservation *reservations;
 	size_t n_reservations;
+	enum conf_fqdn_policy fqdn_policy; /* resolved: the subnet's or /ddns/fqdn-policy */
+	bool fqdn_policy_set;              /* the subnet sets its own */
 };
 
 struct conf_instance {
@@ -251,6 +259,10 @@ struct conf_ddns {
 	uint32_t ttl; /* 0: a third of the valid lifetime (RFC 4702 §5) */
 	char qualifying_suffix[CONF_NAME_LEN];
 	bool override_client_update;
+	/* chorus-dhcp6d's names (RFC 4704): policy, sanitising, generated names */
+	enum conf_fqdn_policy fqdn_policy;
+	char hostname_char_replacement[2]; /* "" drops a character not allowed in a label */
+	char generated_prefix[64];         /* "" generates no names */
 	/* chorus-ddnsd's outbox worker */
 	uint32_t window;          /* updates in flight at once */
 	uint32_t timeout_ms;      /* wait for one server's answer */
@@ -325,6 +337,7 @@ int conf_print(const struct conf *c, FILE *f, unsigned flags);
 const char *conf_allocator_name(enum conf_allocator a);
 const char *conf_rebind_policy_name(enum conf_rebind_policy p);
 const char *conf_ddns_conflict_name(enum conf_ddns_conflict p);
+const char *conf_fqdn_policy_name(enum conf_fqdn_policy p);
 const char *conf_tsig_alg_name(enum conf_tsig_alg a);
 const char *conf_role_name(enum conf_role r);
 

@@ -17,6 +17,13 @@ static const char *const conflict_names[] = {"check-with-dhcid", "no-check-with-
                                              "no-check-without-dhcid", "check-exists-with-dhcid",
                                              NULL};
 
+const char *const conf_fqdn_policy_names[] = {"honour", "always", "never", NULL};
+
+const char *conf_fqdn_policy_name(enum conf_fqdn_policy p)
+{
+	return (unsigned)p < 3 ? conf_fqdn_policy_names[p] : "?";
+}
+
 const char *conf_tsig_alg_name(enum conf_tsig_alg a)
 {
 	return (unsigned)a < 6 ? alg_names[a] : "?";
@@ -396,6 +403,28 @@ static bool is_suffix(const char *s)
 	return conf_is_dns_name(s);
 }
 
+/* A character a sanitised label may hold (RFC 952 / 1123 host names). */
+static bool is_label_char(const char *s)
+{
+	return (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9') || s[0] == '-';
+}
+
+/* One label, letters, digits and '-', not starting or ending with '-'. */
+static bool is_label(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+
+		if (!is_label_char(&c))
+			return false;
+	}
+	return true;
+}
+
 #define DD(f) offsetof(struct conf_ddns, f)
 
 /* Order matters: keys before servers before zones, which refer to them. */
@@ -440,6 +469,28 @@ static const struct conf_key ddns_keys[] = {
      .type = CONF_T_BOOL,
      .off = DD(override_client_update),
      .flags = CONF_F_RELOAD},
+    {.name = "fqdn-policy",
+     .type = CONF_T_ENUM,
+     .off = DD(fqdn_policy),
+     .flags = CONF_F_RELOAD,
+     .def = CONF_FQDN_HONOUR,
+     .names = conf_fqdn_policy_names},
+    {.name = "hostname-char-replacement",
+     .type = CONF_T_STR,
+     .off = DD(hostname_char_replacement),
+     .flags = CONF_F_RELOAD,
+     .min = 1,
+     .max = 1,
+     .expect = "one character of a-z, 0-9 or '-'",
+     .check = is_label_char},
+    {.name = "generated-prefix",
+     .type = CONF_T_STR,
+     .off = DD(generated_prefix),
+     .flags = CONF_F_RELOAD,
+     .min = 1,
+     .max = 63,
+     .expect = "a DNS label (letters, digits, '-')",
+     .check = is_label},
     {.name = "window",
      .type = CONF_T_U32,
      .off = DD(window),
@@ -490,8 +541,18 @@ static const struct conf_key ddns_keys[] = {
 
 int conf_ddns_parse(struct conf_ctx *c, struct json_object *v, void *base)
 {
-	return conf_walk(c, v, ddns_keys, sizeof(ddns_keys) / sizeof(ddns_keys[0]), base,
-	                 CONF_WALK_DEFAULTS, NULL);
+	const struct conf_ddns *d = base;
+	struct conf_dhcp6 *d6 = &c->conf->dhcp6;
+
+	if (conf_walk(c, v, ddns_keys, sizeof(ddns_keys) / sizeof(ddns_keys[0]), base,
+	              CONF_WALK_DEFAULTS, NULL) < 0)
+		return c->rc;
+	/* dhcp6 came first (conf.c's table): subnets without their own policy take ours */
+	for (size_t i = 0; i < d6->n_subnets; i++) {
+		if (!d6->subnets[i].fqdn_policy_set)
+			d6->subnets[i].fqdn_policy = d->fqdn_policy;
+	}
+	return 0;
 }
 
 struct json_object *conf_ddns_print(const void *base, unsigned flags)

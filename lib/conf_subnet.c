@@ -429,9 +429,17 @@ static const struct conf_key subnet_keys[] = {
      .flags = CONF_F_RELOAD,
      .parse = sub_optdata_parse,
      .print = sub_optdata_print},
+    /* keep last: S_FQDN */
+    {.name = "fqdn-policy",
+     .type = CONF_T_ENUM,
+     .off = SUB(fqdn_policy),
+     .flags = CONF_F_RELOAD,
+     .names = conf_fqdn_policy_names},
 };
 
 #define N_SUBNET_KEYS (sizeof(subnet_keys) / sizeof(subnet_keys[0]))
+#define S_FQDN        (N_SUBNET_KEYS - 1)
+_Static_assert(N_SUBNET_KEYS <= 64, "subnet_keys[] fits the seen mask");
 
 /* Pools and reserved addresses sit in the link, reserved prefixes outside it. */
 static int subnet_check(struct conf_ctx *c, const struct conf_subnet *s, uint64_t seen)
@@ -532,6 +540,7 @@ static int subnet_parse(struct conf_ctx *c, struct json_object *v, void *item)
 	s->options = d->options;
 	if (conf_walk(c, v, subnet_keys, N_SUBNET_KEYS, s, 0, &seen) < 0)
 		return c->rc;
+	s->fqdn_policy_set = seen & ((uint64_t)1 << S_FQDN); /* else /ddns resolves it */
 	explicit |= seen & (1u << S_PREF) ? CONF_TIMER_PREF : 0;
 	explicit |= seen & (1u << S_VALID) ? CONF_TIMER_VALID : 0;
 	explicit |= seen & (1u << S_T1) ? CONF_TIMER_T1 : 0;

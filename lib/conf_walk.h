@@ -166,4 +166,7 @@ struct json_object *conf_options_print(const struct conf_options *o, unsigned fl
 int conf_timers_resolve(struct conf_ctx *c, struct conf_timers *t, unsigned explicit,
                         const char *where);
 
+/* "honour", "always", "never": /ddns/fqdn-policy and a subnet's override. */
+extern const char *const conf_fqdn_policy_names[];
+
 #endif

@@ -96,3 +96,10 @@ tests_unit_server_test_srv_opts_SOURCES = tests/unit/server/test_srv_opts.c $(SR
 tests_unit_server_test_srv_opts_CPPFLAGS = $(SRV_UT_CPPFLAGS)
 tests_unit_server_test_srv_opts_CFLAGS = $(UNIT_CF)
 tests_unit_server_test_srv_opts_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/server/test_srv_fqdn
+TESTS += tests/unit/server/test_srv_fqdn
+tests_unit_server_test_srv_fqdn_SOURCES = tests/unit/server/test_srv_fqdn.c $(SRV_UT_SOURCES)
+tests_unit_server_test_srv_fqdn_CPPFLAGS = $(SRV_UT_CPPFLAGS)
+tests_unit_server_test_srv_fqdn_CFLAGS = $(UNIT_CF)
+tests_unit_server_test_srv_fqdn_LDADD = $(UNIT_LIBS)

@@ -62,6 +62,7 @@ struct srv_txn {
 	uint8_t fqdn_flags;       /* the client's S/O/N */
 	uint8_t fqdn_reply_flags; /* ours */
 	bool fqdn_fwd, fqdn_rev;  /* DDNS updates to queue */
+	bool fqdn_generate;       /* fqdn comes from the first address (generated-prefix) */
 	uint8_t *out;             /* the reply, relay-wrapped when relayed (owned) */
 	size_t out_len;
 	uint8_t scratch[SRV_SCRATCH]; /* option data the reply points to */

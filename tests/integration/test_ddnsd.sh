@@ -53,7 +53,7 @@ write_conf() {
     "preferred-lifetime": 3000, "valid-lifetime": 6000,
     "subnets": [ { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "2001:db8:1::/65" } ] } ]
   },
-  "ddns": { "enabled": true, "qualifying-suffix": "$DNS_FWD.",
+  "ddns": { "enabled": true, "qualifying-suffix": "$DNS_FWD.", "hostname-char-replacement": "-",
     "keys": [ { "name": "$DNS_KEY_NAME", "algorithm": "$ALG", "secret": "$SECRET" } ],
     "servers": [ { "address": "::1", "port": $DNSPORT, "key": "$DNS_KEY_NAME" } ],
     "forward-zones": [ { "name": "$DNS_FWD.", "server": "::1"$zp },
@@ -139,6 +139,13 @@ is "DHCID of host1 is RFC 4701's digest of DUID and name" "$(dq $DNSPORT DHCID h
 is "PTR of the address names host1" "$(dq $DNSPORT PTR "$(rev "$A1")")" "host1.$DNS_FWD."
 is "the lease records both updates done" \
 	"$(q "SELECT ddns_fwd, ddns_rev FROM $SCHEMA.leases WHERE addr = '$A1'")" "t|t"
+
+# --- the engine sanitises a name instead of refusing it (RFC 4704, hostname-char-replacement) ---
+r=$(ex request --duid 0001000100000000000000000d0e --serverid "$SID" --fqdn My_Laptop --fqdn-flags 1)
+A14=$(j "$r" '.ias[0].leases[0].addr')
+is "the Reply returns the sanitised, qualified name" "$(j "$r" .fqdn)" "my-laptop.$DNS_FWD."
+drained || not_ok "the outbox drains"
+is "... and that name is in DNS" "$(dq $DNSPORT AAAA my-laptop.$DNS_FWD)" "$A14"
 
 # --- a second IA of the same client under the same name: both addresses ---
 r=$(ex request --duid $D1 --serverid "$SID" --iaid 2 --fqdn host1 --fqdn-flags 1)

@@ -70,6 +70,8 @@ def build(args):
     oro = [O_DNS, O_DOMAIN, O_SOL_MAX_RT]
     if mtype == 11:
         oro = [O_DNS, O_DOMAIN, O_INFO_REFRESH, 83, 56]
+    if args.get("fqdn") is not None:
+        oro.append(O_FQDN)  # RFC 4704 §6: the server answers with it only when asked
     if args.get("oro"):
         oro = [int(c) for c in args["oro"].split(",")]
     body += opt(O_ORO, b"".join(struct.pack("!H", c) for c in oro))
@@ -77,7 +79,7 @@ def build(args):
         body += opt(61, b"".join(struct.pack("!H", int(a)) for a in args["arch"].split(",")))
     if args.get("rapid"):
         body += opt(O_RAPID)
-    if args.get("fqdn"):
+    if args.get("fqdn") is not None:
         name = args["fqdn"]
         wire = b"".join(bytes([len(x)]) + x.encode() for x in name.rstrip(".").split("."))
         body += opt(O_FQDN, bytes([int(args.get("fqdn_flags", "1"))]) + wire

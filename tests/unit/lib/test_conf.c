@@ -593,6 +593,27 @@ static void test_ddns_refs_and_base64(void **state)
 	           "chorus.json: /ddns/forward-zones/0/conflict-policy: expected one of "
 	           "\"check-with-dhcid\", \"check-exists-with-dhcid\", \"no-check-with-dhcid\" or "
 	           "\"no-check-without-dhcid\"");
+	c = load_ok(HEAD D6
+	            "\"subnets\": [{\"id\": 1, \"prefix\": \"2001:db8:1::/64\", "
+	            "\"fqdn-policy\": \"never\"}, {\"id\": 2, \"prefix\": "
+	            "\"2001:db8:2::/64\"}]}, \"ddns\": {\"fqdn-policy\": \"always\", "
+	            "\"hostname-char-replacement\": \"-\", \"generated-prefix\": \"dyn\"}}");
+	assert_int_equal(c->ddns.fqdn_policy, CONF_FQDN_ALWAYS);
+	assert_int_equal(c->dhcp6.subnets[0].fqdn_policy, CONF_FQDN_NEVER);
+	assert_int_equal(c->dhcp6.subnets[1].fqdn_policy, CONF_FQDN_ALWAYS); /* inherited */
+	assert_string_equal(c->ddns.hostname_char_replacement, "-");
+	assert_string_equal(c->ddns.generated_prefix, "dyn");
+	assert_string_equal(conf_fqdn_policy_name(CONF_FQDN_HONOUR), "honour");
+	conf_free(c);
+	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"hostname-char-replacement\": \"_\"}}",
+	           "chorus.json: /ddns/hostname-char-replacement: expected one character of a-z, "
+	           "0-9 or '-'");
+	expect_err(
+	    HEAD D6 "\"subnets\": []}, \"ddns\": {\"generated-prefix\": \"a.b\"}}",
+	    "chorus.json: /ddns/generated-prefix: expected a DNS label (letters, digits, '-')");
+	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"fqdn-policy\": \"sometimes\"}}",
+	           "chorus.json: /ddns/fqdn-policy: expected one of \"honour\", \"always\" or "
+	           "\"never\"");
 	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"window\": 0}}",
 	           "chorus.json: /ddns/window: expected an integer 1..4096");
 }

@@ -754,6 +754,7 @@ static void test_overload_cap(void **state)
 static void test_client_fqdn(void **state)
 {
 	static const uint8_t host[] = {4, 'h', 'o', 's', 't'}; /* partial name */
+	static const uint16_t oro[] = {D6_OPT_DNS_SERVERS, D6_OPT_CLIENT_FQDN};
 	char json[4096];
 	struct srv *s;
 	struct fx_req r;
@@ -768,6 +769,7 @@ static void test_client_fqdn(void **state)
 	         (int)strlen(fx_conf_json) - 1, fx_conf_json);
 	s = fx_new(json);
 	fx_req_init(&r, D6_MSG_REQUEST, 80);
+	fx_req_oro(&r, oro, 2); /* RFC 4704 §6: the Reply carries it when asked for */
 	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
 	fx_req_ia(&r, false, 1);
 	i = d6_msg_add_bytes(&r.m, D6_ROOT, D6_OPT_CLIENT_FQDN, host, sizeof(host));
