@@ -196,6 +196,11 @@ void api_stats_get(struct api_req *r);
 void api_config_get(struct api_req *r);
 void api_config_test(struct api_req *r);
 void api_events_get(struct api_req *r);
+void api_reservations_list(struct api_req *r);
+void api_reservations_get(struct api_req *r);
+void api_reservations_post(struct api_req *r);
+void api_reservations_put(struct api_req *r);
+void api_reservations_delete(struct api_req *r);
 
 /* api_events.c: the hub that feeds every event stream */
 int api_events_start(struct api *a);

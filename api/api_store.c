@@ -109,6 +109,25 @@
 	                                                                     ".created_at") ")::"  \
 	                                                                                    "text"
 
+/* One reservation as the API shows it (api/openapi.yaml, Reservation). */
+#define RESV_JSON(t)                                                                               \
+	"json_build_object('duid', encode(" t ".duid, 'hex'), 'subnet_id', " t ".subnet_id, "      \
+	"'addresses', ARRAY(SELECT host(a) FROM unnest(" t ".addresses) a), 'prefixes', "          \
+	"ARRAY(SELECT host(p) || '/' || masklen(p) FROM unnest(" t ".prefixes) p), 'hostname', " t \
+	".hostname, 'source', 'api', 'created_at', " TS(t ".created_at") ", 'updated_at', " TS(    \
+	    t ".updated_at") ")::text"
+/* Another DUID's reservation holding one of $3's addresses or $4's prefixes. */
+#define RESV_TAKEN                                                                                 \
+	"WITH o AS (SELECT encode(duid, 'hex') AS d FROM reservations WHERE duid <> "              \
+	"decode($1, 'hex') AND (addresses && $3::inet[] OR prefixes && $4::inet[]) LIMIT 1), "     \
+	"i AS (INSERT INTO reservations (duid, subnet_id, addresses, prefixes, hostname) "         \
+	"SELECT decode($1, 'hex'), $2::bigint, $3::inet[], $4::inet[], $5 "                        \
+	"WHERE NOT EXISTS (SELECT 1 FROM o) ON CONFLICT (duid) "
+#define RESV_RESULT                                                                                \
+	" RETURNING *, xmax = 0 AS ins) SELECT 'ok', " RESV_JSON(                                  \
+	    "i") ", i.ins FROM i "                                                                 \
+	         "UNION ALL SELECT 'conflict', o.d, false FROM o"
+
 static const struct db_stmt api_stmts[AST_MAX] = {
     /* Plans per execution: the list's "$n IS NULL OR ..." filters fold away
      * with the values at hand, leaving the index conditions of the filters
@@ -228,6 +247,23 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                    "FROM unnest($4::int[], $5::inet[]) AS p(i, pfx) "
                    "JOIN leases l ON l.addr <<= p.pfx AND l.lease_type = 'pd' "
                    "AND l.state IN ('active', 'declined') GROUP BY p.i"},
+    [AST_RESV_LIST] = {"api_resv_list", 0,
+                       "SELECT " RESV_JSON(
+                           "r") " FROM reservations r ORDER BY r.duid LIMIT 100000"},
+    [AST_RESV_GET] = {"api_resv_get", 1,
+                      "SELECT " RESV_JSON("r") " FROM reservations r WHERE r.duid = decode($1, "
+                                               "'hex')"},
+    /* POST: a new DUID only (no row back: it exists); $1 DUID hex, $2 subnet,
+     * $3 addresses, $4 prefixes (array literals), $5 hostname */
+    [AST_RESV_INSERT] = {"api_resv_insert", 5, RESV_TAKEN "DO NOTHING" RESV_RESULT},
+    /* PUT: create or replace */
+    [AST_RESV_UPSERT] = {"api_resv_upsert", 5,
+                         RESV_TAKEN "DO UPDATE SET subnet_id = EXCLUDED.subnet_id, addresses = "
+                                    "EXCLUDED.addresses, prefixes = EXCLUDED.prefixes, hostname = "
+                                    "EXCLUDED.hostname, updated_at = now()" RESV_RESULT},
+    [AST_RESV_DELETE] = {"api_resv_delete", 1,
+                         "DELETE FROM reservations r WHERE r.duid = decode($1, 'hex') "
+                         "RETURNING " RESV_JSON("r")},
 };
 
 struct api_query_run {

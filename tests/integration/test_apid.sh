@@ -55,6 +55,8 @@ write_conf() { # RATE BURST
     "preferred-lifetime": 300, "valid-lifetime": 600,
     "subnets": [
       { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "2001:db8:1::/65" } ],
+        "reservations": [ { "duid": "00:01:00:01:00:00:00:00:00:00:00:00:00:61",
+          "addresses": ["2001:db8:1::61"], "hostname": "fixed.example.com" } ],
         "pd-pools": [ { "prefix": "2001:db8:100::/40", "delegated-length": 56 } ] },
       { "id": 2, "prefix": "2001:db8:2::/64", "interface-id": "eth9", "rapid-commit": true,
         "pools": [ { "start": "2001:db8:2::100", "end": "2001:db8:2::1ff" } ] },
@@ -344,6 +346,68 @@ for _ in $(seq 20); do
 done
 is "a reservation in the schema reaches the running engine (NOTIFY): $before before, then" "$got" $RA
 
+# --- reservations over the API, honoured by the running engine ---
+# post|put TOKEN PATH BODY: the status, a space, the body
+send() { local m=$1 tok=$2 path=$3 body=$4 out
+	out=$(api -X "$m" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' --data-binary "$body" "$path")
+	printf '%s %s\n' "$(tail -n1 <<<"$out")" "$(sed '$d' <<<"$out")"
+}
+D51=0001000100000000000000000051
+R51='{"duid": "'$D51'", "subnet_id": 2, "addresses": ["2001:db8:2::1e0"], "hostname": "r51.example.com"}'
+before=$(offer $D51)
+out=$(send POST "$ADMIN_TOK" /v1/reservations "$R51")
+is "POST /v1/reservations: 201" "${out%% *}:$(jq -r '.reservation | "\(.duid) \(.addresses[0]) \(.source)"' <<<"${out#* }")" "201:$D51 2001:db8:2::1e0 api"
+got=none
+for _ in $(seq 20); do
+	got=$(offer $D51)
+	[ "$got" = 2001:db8:2::1e0 ] && break
+	sleep 0.1
+done
+is "the running engine offers the reserved address ($before before)" "$got" 2001:db8:2::1e0
+is "POST of the same DUID again: 409" "$(send POST "$ADMIN_TOK" /v1/reservations "$R51" | jq -r .error.code 2>/dev/null; send POST "$ADMIN_TOK" /v1/reservations "$R51" | cut -d' ' -f1)" "$(printf 'exists\n409')"
+out=$(send POST "$ADMIN_TOK" /v1/reservations '{"duid": "0001000100000000000000000052", "subnet_id": 2, "addresses": ["2001:db8:2::1e0"]}')
+is "another DUID for the same address: 409 conflict" "${out%% *}:$(jq -r .error.code <<<"${out#* }")" "409:conflict"
+out=$(send POST "$ADMIN_TOK" /v1/reservations '{"duid": "0001000100000000000000000052", "subnet_id": 1, "addresses": ["2001:db8:1::61"]}')
+is "... also against the config file's reservations" "${out%% *}:$(jq -r .error.message <<<"${out#* }")" "409:an address or prefix is reserved for DUID 0001000100000000000000000061 in the config file"
+b=$(get "$READ_TOK" /v1/reservations)
+is "GET /v1/reservations lists the file's and the API's" "$(j "$b" '[.reservations[] | "\(.source):\(.duid)"] | join(" ")')" "config:0001000100000000000000000061 api:$D41 api:$D51"
+b=$(get "$READ_TOK" "/v1/reservations/00:01:00:01:00:00:00:00:00:00:00:00:00:61")
+is "GET one of the file's" "$(st):$(j "$b" '.reservation | "\(.source) \(.hostname)"')" "200:config fixed.example.com"
+get "$READ_TOK" /v1/reservations/00ff >/dev/null
+is "GET an unknown DUID: 404" "$(st)" 404
+get "$READ_TOK" /v1/reservations/xyz >/dev/null
+is "GET a DUID that is not hex: 400" "$(st)" 400
+out=$(send PUT "$ADMIN_TOK" "/v1/reservations/$D51" '{"subnet_id": 2, "addresses": ["2001:db8:2::1e1"]}')
+is "PUT replaces it: 200" "${out%% *}:$(jq -r '.reservation | "\(.addresses[0]) \(.hostname)"' <<<"${out#* }")" "200:2001:db8:2::1e1 null"
+got=none
+for _ in $(seq 20); do
+	got=$(offer $D51)
+	[ "$got" = 2001:db8:2::1e1 ] && break
+	sleep 0.1
+done
+is "... and the engine follows" "$got" 2001:db8:2::1e1
+out=$(send PUT "$ADMIN_TOK" /v1/reservations/0001000100000000000000000053 '{"subnet_id": 2, "prefixes": ["2001:db8:200::/56"]}')
+is "PUT of a new DUID: 201" "${out%% *}" 201
+for bad in '{"duid": "0001", "subnet_id": 99, "hostname": "x.example"}' \
+	'{"duid": "0001", "subnet_id": 2, "addresses": ["2001:db8:7::1"]}' \
+	'{"duid": "0001", "subnet_id": 2, "prefixes": ["2001:db8:2::/80"]}' \
+	'{"duid": "0001", "subnet_id": 2}' '{"duid": "zz", "subnet_id": 2, "hostname": "a"}' \
+	'{"duid": "0001", "subnet_id": 2, "hostname": "a b"}' '{"duid": "0001", "subnet_id": 2, "colour": 1}' \
+	'[1]' '{"duid": "0001", "subnet_id": "2", "hostname": "a"}'; do
+	out=$(send POST "$ADMIN_TOK" /v1/reservations "$bad")
+	is "an invalid reservation '${bad:0:40}': 422" "${out%% *}:$(jq -r .error.code <<<"${out#* }")" "422:invalid_reservation"
+done
+out=$(send POST "$ADMIN_TOK" /v1/reservations '{"duid": ')
+is "a reservation in malformed JSON: 400" "${out%% *}" 400
+out=$(send PUT "$READ_TOK" "/v1/reservations/$D51" '{"subnet_id": 2, "hostname": "x"}')
+is "PUT with a read token: 403" "${out%% *}" 403
+out=$(api -X DELETE -H "Authorization: Bearer $ADMIN_TOK" /v1/reservations/0001000100000000000000000061)
+is "DELETE of the file's: 409 read_only" "$(tail -n1 <<<"$out"):$(sed '$d' <<<"$out" | jq -r .error.code)" "409:read_only"
+out=$(api -X DELETE -H "Authorization: Bearer $ADMIN_TOK" "/v1/reservations/$D51")
+is "DELETE: 200" "$(tail -n1 <<<"$out")" 200
+out=$(api -X DELETE -H "Authorization: Bearer $ADMIN_TOK" "/v1/reservations/$D51")
+is "DELETE again: 404" "$(tail -n1 <<<"$out")" 404
+
 # --- paths, methods, media types, sizes ---
 b=$(get "$READ_TOK" /v1/nothing)
 is "unknown path: 404 JSON" "$(st):$(j "$b" .error.code)" "404:not_found"
@@ -428,8 +492,7 @@ q "DELETE FROM $SCHEMA.ddns_queue WHERE fqdn = 'old.example.com.'" >/dev/null
 get "" /v1/health >/dev/null
 is "... and 200 once it is worked off" "$(st)" 200
 
-kill -9 "$DPID"
-wait "$DPID" 2>/dev/null
+{ kill -9 "$DPID" && wait "$DPID"; } 2>/dev/null
 DPID=
 # The engine is dead; its heartbeat ages as time passes (moved back here, not waited for).
 q "UPDATE $SCHEMA.heartbeats SET beat_at = now() - interval '45 s' WHERE daemon = 'dhcp6d'" >/dev/null
