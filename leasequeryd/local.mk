@@ -21,9 +21,10 @@ leasequeryd_chorus_leasequeryd_LDADD = $(CHORUS_LIBS)
 
 # Integration: leasequeryd behind a real chorus-dhcp6d, a private PostgreSQL.
 TESTS += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh \
-	tests/integration/test_chorus_lq.sh
+	tests/integration/test_chorus_lq.sh tests/integration/test_leasequeryd_standby.sh
 EXTRA_DIST += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh \
-	tests/integration/test_chorus_lq.sh tests/integration/lq_requestor.py \
+	tests/integration/test_chorus_lq.sh tests/integration/test_leasequeryd_standby.sh \
+	tests/integration/lq_requestor.py \
 	tests/integration/lib_lq.sh
 
 # chorus-lq, the requestor: one view across instances.
