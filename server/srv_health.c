@@ -213,6 +213,11 @@ static void pools_tick(struct srv *s, int64_t now)
 		s->deg_pool = v;
 		s->n_deg_pool = n;
 	}
+	if (!h->pool_utilisation) {
+		for (size_t i = 0; i < n; i++)
+			s->deg_pool[i].on = false;
+		return;
+	}
 	pct = calloc(n ? n : 1, sizeof(*pct));
 	if (!pct || pool_use(s, pct, n) < 0) {
 		free(pct);
@@ -220,8 +225,7 @@ static void pools_tick(struct srv *s, int64_t now)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct srv_degraded *d = &s->deg_pool[i];
-		bool cond = h->pool_utilisation &&
-		            over(d->on, pct[i], h->pool_utilisation, h->recover_percent);
+		bool cond = over(d->on, pct[i], h->pool_utilisation, h->recover_percent);
 		int r = flip(d, cond, now, h->hold_seconds);
 
 		snprintf(what, sizeof(what), "subnet %u: pools %.1f%% used",
