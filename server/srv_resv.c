@@ -126,7 +126,8 @@ int srv_resv_merge(struct srv *s, struct conf *c, bool fresh)
 			     !in_file(sn, nf[i], &s->dbresv[k].r);
 		if (!(arr[i] = calloc(n ? n : 1, sizeof(*arr[i]))))
 			goto fail;
-		memcpy(arr[i], sn->reservations, nf[i] * sizeof(*arr[i]));
+		if (nf[i]) /* a subnet without file reservations has none to copy (NULL) */
+			memcpy(arr[i], sn->reservations, nf[i] * sizeof(*arr[i]));
 		cnt[i] = nf[i];
 		for (size_t k = 0; k < s->n_dbresv; k++)
 			if (s->dbresv[k].subnet_id == sn->id &&
