@@ -31,7 +31,10 @@ cleanup() {
 	it_cleanup
 }
 
-need curl jq python3 promtool
+need curl jq python3 promtool node
+export NODE_PATH=${CHORUS_NODE_MODULES:-$CHORUS_SRCDIR/_build/node_modules}
+[ -d "$NODE_PATH/@apidevtools/swagger-parser" ] && [ -d "$NODE_PATH/ajv" ] ||
+	bail "missing npm packages in $NODE_PATH (tests/run installs them: tests/lib/deps.sh deps_npm)"
 it_setup apid
 trap cleanup EXIT
 it_role "${SCHEMA}_dhcp" "${SCHEMA}_lq" "${SCHEMA}_ddns" "${SCHEMA}_api" "apiu_$IT"
@@ -96,10 +99,24 @@ start_apid() {
 	wait_log "$T/a.log" "database ready" "${1:-1}"
 }
 
-# api [curl options...] PATH: prints the body, then the status on the last line.
+# api [curl options...] PATH: prints the body, then the status on the last line. Every
+# answer is kept in answers.jsonl, to be checked against api/openapi.yaml at the end.
 api() {
-	local path=${*: -1}
-	curl -sS -g -m 20 -w '\n%{http_code}' "${@:1:$#-1}" "$URL$path"
+	local path=${*: -1} m=GET a prev= out
+	for a in "$@"; do
+		case $prev in -d | --data-binary) [ "$m" = GET ] && m=POST ;; esac
+		prev=$a
+	done
+	prev=
+	for a in "$@"; do
+		[ "$prev" = -X ] && m=$a
+		prev=$a
+	done
+	out=$(curl -sS -g -m 20 -w '\n%{http_code}' "${@:1:$#-1}" "$URL$path")
+	sed '$d' <<<"$out" >"$T/body"
+	jq -cn --arg m "$m" --arg p "$path" --argjson s "$(tail -n1 <<<"$out")" \
+		--rawfile b "$T/body" '{method: $m, path: $p, status: $s, body: $b}' >>"$T/answers.jsonl"
+	printf '%s\n' "$out"
 }
 # get TOKEN PATH: the body of a GET (the status goes to $T/status).
 get() {
@@ -539,6 +556,25 @@ for _ in $(seq 10); do get "wrong-token-$RANDOM" /v1/leases >/dev/null; done
 out=$(api -D "$T/h" -H "Authorization: Bearer $READ_TOK" /v1/leases)
 is "after 10 failed authentications even a good token gets 429" "$(tail -n1 <<<"$out"):$(sed '$d' <<<"$out" | jq -r .error.code)" "429:too_many_failed_authentications"
 grep -qi '^Retry-After: [1-9]' "$T/h" && ok "... with Retry-After" || not_ok "... with Retry-After"
+
+# --- api/openapi.yaml: a valid OpenAPI 3.1 document, and every answer above fits it ---
+tap_lines() {
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*) not_ok "${line#not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+tap_lines < <(node "$CHORUS_SRCDIR/tests/integration/openapi_check.js" validate "$CHORUS_SRCDIR/api/openapi.yaml")
+printf 'openapi: 3.1.0\ninfo: {title: x, version: "1"}\npaths:\n  /x:\n    get:\n      responses:\n        "200": {content: {}}\n' >"$T/broken.yaml"
+like "... and the validator refuses a broken one" \
+	"$(node "$CHORUS_SRCDIR/tests/integration/openapi_check.js" validate "$T/broken.yaml")" "must have required property 'description'"
+tap_lines < <(node "$CHORUS_SRCDIR/tests/integration/openapi_check.js" answers "$CHORUS_SRCDIR/api/openapi.yaml" "$T/answers.jsonl")
+echo '{"method": "GET", "path": "/v1/leases", "status": 200, "body": "{\"leases\": 1}"}' >"$T/wrong.jsonl"
+like "... and the check catches an answer that does not" \
+	"$(node "$CHORUS_SRCDIR/tests/integration/openapi_check.js" answers "$CHORUS_SRCDIR/api/openapi.yaml" "$T/wrong.jsonl")" "^not ok - GET /v1/leases 200: "
 
 # --- SIGTERM ---
 kill -TERM "$APID_PID"

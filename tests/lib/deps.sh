@@ -5,9 +5,29 @@
 deps_build="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
  clang-format libpq-dev libmicrohttpd-dev libjson-c-dev libcmocka-dev libssl-dev libldns-dev"
 deps_test="postgresql postgresql-client tshark python3 python3-scapy jq iproute2 procps
- util-linux coreutils bind9 bind9-dnsutils curl prometheus openssl"
+ util-linux coreutils bind9 bind9-dnsutils curl prometheus openssl nodejs npm"
 deps_e2e="isc-dhcp-client dhcpcd5 wide-dhcpv6-client isc-dhcp-relay bind9 bind9-dnsutils kea-admin"
 deps_bench="kea-dhcp6-server kea-admin"
+
+# npm packages of the tests (pinned): a real OpenAPI 3.1 validator for api/openapi.yaml and
+# a JSON Schema 2020-12 validator for the API's answers (tests/integration/openapi_check.js).
+deps_npm="@apidevtools/swagger-parser@12.1.0 ajv@8.17.1 ajv-formats@3.0.1"
+
+# deps_npm_install DIR: installs deps_npm into DIR/node_modules unless they are there.
+deps_npm_install() {
+	local dir=$1 p name ver have missing=""
+	for p in $deps_npm; do
+		name=${p%@*}
+		ver=${p##*@}
+		have=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$dir/node_modules/$name/package.json" 2>/dev/null)
+		[ "$have" = "$ver" ] || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "deps: npm installing$missing into $dir/node_modules"
+	mkdir -p "$dir"
+	# shellcheck disable=SC2086
+	npm install --no-save --no-package-lock --no-audit --no-fund --prefix "$dir" $deps_npm >/dev/null
+}
 
 deps_missing() {
 	local p
