@@ -19,8 +19,8 @@
 #include "errors.h"
 #include "evl.h"
 
-#define LQ_CLIENT_ROWS  32  /* bindings of one client on one link we return */
-#define LQ_PAGE_CLIENTS 500 /* clients per keyset page of a bulk query */
+#define LQ_CLIENT_ROWS 32   /* bindings of one client on one link we return */
+#define LQ_PAGE_ROWS   1000 /* rows per keyset page of a bulk query */
 
 enum lq_cnt {
 	LQ_CNT_UDP_QUERIES,

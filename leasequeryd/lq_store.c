@@ -5,9 +5,9 @@
  * leases_client_idx, "@> ARRAY[$1]" on the relay_ids / remote_ids GIN
  * indexes, subnet_id on leases_subnet_idx. Bulk pages are keyset pages in
  * DUID order, so a client's bindings arrive together and the daemon
- * never holds more than a page. A page is LQ_PAGE_CLIENTS whole clients
- * found in leases_client_idx order from the last DUID on, so each page
- * starts where the last one ended instead of sorting the whole result.
+ * never holds more than a page. A page is read in leases_client_idx order
+ * from the last DUID on, so each page starts where the last one ended
+ * instead of sorting the whole result.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,10 +41,16 @@ enum {
 /* A client's rows by leases_client_idx alone: OFFSET 0 keeps the other
  * conditions out, so no partial index is read whole to prove its predicate. */
 #define BY_DUID(col) "LATERAL (SELECT * FROM leases WHERE duid = " col " OFFSET 0) l"
-/* Rows after a DUID in leases_client_idx order, read as they are needed:
- * the fence keeps the planner from walking a partial index whole and
- * sorting it, which it would on a table whose statistics lag. */
-#define AFTER(p) "(SELECT * FROM leases WHERE duid > " p "::bytea ORDER BY duid OFFSET 0) x"
+/* A bulk page: rows after the DUID $1 in leases_client_idx order, read
+ * only as far as LIMIT $2 needs (the fence keeps the planner from walking
+ * a partial index whole and sorting it, which it would on a table whose
+ * statistics lag); the relay chain only when $3 (the ORO asks for it). */
+#define PAGE(filter)                                                                               \
+	"SELECT id, lease_type = 'pd', host(addr), masklen(addr), duid, subnet_id, "               \
+	"host(link_addr), preferred_lft, valid_lft, greatest(0, floor(extract(epoch FROM now() - " \
+	"cltt)))::bigint, host(relay_src), CASE WHEN $3::boolean THEN relay_chain END, hwtype, "   \
+	"hwaddr FROM (SELECT * FROM leases WHERE duid > $1::bytea ORDER BY duid OFFSET 0) x "      \
+	"WHERE " filter " AND " LIVE " LIMIT $2"
 
 static const struct db_stmt stmts[ST_MAX] = {
     [ST_IDENT] = {"lq_ident", 0, "SELECT server_duid FROM server_identity"},
@@ -54,14 +60,15 @@ static const struct db_stmt stmts[ST_MAX] = {
      * whole result per page (the engine's ST_PLANS in server/srv_store.c
      * says the same). Bitmap scans go too, and with them the GIN indexes:
      * a relay-id or remote-id stream walks leases_client_idx once, linear in
-     * the table, instead of sorting every match again per page. */
+     * the table, instead of sorting every match again per page. Plans stay
+     * cached (planning a lookup cost more than running it), and with these
+     * nodes gone a generic plan has the same shape as a custom one. */
     [ST_PLANS] = {"lq_plans", 0,
                   "SELECT pg_catalog.set_config('enable_seqscan', 'off', false), "
                   "pg_catalog.set_config('enable_bitmapscan', 'off', false), "
                   "pg_catalog.set_config('enable_hashjoin', 'off', false), "
                   "pg_catalog.set_config('enable_mergejoin', 'off', false), "
                   "pg_catalog.set_config('enable_material', 'off', false), "
-                  "pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', false), "
                   "pg_catalog.set_config('jit', 'off', false)"},
     /* RFC 5007 §4.4: the client leasing the address or delegated a prefix
      * holding it, then all its bindings on that link */
@@ -74,31 +81,14 @@ static const struct db_stmt stmts[ST_MAX] = {
                       "SELECT " COLS " FROM leases WHERE duid = $1::bytea AND " LIVE
                       " AND ($2::bigint IS NULL OR subnet_id = $2) ORDER BY subnet_id, id "
                       "LIMIT 256"},
-    /* keyset pages of whole clients: the next LQ_PAGE_CLIENTS client DUIDs
-     * in leases_client_idx order, then each one's rows by key */
-    [ST_PAGE_LINK] = {"lq_page_link", 3,
-                      "WITH c AS (SELECT DISTINCT duid AS c_duid FROM " AFTER(
-                          "$2") " WHERE subnet_id = $1 AND " LIVE " ORDER BY duid LIMIT $3) "
-                                "SELECT " COLS
-                                " FROM c, " BY_DUID("c_duid") " WHERE subnet_id = $1 AND " LIVE
-                                                              " ORDER BY duid, subnet_id, id"},
-    [ST_PAGE_RELAY] = {"lq_page_relay", 4,
-                       "WITH c AS (SELECT DISTINCT duid AS c_duid FROM " AFTER(
-                           "$3") " WHERE relay_ids @> ARRAY[$1::bytea] AND ($2::bigint IS NULL OR "
-                                 "subnet_id = $2) AND " LIVE " ORDER BY duid LIMIT $4) SELECT " COLS
-                                 " FROM c, " BY_DUID(
-                                     "c_duid") " WHERE relay_ids @> ARRAY[$1::bytea] AND "
-                                               "($2::bigint IS NULL OR subnet_id = $2) AND " LIVE
-                                               " ORDER BY duid, subnet_id, id"},
-    [ST_PAGE_REMOTE] =
-        {"lq_page_remote", 4,
-         "WITH c AS (SELECT DISTINCT duid AS c_duid FROM " AFTER(
-             "$3") " WHERE remote_ids @> ARRAY[$1::bytea] AND ($2::bigint IS NULL "
-                   "OR subnet_id = $2) AND " LIVE " ORDER BY duid LIMIT $4) SELECT " COLS
-                   " FROM c, " BY_DUID(
-                       "c_duid") " WHERE remote_ids @> ARRAY[$1::bytea] "
-                                 "AND ($2::bigint IS NULL OR subnet_id = $2) AND " LIVE
-                                 " ORDER BY duid, subnet_id, id"},
+    /* keyset pages: the next LQ_PAGE_ROWS rows after a DUID */
+    [ST_PAGE_LINK] = {"lq_page_link", 4, PAGE("subnet_id = $4")},
+    [ST_PAGE_RELAY] = {"lq_page_relay", 5,
+                       PAGE("relay_ids @> ARRAY[$5::bytea] AND ($4::bigint IS NULL OR "
+                            "subnet_id = $4)")},
+    [ST_PAGE_REMOTE] = {"lq_page_remote", 5,
+                        PAGE("remote_ids @> ARRAY[$5::bytea] AND ($4::bigint IS NULL OR "
+                             "subnet_id = $4)")},
     [ST_STATS] = {"lq_stats", 2,
                   "INSERT INTO stats (scope, counter, value) SELECT 'leasequery', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
@@ -218,6 +208,16 @@ static void extras_get(const PGresult *res, int i, struct lq_bind *b)
 	}
 }
 
+int lq_store_row_duid(const PGresult *res, int i, uint8_t *out, size_t cap)
+{
+	return bytea_get(PQgetvalue(res, i, 4), out, cap);
+}
+
+bool lq_store_same_client(const PGresult *res, int i, int k)
+{
+	return strcmp(PQgetvalue(res, i, 4), PQgetvalue(res, k, 4)) == 0;
+}
+
 int lq_store_row(const PGresult *res, int i, struct lq_bind *out)
 {
 	struct lq_bind b;
@@ -285,21 +285,17 @@ int lq_store_page(struct lq *lq, const struct lq_req *q, const uint8_t *after_du
                   size_t after_len, db_result_cb cb, void *arg)
 {
 	static char key[2 * sizeof(q->target) + 3], sub[16], duid[2 * D6_DUID_MAX_LEN + 3], lim[16];
+	const char *v[5] = {duid, lim, q->want.relay_data ? "t" : "f", subnet_param(q, sub, 16),
+	                    key};
 
 	bytea_put(after_duid, after_len, duid);
-	snprintf(lim, sizeof(lim), "%d", LQ_PAGE_CLIENTS);
-	if (q->qtype == LQ_QUERY_BY_LINK_ADDRESS) {
-		const char *v[3] = {subnet_param(q, sub, sizeof(sub)), duid, lim};
-
-		return send_synced(lq, ST_PAGE_LINK, v, cb, arg);
-	} else {
-		const char *v[4] = {key, subnet_param(q, sub, sizeof(sub)), duid, lim};
-
-		bytea_put(q->target, q->target_len, key);
-		return send_synced(
-		    lq, q->qtype == LQ_QUERY_BY_RELAY_ID ? ST_PAGE_RELAY : ST_PAGE_REMOTE, v, cb,
-		    arg);
-	}
+	snprintf(lim, sizeof(lim), "%d", LQ_PAGE_ROWS);
+	bytea_put(q->target, q->target_len, key);
+	return send_synced(lq,
+	                   q->qtype == LQ_QUERY_BY_LINK_ADDRESS ? ST_PAGE_LINK
+	                   : q->qtype == LQ_QUERY_BY_RELAY_ID   ? ST_PAGE_RELAY
+	                                                        : ST_PAGE_REMOTE,
+	                   v, cb, arg);
 }
 
 /* ---- identity, counters, heartbeat ---- */

@@ -24,9 +24,10 @@ bool lq_store_ready(const struct lq *lq);
 int lq_store_lookup(struct lq *lq, const struct lq_req *q, db_result_cb cb, void *arg);
 
 /*
- * The next page of a bulk query (RELAY_ID, LINK_ADDRESS, REMOTE_ID): all
- * the rows of the next LQ_PAGE_CLIENTS clients after after_duid, in
- * (duid, subnet, id) order; after_len 0 starts at the beginning. 0 or CH_EDB.
+ * The next page of a bulk query (RELAY_ID, LINK_ADDRESS, REMOTE_ID): at
+ * most LQ_PAGE_ROWS rows of the clients after after_duid, grouped by DUID
+ * (the last client of a full page may be cut short: read it again from
+ * the next page); after_len 0 starts at the beginning. 0 or CH_EDB.
  */
 int lq_store_page(struct lq *lq, const struct lq_req *q, const uint8_t *after_duid,
                   size_t after_len, db_result_cb cb, void *arg);
@@ -35,6 +36,10 @@ int lq_store_page(struct lq *lq, const struct lq_req *q, const uint8_t *after_du
  * Returns 0, CH_EMALFORMED (a value we cannot read) or CH_ENOMEM. */
 int lq_store_row(const PGresult *res, int i, struct lq_bind *out);
 void lq_bind_clear(struct lq_bind *b);
+/* The DUID of row i (its length, or CH_EMALFORMED). */
+int lq_store_row_duid(const PGresult *res, int i, uint8_t *out, size_t cap);
+/* True when rows i and k belong to one client. */
+bool lq_store_same_client(const PGresult *res, int i, int k);
 /* Moves *from into *to (to is overwritten, from no longer owns the chain). */
 void lq_bind_move(struct lq_bind *to, struct lq_bind *from);
 

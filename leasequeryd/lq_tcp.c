@@ -216,23 +216,46 @@ static void send_status(struct lq_conn *c, uint8_t type, uint16_t code, const ch
 	frame_end(c, &w);
 }
 
-/* RFC 5460 §6.2: the first client rides in the REPLY, the others in DATA. */
-static void emit_client(struct lq_conn *c)
+/* One CLIENT_DATA message: the first rides in the REPLY, the others in
+ * DATA (RFC 5460 §6.2). */
+static void emit_one(struct lq_conn *c, const struct lq_client *one)
 {
 	struct lq_stream *s = &c->st;
 	struct wire_wr w;
 
-	if (!s->acc.n || frame_begin(c, &w) < 0)
+	if (frame_begin(c, &w) < 0)
 		return;
 	lq_reply_head(&w, s->sent_reply ? D6_MSG_LQ_DATA : D6_MSG_LQ_REPLY, s->q.xid);
 	if (!s->sent_reply)
 		lq_reply_ids(&w, c->lq->duid, c->lq->duid_len, &s->q);
-	lq_reply_client_data(&w, &s->acc, &s->q.want, true);
+	lq_reply_client_data(&w, one, &s->q.want, true);
 	frame_end(c, &w);
 	s->sent_reply = true;
 	s->n_clients++;
 	lq_count(c->lq, LQ_CNT_BINDINGS);
-	acc_clear(s);
+}
+
+/* The gathered client: one CLIENT_DATA per link it has bindings on
+ * (CLIENT_DATA is one client on one link, RFC 5007 §4.1.2.2). */
+static void emit_client(struct lq_conn *c)
+{
+	static struct lq_client one;
+	struct lq_client *a = &c->st.acc;
+	bool done[LQ_CLIENT_ROWS] = {false};
+
+	for (size_t i = 0; i < a->n; i++) {
+		if (done[i])
+			continue;
+		one.n = 0;
+		for (size_t k = i; k < a->n; k++) {
+			if (!done[k] && a->row[k].subnet == a->row[i].subnet) {
+				one.row[one.n++] = a->row[k]; /* a view: acc keeps ownership */
+				done[k] = true;
+			}
+		}
+		emit_one(c, &one);
+	}
+	acc_clear(&c->st);
 }
 
 static void conn_flush(struct lq_conn *c)
@@ -256,7 +279,7 @@ static void conn_flush(struct lq_conn *c)
 		conn_close(c);
 		return;
 	}
-	if (c->st.paused && c->out_len - c->out_off < OUT_HIGH) {
+	if (c->st.paused && !c->st.db_busy && c->out_len - c->out_off < OUT_HIGH) {
 		c->st.paused = false;
 		stream_next_page(c);
 	}
@@ -308,7 +331,7 @@ static void stream_feed(struct lq_conn *c, struct lq_bind *b)
 {
 	struct lq_client *a = &c->st.acc;
 
-	if (a->n && (a->row[0].subnet != b->subnet || a->row[0].duid_len != b->duid_len ||
+	if (a->n && (a->row[0].duid_len != b->duid_len ||
 	             memcmp(a->row[0].duid, b->duid, b->duid_len) != 0))
 		emit_client(c);
 	if (a->n < LQ_CLIENT_ROWS)
@@ -347,11 +370,32 @@ static void on_lookup(struct db *d, const PGresult *res, int err, void *arg)
 	conn_advance(c);
 }
 
+/* Where a full page's rows stop: before its last client, which the page
+ * may have cut short and the next page reads again whole (unless that
+ * client fills the page alone). Sets the key of the next page. */
+static int page_cut(struct lq_stream *s, const PGresult *res, int n)
+{
+	int cut = n - 1, len;
+
+	while (cut > 0 && lq_store_same_client(res, cut - 1, n - 1))
+		cut--;
+	if (cut == 0)
+		cut = n;
+	len = lq_store_row_duid(res, cut - 1, s->after_duid, sizeof(s->after_duid));
+	if (len <= 0)
+		return -1;
+	s->after_len = (size_t)len;
+	return cut;
+}
+
+/* A page of a bulk stream. The next page is asked for before this one is
+ * turned into frames, so the database and we work at the same time; it
+ * waits while the output is above OUT_HIGH (the socket is full). */
 static void on_page(struct db *d, const PGresult *res, int err, void *arg)
 {
 	struct lq_conn *c = arg;
 	struct lq_stream *s = &c->st;
-	int n, clients = 0;
+	int n, cut;
 
 	(void)d;
 	if (!stream_db_back(c))
@@ -363,25 +407,31 @@ static void on_page(struct db *d, const PGresult *res, int err, void *arg)
 		return;
 	}
 	n = PQntuples(res);
-	for (int i = 0; i < n; i++) {
+	cut = n == LQ_PAGE_ROWS ? page_cut(s, res, n) : n;
+	if (cut < 0) {
+		stream_failed(c);
+		conn_flush(c);
+		return;
+	}
+	if (n == LQ_PAGE_ROWS) {
+		if (c->out_len - c->out_off < OUT_HIGH)
+			stream_next_page(c);
+		else
+			s->paused = true;
+	}
+	for (int i = 0; i < cut; i++) {
 		struct lq_bind b;
 
-		if (lq_store_row(res, i, &b) < 0)
-			continue;
-		if (b.duid_len != s->after_len || memcmp(b.duid, s->after_duid, b.duid_len) != 0)
-			clients++;
-		memcpy(s->after_duid, b.duid, b.duid_len);
-		s->after_len = b.duid_len;
-		stream_feed(c, &b);
+		if (lq_store_row(res, i, &b) == 0)
+			stream_feed(c, &b);
 	}
-	if (clients < LQ_PAGE_CLIENTS) {
+	if (n < LQ_PAGE_ROWS) {
 		stream_done(c);
 		conn_flush(c);
 		conn_advance(c);
 		return;
 	}
-	s->paused = true;
-	conn_flush(c); /* asks for the next page once the socket takes it */
+	conn_flush(c); /* resumes a paused stream once the socket takes it */
 }
 
 static void stream_next_page(struct lq_conn *c)
