@@ -226,12 +226,24 @@ static int assign(struct ia_ctx *c)
 	return grant_new(c);
 }
 
+/* An address in no pool of this subnet and in no sibling's range is
+ * nobody's by the configuration: a lease this instance held before its
+ * configuration changed (perhaps reclaimed already). It is replaced
+ * whatever the rebind-policy (RFC 8415 §18.3.4, issue 10 item 2). */
+static bool stale(const struct ia_ctx *c, const struct in6_addr *a)
+{
+	return c->type == SRV_NA && !srv_link_own_addr(c->sn, a) && !srv_link_foreign(c->sn, a);
+}
+
 /* A lease the client lists and this instance does not hold for it:
  * the subnet's rebind-policy decides (RFC 6853 §4, issue 3 item 3). */
 static int foreign(struct ia_ctx *c, const struct in6_addr *a, uint8_t plen,
                    const struct srv_lease *holder)
 {
 	enum conf_rebind_policy pol = c->sn->rebind_policy;
+
+	if (pol == CONF_REBIND_REFUSE && stale(c, a))
+		pol = CONF_REBIND_REPLACE;
 
 	if (!holder && pol != CONF_REBIND_REFUSE && c->sn->renew_creates &&
 	    srv_alloc_usable(c->s, c->sn, c->type, a, plen, c->t->clientid, c->t->clientid_len)) {

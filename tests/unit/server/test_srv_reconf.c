@@ -195,6 +195,40 @@ static void test_renew_rebind_request_replace(void **state)
 	srv_txn_free(t);
 }
 
+/* Reclaimed before the client came back: under rebind-policy refuse an
+ * address in no pool and no foreign range is still replaced, while a
+ * sibling's (a foreign range) is only zeroed. */
+static void test_refuse_still_replaces_stale(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr a = grant(s, 60, false), sib = fx_a("2001:db8:1:0:c000::9");
+	char *json = moved(), *b;
+	struct srv_txn *t;
+	int ia;
+
+	b = edit(json, "\"pools\": [{\"prefix\": \"2001:db8:1:0:8000::/65\"}],",
+	         "\"pools\": [{\"prefix\": \"2001:db8:1:0:8000::/66\"}], \"foreign-ranges\": "
+	         "[{\"prefix\": \"2001:db8:1:0:c000::/66\"}], \"rebind-policy\": \"refuse\",");
+	fx_reconf(s, b);
+	free(json);
+	free(b);
+	assert_int_equal(srv_reclaim_tick(s, 0), 1); /* no database: undone, so forget it */
+	srv_cache_del(&s->cache, srv_cache_find(&s->cache, &a, 128));
+	t = ask(s, D6_MSG_REBIND, 60, false, &a);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_GRANT);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
+	assert_int_equal(d6_msg_count(&rep, ia, D6_OPT_IAADDR), 2);
+	assert_int_equal(fx_live(&rep, ia), 1);
+	fx_done(s, t, true);
+	t = ask(s, D6_MSG_REBIND, 61, false, &sib);
+	assert_int_equal(t->n_ops, 0);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(fx_live(&rep, fx_ia(&rep, D6_OPT_IA_NA, 0)), 0);
+	srv_txn_free(t);
+}
+
 static void test_prefix_replaced(void **state)
 {
 	struct srv *s = *state;
@@ -262,6 +296,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_advertise_never_offers_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_renew_rebind_request_replace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refuse_still_replaces_stale, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_prefix_replaced, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reservation_removed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reclaim_takes_unfit, setup, teardown),
