@@ -34,3 +34,21 @@ leasequeryd_chorus_lq_SOURCES = leasequeryd/lq_cli.c leasequeryd/lq_cli.h \
 leasequeryd_chorus_lq_CPPFLAGS = $(LQ_CPPFLAGS)
 leasequeryd_chorus_lq_CFLAGS = $(LQ_CF)
 leasequeryd_chorus_lq_LDADD = $(CHORUS_LIBS)
+
+# Unit tests of parse-and-decide and of the builders (no sockets, no database).
+check_PROGRAMS += tests/unit/leasequeryd/test_lq_query tests/unit/leasequeryd/test_lq_reply
+TESTS += tests/unit/leasequeryd/test_lq_query tests/unit/leasequeryd/test_lq_reply
+tests_unit_leasequeryd_test_lq_query_SOURCES = tests/unit/leasequeryd/test_lq_query.c \
+	leasequeryd/lq_query.c
+tests_unit_leasequeryd_test_lq_query_CPPFLAGS = $(LQ_CPPFLAGS)
+tests_unit_leasequeryd_test_lq_query_CFLAGS = $(UNIT_CF)
+tests_unit_leasequeryd_test_lq_query_LDADD = $(UNIT_LIBS)
+tests_unit_leasequeryd_test_lq_reply_SOURCES = tests/unit/leasequeryd/test_lq_reply.c \
+	leasequeryd/lq_reply.c
+tests_unit_leasequeryd_test_lq_reply_CPPFLAGS = $(LQ_CPPFLAGS)
+tests_unit_leasequeryd_test_lq_reply_CFLAGS = $(UNIT_CF)
+tests_unit_leasequeryd_test_lq_reply_LDADD = $(UNIT_LIBS)
+
+# End to end: real dhclient -6 behind a real dhcrelay -6 (tests/e2e/lib), root only.
+TESTS += tests/e2e/test_leasequery.sh
+EXTRA_DIST += tests/e2e/test_leasequery.sh
