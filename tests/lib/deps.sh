@@ -5,7 +5,7 @@
 deps_build="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
  clang-format libpq-dev libmicrohttpd-dev libjson-c-dev libcmocka-dev libssl-dev libldns-dev"
 deps_test="postgresql postgresql-client tshark python3 python3-scapy jq iproute2 procps
- util-linux coreutils bind9 bind9-dnsutils curl prometheus openssl nodejs npm"
+ util-linux coreutils bind9 bind9-dnsutils curl prometheus openssl cmd:node=nodejs cmd:npm=npm"
 deps_e2e="isc-dhcp-client dhcpcd5 wide-dhcpv6-client isc-dhcp-relay bind9 bind9-dnsutils kea-admin"
 deps_bench="kea-dhcp6-server kea-admin"
 
@@ -29,9 +29,19 @@ deps_npm_install() {
 	npm install --no-save --no-package-lock --no-audit --no-fund --prefix "$dir" $deps_npm >/dev/null
 }
 
+# A word cmd:TOOL=PACKAGE asks for a command, not a package: PACKAGE is installed only when
+# TOOL is not on PATH. Node.js is like that: a machine may have it from another source
+# (nodesource's nodejs bundles npm and conflicts with Debian's npm package).
 deps_missing() {
 	local p
 	for p in "$@"; do
+		case $p in
+		cmd:*=*)
+			p=${p#cmd:}
+			command -v "${p%%=*}" >/dev/null 2>&1 || echo "${p#*=}"
+			continue
+			;;
+		esac
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 			echo "$p"
 	done
@@ -53,7 +63,11 @@ deps_install() {
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq >/dev/null
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	if ! apt-get install -y -qq --no-install-recommends $missing >/dev/null; then
+		echo "deps: apt-get could not install:" $missing >&2
+		return 1
+	fi
 	# Debian starts the packaged services on install; ours run privately.
-	systemctl disable --now isc-dhcp-relay bind9 named 2>/dev/null || true
+	systemctl disable --now isc-dhcp-relay bind9 named knot kea-dhcp6-server kea-ctrl-agent \
+		prometheus prometheus-node-exporter 2>/dev/null || true
 }
