@@ -24,7 +24,8 @@ api_chorus_apid_LDADD = $(CHORUS_LIBS) $(MHD_LIBS)
 
 # Integration: chorus-apid, chorus-dhcp6d and a private PostgreSQL, driven by curl.
 TESTS += tests/integration/test_apid.sh tests/integration/test_apid_tls.sh
-EXTRA_DIST += tests/integration/test_apid.sh tests/integration/test_apid_tls.sh
+EXTRA_DIST += tests/integration/test_apid.sh tests/integration/test_apid_tls.sh \
+	tests/integration/openapi_check.js api/openapi.yaml
 
 # Unit tests: one cmocka program per parsing source file, linked with all of api/ but main.c.
 API_UNIT_TESTS = tests/unit/api/test_api_json tests/unit/api/test_api_query \
