@@ -167,6 +167,18 @@ void api_hex(const uint8_t *b, size_t n, char *out);
 /* Strict hex with optional ':' between octets: octets written, or -1. */
 int api_unhex(const char *s, uint8_t *out, size_t max);
 
+/* A growing text buffer; oom is sticky, b is NUL-terminated. */
+struct api_buf {
+	char *b;
+	size_t n, cap;
+	bool oom;
+};
+void api_buf_put(struct api_buf *b, const char *s, size_t n);
+void api_buf_puts(struct api_buf *b, const char *s);
+void api_buf_printf(struct api_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s as a JSON string (quoted, escaped), or null when s is NULL. */
+void api_buf_jstr(struct api_buf *b, const char *s);
+
 /* api_query.c: the query string */
 struct api_qparam {
 	char *key;

@@ -201,3 +201,73 @@ int api_unhex(const char *s, uint8_t *out, size_t max)
 	}
 	return (int)n;
 }
+
+void api_buf_put(struct api_buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = (b->n + n + 1) * 2 + 256;
+		char *nb = realloc(b->b, cap);
+
+		if (!nb) {
+			b->oom = true;
+			return;
+		}
+		b->b = nb;
+		b->cap = cap;
+	}
+	memcpy(b->b + b->n, s, n);
+	b->n += n;
+	b->b[b->n] = '\0';
+}
+
+void api_buf_puts(struct api_buf *b, const char *s)
+{
+	api_buf_put(b, s, strlen(s));
+}
+
+void api_buf_printf(struct api_buf *b, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		b->oom = true; /* callers print short fields only */
+		return;
+	}
+	api_buf_put(b, tmp, (size_t)n);
+}
+
+void api_buf_jstr(struct api_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	if (!s) {
+		api_buf_put(b, "null", 4);
+		return;
+	}
+	api_buf_put(b, "\"", 1);
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		api_buf_put(b, run, (size_t)(p - run));
+		if (c == '"' || c == '\\') {
+			e[1] = (char)c;
+			api_buf_put(b, e, 2);
+		} else {
+			api_buf_put(b, e, 6);
+		}
+		run = p + 1;
+	}
+	api_buf_puts(b, run);
+	api_buf_put(b, "\"", 1);
+}

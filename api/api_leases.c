@@ -345,6 +345,124 @@ int api_lease_filter_parse(const struct api_query *q, struct api_lease_filter *f
 	return 0;
 }
 
+/* ---- a lease row as JSON ---- */
+
+static const char *col(const PGresult *res, int row, int c)
+{
+	return PQgetisnull(res, row, c) ? NULL : PQgetvalue(res, row, c);
+}
+
+static void put_key(struct api_buf *b, const char *key)
+{
+	api_buf_printf(b, ",\"%s\":", key);
+}
+
+static void put_str(struct api_buf *b, const char *key, const char *v)
+{
+	put_key(b, key);
+	api_buf_jstr(b, v);
+}
+
+/* A number column as it is, or null. */
+static void put_num(struct api_buf *b, const char *key, const char *v)
+{
+	put_key(b, key);
+	api_buf_puts(b, v ? v : "null");
+}
+
+static void put_bool(struct api_buf *b, const char *key, const char *v)
+{
+	put_key(b, key);
+	api_buf_puts(b, v && *v == 't' ? "true" : "false");
+}
+
+/* Unix seconds as RFC 3339 UTC, or null. */
+static void put_time(struct api_buf *b, const char *key, const char *v)
+{
+	char t[32];
+	struct tm tm;
+	time_t s;
+
+	put_key(b, key);
+	if (!v) {
+		api_buf_puts(b, "null");
+		return;
+	}
+	s = (time_t)strtoll(v, NULL, 10);
+	if (!gmtime_r(&s, &tm) || !strftime(t, sizeof(t), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm)) {
+		api_buf_puts(b, "null");
+		return;
+	}
+	api_buf_puts(b, t);
+}
+
+/* A bytea[] in its text form ({"\\x0003..",...}) as an array of hex strings. */
+static void put_hex_array(struct api_buf *b, const char *key, const char *v)
+{
+	bool first = true;
+
+	put_key(b, key);
+	api_buf_put(b, "[", 1);
+	for (const char *p = v ? v : ""; (p = strstr(p, "\\x"));) {
+		size_t n;
+
+		p += 2;
+		n = strspn(p, "0123456789abcdef");
+		api_buf_puts(b, first ? "\"" : ",\"");
+		api_buf_put(b, p, n);
+		api_buf_put(b, "\"", 1);
+		first = false;
+		p += n;
+	}
+	api_buf_put(b, "]", 1);
+}
+
+void api_lease_row_json(const PGresult *res, int row, struct api_buf *b)
+{
+	const char *type = col(res, row, 0), *addr = col(res, row, 1);
+	size_t alen = strlen(addr);
+
+	/* an address shows without its /128 */
+	if (!strcmp(type, "na") && alen > 4 && !strcmp(addr + alen - 4, "/128"))
+		alen -= 4;
+	api_buf_puts(b, "{\"address\":\"");
+	api_buf_put(b, addr, alen);
+	api_buf_puts(b, "\"");
+	put_str(b, "type", type);
+	put_str(b, "state", col(res, row, 2));
+	put_str(b, "duid", col(res, row, 3));
+	put_num(b, "iaid", col(res, row, 4));
+	put_num(b, "subnet_id", col(res, row, 5));
+	put_str(b, "link_address", col(res, row, 6));
+	put_num(b, "preferred_lifetime", col(res, row, 7));
+	put_num(b, "valid_lifetime", col(res, row, 8));
+	put_time(b, "cltt", col(res, row, 9));
+	put_time(b, "expires_at", col(res, row, 10));
+	put_time(b, "state_at", col(res, row, 11));
+	put_str(b, "granted_by", col(res, row, 12));
+	put_str(b, "hostname", col(res, row, 13));
+	put_num(b, "fqdn_flags", col(res, row, 14));
+	put_key(b, "dns");
+	api_buf_puts(b, "{\"forward\":");
+	api_buf_puts(b, *col(res, row, 15) == 't' ? "true" : "false");
+	put_bool(b, "reverse", col(res, row, 16));
+	api_buf_puts(b, "}");
+	put_num(b, "hwtype", col(res, row, 17));
+	put_str(b, "hwaddr", col(res, row, 18));
+	put_key(b, "relay");
+	api_buf_puts(b, "{\"source\":");
+	api_buf_jstr(b, col(res, row, 19));
+	put_str(b, "link_address", col(res, row, 20));
+	put_str(b, "peer_address", col(res, row, 21));
+	put_hex_array(b, "relay_ids", col(res, row, 22));
+	put_hex_array(b, "remote_ids", col(res, row, 23));
+	put_str(b, "interface_id", col(res, row, 24));
+	put_str(b, "subscriber_id", col(res, row, 25));
+	api_buf_puts(b, "}");
+	put_time(b, "created_at", col(res, row, 26));
+	api_buf_puts(b, "}");
+}
+
 /* ---- handlers ---- */
 
 struct list_ctx {
@@ -381,42 +499,36 @@ static void on_list(struct api_req *r, const PGresult *res)
 {
 	struct list_ctx *c = r->hctx;
 	int rows = PQntuples(res), shown = rows > (int)c->limit ? (int)c->limit : rows;
-	size_t len = 64;
-	char cursor[256] = "", *buf, *link = NULL;
-	struct json_object *jl = NULL, *jc = NULL;
-	const char *sl = "null", *sc = "null";
-	size_t o = 0;
+	char cursor[256] = "", *link = NULL;
+	struct api_buf b = {0};
 
-	for (int i = 0; i < shown; i++)
-		len += (size_t)PQgetlength(res, i, 0) + 1;
-	if (rows > shown && shown > 0) {
-		api_lease_cursor_make(PQgetvalue(res, shown - 1, 1), PQgetvalue(res, shown - 1, 2),
-		                      cursor, sizeof(cursor));
-		link = next_link(r->query, cursor);
-		jl = link ? json_object_new_string(link) : NULL;
-		jc = json_object_new_string(cursor);
-		sl = jl ? json_object_to_json_string(jl) : "null";
-		sc = jc ? json_object_to_json_string(jc) : "null";
-	}
-	len += strlen(sl) + strlen(sc);
-	buf = malloc(len);
-	if (!buf) {
-		api_error(r, 503, "out_of_memory", "out of memory");
-		goto out;
-	}
-	o += (size_t)sprintf(buf, "{\"leases\":[");
+	api_buf_puts(&b, "{\"leases\":[");
 	for (int i = 0; i < shown; i++) {
 		if (i)
-			buf[o++] = ',';
-		memcpy(buf + o, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0));
-		o += (size_t)PQgetlength(res, i, 0);
+			api_buf_put(&b, ",", 1);
+		api_lease_row_json(res, i, &b);
 	}
-	o += (size_t)sprintf(buf + o, "],\"count\":%d,\"next\":%s,\"cursor\":%s}\n", shown, sl, sc);
-	api_reply_raw(r, 200, "application/json", buf, o);
-out:
+	api_buf_printf(&b, "],\"count\":%d,\"next\":", shown);
+	if (rows > shown && shown > 0) {
+		api_lease_cursor_make(PQgetvalue(res, shown - 1, 27),
+		                      PQgetvalue(res, shown - 1, 28), cursor, sizeof(cursor));
+		link = next_link(r->query, cursor);
+		if (!link)
+			b.oom = true;
+		api_buf_jstr(&b, link);
+		api_buf_puts(&b, ",\"cursor\":");
+		api_buf_jstr(&b, cursor);
+	} else {
+		api_buf_puts(&b, "null,\"cursor\":null");
+	}
+	api_buf_puts(&b, "}\n");
 	free(link);
-	json_object_put(jl);
-	json_object_put(jc);
+	if (b.oom) {
+		free(b.b);
+		api_error(r, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	api_reply_raw(r, 200, "application/json", b.b, b.n);
 }
 
 void api_leases_list(struct api_req *r)
@@ -453,23 +565,30 @@ void api_leases_list(struct api_req *r)
 	api_store_run(r, AST_LEASES_LIST, vals, on_list);
 }
 
+/* {"lease": ...<extra>} from row 0; extra is more JSON members or "". */
+static void reply_lease(struct api_req *r, const PGresult *res, const char *extra)
+{
+	struct api_buf b = {0};
+
+	api_buf_puts(&b, "{\"lease\":");
+	api_lease_row_json(res, 0, &b);
+	api_buf_puts(&b, extra);
+	api_buf_puts(&b, "}\n");
+	if (b.oom) {
+		free(b.b);
+		api_error(r, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	api_reply_raw(r, 200, "application/json", b.b, b.n);
+}
+
 static void on_lease(struct api_req *r, const PGresult *res)
 {
-	char *buf;
-	size_t n;
-
 	if (PQntuples(res) == 0) {
 		api_error(r, 404, "not_found", "no lease for %s", r->param);
 		return;
 	}
-	n = (size_t)PQgetlength(res, 0, 0);
-	buf = malloc(n + 16);
-	if (!buf) {
-		api_error(r, 503, "out_of_memory", "out of memory");
-		return;
-	}
-	n = (size_t)sprintf(buf, "{\"lease\":%s}\n", PQgetvalue(res, 0, 0));
-	api_reply_raw(r, 200, "application/json", buf, n);
+	reply_lease(r, res, "");
 }
 
 static bool param_addr(struct api_req *r, char *out, size_t cap)
@@ -494,24 +613,14 @@ void api_leases_get(struct api_req *r)
 
 static void on_deleted(struct api_req *r, const PGresult *res)
 {
-	char *buf;
-	size_t n;
-
 	if (PQntuples(res) == 0) {
 		api_error(r, 404, "not_found", "no lease holds %s", r->param);
 		return;
 	}
-	n = (size_t)PQgetlength(res, 0, 0);
-	buf = malloc(n + 64);
-	if (!buf) {
-		api_error(r, 503, "out_of_memory", "out of memory");
-		return;
-	}
-	n = (size_t)sprintf(buf, "{\"lease\":%s,\"dns_removal_queued\":%s}\n",
-	                    PQgetvalue(res, 0, 0),
-	                    *PQgetvalue(res, 0, 1) == 't' ? "true" : "false");
 	r->a->cnt[API_CNT_LEASES_DELETED]++;
-	api_reply_raw(r, 200, "application/json", buf, n);
+	reply_lease(r, res,
+	            *PQgetvalue(res, 0, 27) == 't' ? ",\"dns_removal_queued\":true"
+	                                           : ",\"dns_removal_queued\":false");
 }
 
 void api_leases_delete(struct api_req *r)

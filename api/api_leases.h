@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <libpq-fe.h>
+
 #include "api.h"
 
 enum api_lf {
@@ -50,5 +52,8 @@ int api_lease_filter_parse(const struct api_query *q, struct api_lease_filter *f
 int api_lease_addr_parse(const char *s, char *out, size_t cap);
 /* The opaque cursor of the row (addr as "a/len", id); "" if it does not fit. */
 void api_lease_cursor_make(const char *addr, const char *id, char *out, size_t cap);
+
+/* Appends row of res, columns 0..26 of LEASE_COLS (api_store.c), as a Lease object. */
+void api_lease_row_json(const PGresult *res, int row, struct api_buf *out);
 
 #endif
