@@ -32,7 +32,9 @@ enum {
 
 static const struct db_stmt ddns_stmts[ST_MAX] = {
     /* $1 the ids in flight, $2 how many. A row waits while an older row of
-     * its name is still there (in flight or backing off). */
+     * its name is still there (in flight or backing off). In id order, on
+     * the primary key: ordering by next_attempt_at sorted the whole backlog
+     * (one statement's rows share its now()) at every refill. */
     [ST_DUE] = {"ddns_due", 2,
                 "SELECT q.id, coalesce(q.lease_id, 0), q.action, q.fqdn, host(q.addr), "
                 "encode(q.duid, 'hex'), q.fwd, q.rev, q.attempts, coalesce(l.valid_lft, 0), "
@@ -43,7 +45,7 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
                 "FROM ddns_queue q LEFT JOIN leases l ON l.id = q.lease_id "
                 "WHERE q.next_attempt_at <= now() AND q.id <> ALL ($1::bigint[]) "
                 "AND NOT EXISTS (SELECT 1 FROM ddns_queue p WHERE p.fqdn = q.fqdn AND p.id < q.id) "
-                "ORDER BY q.next_attempt_at, q.id LIMIT $2"},
+                "ORDER BY q.id LIMIT $2"},
     /* $1 id, $2 fwd done, $3 rev done, $4 conflict reason or NULL. An add
      * whose lease ended (or took another name) while DNS was being written
      * gets its removal here: the engine queued none, the flags were off. */
@@ -85,6 +87,10 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
                  "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
                  "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail"},
 };
+
+/* Finished and returned rows of one loop iteration commit together: their
+ * statements queue, and the before-sleep hook closes them with one sync. */
+static bool unsynced;
 
 /* ---- reading the due rows ---- */
 
@@ -189,7 +195,9 @@ int ddns_store_due(struct ddns *d, size_t max, ddns_due_cb cb)
 	q->cb = cb;
 	err = db_query(d->db, ST_DUE, v, NULL, NULL, on_due, q);
 	if (!err)
-		err = db_sync(d->db, on_due_sync, q);
+		err = db_sync(d->db, on_due_sync, q); /* commits the finished rows before it too */
+	if (!err)
+		unsynced = false;
 	if (err)
 		goto fail;
 	free(ids);
@@ -202,6 +210,16 @@ fail:
 
 /* ---- finishing ---- */
 
+static void flush(struct evl *l, void *arg)
+{
+	struct ddns *d = arg;
+
+	(void)l;
+	if (unsynced && d->db && db_ready(d->db))
+		db_sync(d->db, NULL, NULL);
+	unsynced = false;
+}
+
 int ddns_store_done(struct ddns *d, const struct ddns_row *r, bool fwd, bool rev,
                     const char *conflict)
 {
@@ -211,7 +229,8 @@ int ddns_store_done(struct ddns *d, const struct ddns_row *r, bool fwd, bool rev
 
 	snprintf(id, sizeof(id), "%" PRId64, r->id);
 	err = db_query(d->db, ST_DONE, v, NULL, NULL, NULL, NULL);
-	return err ? err : db_sync(d->db, NULL, NULL);
+	unsynced |= err == 0;
+	return err;
 }
 
 int ddns_store_retry(struct ddns *d, const struct ddns_row *r, uint64_t delay_ms, const char *why,
@@ -224,7 +243,8 @@ int ddns_store_retry(struct ddns *d, const struct ddns_row *r, uint64_t delay_ms
 	snprintf(id, sizeof(id), "%" PRId64, r->id);
 	snprintf(ms, sizeof(ms), "%" PRIu64, delay_ms);
 	err = db_query(d->db, ST_RETRY, v, NULL, NULL, NULL, NULL);
-	return err ? err : db_sync(d->db, NULL, NULL);
+	unsynced |= err == 0;
+	return err;
 }
 
 /* ---- counters ---- */
@@ -369,6 +389,7 @@ int ddns_store_open(struct ddns *d)
 	err = db_new(d->l, &cfg, &d->db);
 	if (err)
 		return err;
+	evl_before_sleep(d->l, flush, d);
 	db_start(d->db);
 	return 0;
 }

@@ -6,7 +6,7 @@
 DNS_KEY_NAME=ddns-key.
 DNS_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
 DNS_FWD=example.com
-DNS_REV=1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa
+DNS_REV=${DNS_REV:-1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa}
 DNS_PID=
 DNS_IMPL=${DNS_IMPL:-named}
 

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# DNS updates end to end: ISC dhclient -6 in a ch* namespace sends a Client FQDN (RFC 4704,
+# S=1) to chorus-dhcp6d; chorus-ddnsd, reading the instance's outbox, puts AAAA, DHCID and
+# PTR into a BIND 9 named (host namespace, [::1], a high port, TSIG hmac-sha256), checked
+# with dig; dhclient -r releases and the records go.
+# chorus only: chorus-ddnsd works chorus' outbox.
+set -u
+. "$(dirname "$0")/lib/all.sh"
+e2e_need_root
+if [ "$E2E_SERVER" != chorus ]; then
+	echo "1..0 # SKIP chorus-ddnsd works chorus-dhcp6d's outbox (E2E_SERVER=$E2E_SERVER)"
+	exit 0
+fi
+e2e_need dhclient named dig python3 jq psql
+srv_need
+CHORUS_DDNSD=$(srv_find ddnsd/chorus-ddnsd E2E_DDNSD_BIN) || {
+	echo "1..0 # SKIP chorus-ddnsd is not built"
+	exit 0
+}
+model='split'
+prefix=$(e2e_model get $model link-prefixes | awk '{ print $1 }')
+DNS_REV=$(python3 -c "import ipaddress,sys
+n = ipaddress.ip_network(sys.argv[1])
+print('.'.join(ipaddress.ip_address(n.network_address).reverse_pointer.split('.')[32 - n.prefixlen // 4:]))" "$prefix")
+. "$e2e_top/tests/integration/lib_dns.sh"
+dnsport=$((30000 + $$ % 20000))
+srv_pg || bail "no PostgreSQL"
+dns_start "$e2e_tmp/dns" "$dnsport" || bail "named starts"
+e2e_on_exit "dns_stop"
+ok "named serves $DNS_FWD and $DNS_REV on [::1]:$dnsport"
+
+netns_direct 1 1 || bail "namespaces"
+SRV_JQ[1]=".ddns = {\"enabled\": true, \"qualifying-suffix\": \"$DNS_FWD.\",
+	\"keys\": [{\"name\": \"$DNS_KEY_NAME\", \"secret\": \"$DNS_SECRET\"}],
+	\"servers\": [{\"address\": \"::1\", \"port\": $dnsport, \"key\": \"$DNS_KEY_NAME\"}],
+	\"forward-zones\": [{\"name\": \"$DNS_FWD.\", \"server\": \"::1\"}],
+	\"reverse-zones\": [{\"name\": \"$DNS_REV.\", \"server\": \"::1\"}],
+	\"retry-min\": 1, \"retry-max\": 2, \"sweep\": 2}"
+srv_start $model 1 "${NS_SERVERS[0]}" || bail "chorus-dhcp6d starts"
+# ddnsd needs no namespace: PostgreSQL by its socket, named on the host's loopback
+"$CHORUS_DDNSD" -c "${SRV_DIR[1]}/chorus.json" -d >"$e2e_tmp/ddnsd.log" 2>&1 &
+ddpid=$!
+disown "$ddpid"
+e2e_on_exit "e2e_stop_pid $ddpid"
+e2e_wait 15 grep -q "database ready" "$e2e_tmp/ddnsd.log" && ok "chorus-ddnsd works the outbox" ||
+	{ not_ok "chorus-ddnsd works the outbox"; sed 's/^/#   /' "$e2e_tmp/ddnsd.log"; }
+
+CLI_DHCLIENT_EXTRA='send fqdn.fqdn "e2ehost.example.com.";
+send fqdn.server-update on;
+also request fqdn.fqdn;'
+cli_start c1 dhclient na "${NS_CLIENTS[0]}"
+if cli_wait_owners c1 $model 1 20; then
+	addr=$(cli_leases c1 | head -1)
+	ok "dhclient bound: $addr"
+else
+	not_ok "dhclient bound"
+	cli_log c1
+	srv_log 1
+	done_testing
+	exit
+fi
+rev=$(python3 -c "import ipaddress,sys; print(ipaddress.ip_address(sys.argv[1]).reverse_pointer + '.')" "$addr")
+aaaa() { [ "$(dq "$dnsport" AAAA "e2ehost.$DNS_FWD")" = "$1" ]; }
+if e2e_wait 20 aaaa "$addr"; then
+	ok "AAAA e2ehost.$DNS_FWD is dhclient's address"
+else
+	not_ok "AAAA e2ehost.$DNS_FWD is dhclient's address (got '$(dq "$dnsport" AAAA "e2ehost.$DNS_FWD")')"
+	sed 's/^/#   ddnsd: /' "$e2e_tmp/ddnsd.log" | tail -10
+	psql -X -At -c "SELECT host(addr), fqdn, fqdn_flags FROM $(srv_schema 1).leases" | sed 's/^/#   lease: /'
+fi
+case $(dq "$dnsport" DHCID "e2ehost.$DNS_FWD") in
+AAIB*) ok "DHCID of type 2 (the DUID) present" ;;
+*) not_ok "DHCID of type 2 (the DUID) present" ;;
+esac
+is "PTR names the client" "$(dq "$dnsport" PTR "$rev")" "e2ehost.$DNS_FWD."
+
+# dhclient -r: Release, and the binding's records go
+ip netns exec "${NS_CLIENTS[0]}" dhclient -6 -r -cf "${CLI_DIR[c1]}/dhclient.conf" \
+	-lf "${CLI_DIR[c1]}/dhclient6.leases" -pf "${CLI_DIR[c1]}/dhclient6.pid" \
+	-sf "${CLI_DIR[c1]}/hook" ch0 >>"${CLI_DIR[c1]}/client.log" 2>&1
+if e2e_wait 20 aaaa ""; then
+	ok "after dhclient -r the AAAA is gone"
+else
+	not_ok "after dhclient -r the AAAA is gone"
+	sed 's/^/#   ddnsd: /' "$e2e_tmp/ddnsd.log" | tail -10
+fi
+is "... and the PTR" "$(dq "$dnsport" PTR "$rev")" ""
+e2e_diag "took $(e2e_elapsed)s"
+done_testing
