@@ -336,6 +336,68 @@ static void test_algorithms(void **state)
 	}
 }
 
+/* remove-stale-ptr's query: a signed AAAA query, its signed answer's AAAAs
+ * for the name only (not another owner's), and the id checked. */
+static void test_query_and_aaaa_answer(void **state)
+{
+	const char *secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+	struct conf_tsig_key ck = conf_key(CONF_TSIG_HMAC_SHA256);
+	struct ddns_key *k = NULL;
+	struct ddns_msg *m = NULL;
+	struct ddns_answer a;
+	ldns_pkt *req = NULL, *p;
+	ldns_rdf *mac;
+	ldns_rr *rr = NULL;
+	const uint8_t *w;
+	uint8_t *aw;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(ddns_key_new(&ck, &k), 0);
+	assert_int_equal(ddns_query_build("Mover.example.com.", 0x4321, k, &m), 0);
+	w = ddns_msg_wire(m, &n);
+	assert_int_equal(ldns_wire2pkt(&req, w, n), LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt_get_opcode(req), LDNS_PACKET_QUERY);
+	assert_false(ldns_pkt_rd(req));
+	assert_non_null(ldns_pkt_tsig(req));
+	mac = ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(req), 3));
+	p = ldns_pkt_new();
+	ldns_pkt_set_id(p, 0x4321);
+	ldns_pkt_set_qr(p, true);
+	ldns_pkt_set_aa(p, true);
+	assert_int_equal(
+	    ldns_rr_new_frm_str(&rr, "mover.example.com. 60 IN AAAA 2001:db8::1", 0, NULL, NULL),
+	    LDNS_STATUS_OK);
+	ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, rr);
+	assert_int_equal(
+	    ldns_rr_new_frm_str(&rr, "mover.example.com. 60 IN AAAA 2001:db8::2", 0, NULL, NULL),
+	    LDNS_STATUS_OK);
+	ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, rr);
+	assert_int_equal(
+	    ldns_rr_new_frm_str(&rr, "other.example.com. 60 IN AAAA 2001:db8::3", 0, NULL, NULL),
+	    LDNS_STATUS_OK);
+	ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, rr);
+	assert_int_equal(
+	    ldns_pkt_tsig_sign(p, "ddns-key.example.", secret, 300, "hmac-sha256.", mac),
+	    LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt2wire(&aw, p, &n), LDNS_STATUS_OK);
+	assert_int_equal(ddns_update_parse(m, k, aw, n, fake_now, &a), 0);
+	assert_true(a.trusted);
+	assert_int_equal(a.n_aaaa, 2);
+	assert_int_equal(a.aaaa[0].s6_addr[15], 1);
+	assert_int_equal(a.aaaa[1].s6_addr[15], 2);
+	free(aw);
+	ldns_pkt_set_id(p, 0x4322); /* another id: not the answer */
+	assert_int_equal(ldns_pkt2wire(&aw, p, &n), LDNS_STATUS_OK);
+	assert_int_equal(ddns_update_parse(m, k, aw, n, fake_now, &a), CH_ENOENT);
+	free(aw);
+	ldns_rdf_deep_free(mac);
+	ldns_pkt_free(p);
+	ldns_pkt_free(req);
+	ddns_msg_free(m);
+	ddns_key_free(k);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -354,6 +416,7 @@ int main(void)
 	    cmocka_unit_test(test_answer_checks),
 	    cmocka_unit_test(test_kinds_sections),
 	    cmocka_unit_test(test_algorithms),
+	    cmocka_unit_test(test_query_and_aaaa_answer),
 	    cmocka_unit_test(test_names),
 	};
 
