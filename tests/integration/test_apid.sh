@@ -602,10 +602,16 @@ echo '{"method": "GET", "path": "/v1/leases", "status": 200, "body": "{\"leases\
 like "... and the check catches an answer that does not" \
 	"$(node "$CHORUS_SRCDIR/tests/integration/openapi_check.js" answers "$CHORUS_SRCDIR/api/openapi.yaml" "$T/wrong.jsonl")" "^not ok - GET /v1/leases 200: "
 
-# --- SIGTERM ---
+# --- SIGTERM, with an event stream open (its connection is suspended: it must end first) ---
+curl -sS -g -N -m 30 -H "Authorization: Bearer $READ_TOK" "$URL/v1/events" >"$T/ev3" 2>&1 &
+EVPID=$!
+wait_file "$T/ev3" '^retry: '
 kill -TERM "$APID_PID"
 wait "$APID_PID"
 rc=$?
+wait "$EVPID" 2>/dev/null
+is "... the open stream ended with the daemon" "$?" 0
+EVPID=
 APID_PID=
 is "SIGTERM: clean exit" "$rc" 0
 is "apid's heartbeat row is there" "$(q "SELECT count(*) FROM $SCHEMA.heartbeats WHERE daemon = 'apid'")" 1
