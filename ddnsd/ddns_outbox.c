@@ -684,6 +684,9 @@ static void send_step(struct ddns_job *j)
 	d->st.sent++;
 	if (tcp) {
 		d->st.tcp++;
+		job_log(j, LOG_INFO, "%zu octets to %s over TCP (%s)", len,
+		        server_text(d, j->server, (char[64]){0}, 64),
+		        len > UDP_MAX ? "too big for UDP" : "the UDP answer was truncated");
 		j->tcp_fd = ddns_net_tcp_open(&c->servers[j->server].address,
 		                              (uint16_t)c->servers[j->server].port);
 		if (j->tcp_fd < 0 || evl_watch(d->l, j->tcp_fd, EPOLLOUT, on_tcp, j) < 0)

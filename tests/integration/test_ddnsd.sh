@@ -155,6 +155,20 @@ is "both addresses of the client are AAAAs of host1" "$(dq $DNSPORT AAAA host1.$
 	"$(printf '%s\n' "$A1" "$A1b" | sort)"
 is "and both have their PTR" "$(dq $DNSPORT PTR "$(rev "$A1b")")" "host1.$DNS_FWD."
 
+# --- a message too big for a datagram goes over TCP (RFC 2136 §2.1): a long name, five addresses ---
+LONG=$(printf 'a%.0s' $(seq 63)).$(printf 'b%.0s' $(seq 63)).$(printf 'c%.0s' $(seq 63)).long
+D12=0001000100000000000000000d0c
+want=
+for ia in 1 2 3 4 5; do
+	r=$(ex request --duid $D12 --serverid "$SID" --iaid $ia --fqdn "$LONG" --fqdn-flags 1)
+	want="$want$(j "$r" '.ias[0].leases[0].addr')
+"
+done
+drained || not_ok "the outbox drains"
+is "all five addresses of the long name are in DNS" "$(dq $DNSPORT AAAA "$LONG.$DNS_FWD")" \
+	"$(printf '%s' "$want" | sort)"
+like "... the bigger updates went over TCP" "$(grep 'over TCP' "$T/dd.log" | head -1)" "octets to .* over TCP \\(too big for UDP\\)"
+
 # --- another client claims the name: refused under check-with-dhcid ---
 D2=0001000100000000000000000d02
 r=$(ex request --duid $D2 --serverid "$SID" --fqdn host1 --fqdn-flags 1)
