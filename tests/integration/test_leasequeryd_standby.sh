@@ -20,7 +20,7 @@ trap sb_stop EXIT
 python3 "$CLIENT" "$UPORT" load 300 "$T/granted" 60 >/dev/null
 is "300 leases on the primary" "$(wc -l <"$T/granted")" 300
 
-pg_as_postgres "$PG_TEST_BIN/pg_basebackup" -h "$PGHOST" -p "$PGPORT" -U postgres -D "$SB" -R -X stream \
+pg_as_postgres "$PG_TEST_BIN/pg_basebackup" -h "$PGHOST" -p "$PGPORT" -U postgres -D "$SB" -R -X stream -c fast \
 	>"$T/basebackup.log" 2>&1 || bail "pg_basebackup failed: $(tail -3 "$T/basebackup.log")"
 pg_as_postgres "$PG_TEST_BIN/pg_ctl" -D "$SB" -l "$it_tmp/standby.log" -w -t 60 \
 	-o "-c listen_addresses='' -k $it_tmp -p $SBPORT -c hot_standby=on -c max_connections=200" start >/dev/null ||
