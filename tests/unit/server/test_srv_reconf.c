@@ -203,6 +203,7 @@ static void test_refuse_still_replaces_stale(void **state)
 	struct srv *s = *state;
 	struct in6_addr a = grant(s, 60, false), sib = fx_a("2001:db8:1:0:c000::9");
 	char *json = moved(), *b;
+	struct srv_lease *gone;
 	struct srv_txn *t;
 	int ia;
 
@@ -213,7 +214,9 @@ static void test_refuse_still_replaces_stale(void **state)
 	free(json);
 	free(b);
 	assert_int_equal(srv_reclaim_tick(s, 0), 1); /* no database: undone, so forget it */
-	srv_cache_del(&s->cache, srv_cache_find(&s->cache, &a, 128));
+	gone = srv_cache_find(&s->cache, &a, 128);
+	srv_cache_del(&s->cache, gone);
+	free(gone);
 	t = ask(s, D6_MSG_REBIND, 60, false, &a);
 	assert_int_equal(t->n_ops, 1);
 	assert_int_equal(t->ops[0].kind, SRV_OP_GRANT);
