@@ -98,7 +98,9 @@ def udp(port, secs, inflight, addrfile):
         send()
     lat.sort()
     n = len(lat)
+    ru = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"answers": n, "per_second": round(n / secs),
+                      "client_cpu": round(ru.ru_utime + ru.ru_stime, 3),
                       "p50_ms": round(lat[n // 2] * 1000, 3) if n else None,
                       "p99_ms": round(lat[int(n * 0.99)] * 1000, 3) if n else None,
                       "lost": lost}))
