@@ -104,8 +104,9 @@ struct srv {
 	struct conf *conf;
 	struct evl *l;
 	struct db *db;
-	bool db_up;  /* connected and the startup queries are done */
-	bool loaded; /* server DUID known, leases loaded */
+	bool db_up;      /* connected and the startup queries are done */
+	bool loaded;     /* server DUID known, leases loaded */
+	bool resv_ready; /* the schema's reservations read since the last connect */
 	bool stopping;
 	uint8_t duid[D6_DUID_MAX_LEN];
 	size_t duid_len;

@@ -19,10 +19,12 @@ static bool expired(const struct srv_lease *l, int64_t now)
 
 /* An active lease the running configuration no longer allows (a reload or
  * a restart changed its pool or reservation): reclaimed now, so counters,
- * leasequery and DNS stop showing it (RFC 8415 §18.3.4). */
+ * leasequery and DNS stop showing it (RFC 8415 §18.3.4). Not before the
+ * schema's reservations are merged after a connect (srv_resv.c): until
+ * then a reserved lease outside the pools would look unfit. */
 static bool unfit(const struct srv *s, const struct srv_lease *l)
 {
-	return l->state == SRV_LEASE_ACTIVE && !srv_alloc_home(s->conf, l);
+	return s->resv_ready && l->state == SRV_LEASE_ACTIVE && !srv_alloc_home(s->conf, l);
 }
 
 /* Fills v with up to cap expired or unfit leases from the next buckets;

@@ -1000,6 +1000,7 @@ static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
 		return;
 	}
 	b->s = s;
+	s->resv_ready = false;
 	/* the schema is the truth: reload the cache on every (re)connect */
 	if (boot_send(s, b) < 0) {
 		free(b);
@@ -1010,7 +1011,10 @@ static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
 
 static void on_resv(struct db *d, const PGresult *res, int err, void *arg)
 {
+	struct srv *s = arg;
+
 	(void)d;
+	s->resv_ready = true; /* read, or kept: the reclaim may judge leases again */
 	if (err)
 		log_warning("cannot read the reservations table; keeping what was loaded");
 	else

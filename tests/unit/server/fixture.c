@@ -57,6 +57,7 @@ struct srv *fx_new(const char *json)
 	s->duid_len = sizeof(fx_server_duid);
 	s->loaded = true;
 	s->db_up = true;
+	s->resv_ready = true;
 	s->lq_fd = -1;
 	s->max_txns = 64;
 	return s;
