@@ -117,6 +117,7 @@ struct lq {
 	size_t udp_inflight;
 	uint64_t cnt[LQ_CNT_MAX], cnt_sending[LQ_CNT_MAX], cnt_flushed[LQ_CNT_MAX];
 	bool stats_busy, stats_refused;
+	bool sync_due; /* reads sent since the last db_sync */
 	bool db_was_lost;
 	int64_t started_at;
 	bool stopping;

@@ -255,14 +255,23 @@ static char *subnet_param(const struct lq_req *q, char *buf, size_t cap)
 	return buf;
 }
 
+/* The reads of one loop iteration go in one pipeline segment, synced by
+ * lq_store_flush before the loop sleeps: one round of the protocol and one
+ * implicit read-only transaction for all of them. */
 static int send_synced(struct lq *lq, int st, const char *const *v, db_result_cb cb, void *arg)
 {
 	if (!lq->db || !db_ready(lq->db) ||
 	    db_query(lq->db, (size_t)st, v, NULL, NULL, cb, arg) < 0)
 		return CH_EDB;
-	/* one implicit read-only transaction per query: a failing one fails alone */
-	db_sync(lq->db, NULL, NULL);
+	lq->sync_due = true;
 	return 0;
+}
+
+void lq_store_flush(struct lq *lq)
+{
+	if (lq->sync_due && lq->db && db_ready(lq->db))
+		db_sync(lq->db, NULL, NULL);
+	lq->sync_due = false;
 }
 
 int lq_store_lookup(struct lq *lq, const struct lq_req *q, db_result_cb cb, void *arg)
@@ -367,6 +376,8 @@ void lq_store_stats(struct lq *lq)
 	if (!lq->db || !db_ready(lq->db) || lq->stats_busy)
 		return;
 	ident_fetch(lq);
+	/* the writes a standby refuses go in a segment of their own */
+	lq_store_flush(lq);
 	memcpy(lq->cnt_sending, lq->cnt, sizeof(lq->cnt_sending));
 	for (int i = 0; i < LQ_CNT_MAX; i++) {
 		a += (size_t)snprintf(names + a, sizeof(names) - a, "%s%s", i ? "," : "{",

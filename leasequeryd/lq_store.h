@@ -43,6 +43,10 @@ bool lq_store_same_client(const PGresult *res, int i, int k);
 /* Moves *from into *to (to is overwritten, from no longer owns the chain). */
 void lq_bind_move(struct lq_bind *to, struct lq_bind *from);
 
+/* Ends the pipeline segment of the reads sent in this loop iteration
+ * (call before the loop sleeps). */
+void lq_store_flush(struct lq *lq);
+
 /* Adds the counters since the last flush to stats, and beats. */
 void lq_store_stats(struct lq *lq);
 

@@ -124,13 +124,11 @@ static void conn_close(struct lq_conn *c)
 	reap = c;
 }
 
-/* Frees the closed connections the database no longer answers for. */
-static void on_reap(struct evl *l, void *arg)
+void lq_tcp_reap(struct lq *lq)
 {
 	struct lq_conn **p = &reap;
 
-	(void)l;
-	(void)arg;
+	(void)lq;
 	while (*p) {
 		struct lq_conn *c = *p;
 
@@ -681,7 +679,6 @@ int lq_tcp_open(struct lq *lq)
 	if (fd < 0)
 		return fd;
 	sweep_timer = evl_timer(lq->l, SWEEP_MS, on_sweep, lq);
-	evl_before_sleep(lq->l, on_reap, lq);
 	return evl_watch(lq->l, fd, EPOLLIN, on_accept, lq);
 }
 
@@ -734,5 +731,5 @@ void lq_tcp_close(struct lq *lq)
 		conn_close(lq->conns);
 	for (struct lq_conn *c = reap; c; c = c->next)
 		c->st.db_busy = false; /* the database is closed: nothing will answer */
-	on_reap(lq->l, lq);
+	lq_tcp_reap(lq);
 }

@@ -19,6 +19,9 @@ int lq_tcp_open(struct lq *lq);
 bool lq_tcp_stop(struct lq *lq);
 /* True when every connection's output is written. */
 bool lq_tcp_flushed(const struct lq *lq);
+/* Frees the closed connections the database no longer answers for (call
+ * before the loop sleeps: never inside a callback that may hold one). */
+void lq_tcp_reap(struct lq *lq);
 /* Closes every connection (after the database: see lq_store_close). */
 void lq_tcp_close(struct lq *lq);
 

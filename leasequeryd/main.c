@@ -149,12 +149,24 @@ static int open_sockets(struct lq *lq)
 	return 0;
 }
 
+/* Before the loop sleeps: sync the reads of this iteration, free the
+ * connections closed in it. */
+static void on_before_sleep(struct evl *l, void *arg)
+{
+	struct lq *lq = arg;
+
+	(void)l;
+	lq_store_flush(lq);
+	lq_tcp_reap(lq);
+}
+
 static int setup(struct lq *lq)
 {
 	evl_signal(lq->l, SIGTERM, on_term, lq);
 	evl_signal(lq->l, SIGINT, on_term, lq);
 	evl_signal(lq->l, SIGHUP, on_hup, lq);
 	evl_timer(lq->l, STATS_MS, on_stats, lq);
+	evl_before_sleep(lq->l, on_before_sleep, lq);
 	return lq_store_open(lq);
 }
 
