@@ -2,7 +2,7 @@
 # chorus-ddnsd with a real chorus-dhcp6d, PostgreSQL and BIND 9 named, all on [::1]:
 # leases with a Client FQDN (test_dhcp6d_client.py) give AAAA, DHCID and PTR (checked with
 # dig); a second address of the client joins the name; a second client claiming the name is
-# refused (check-with-dhcid) and recorded; Release removes only what the binding added; a
+# refused (check-with-dhcid) and recorded; Release and expiry remove only what the binding added; a
 # wrong TSIG key is logged and keeps the row until a reload fixes the key; an algorithm ldns
 # lacks is refused at load; kill -9 in the middle of a batch loses and duplicates nothing
 # (the zone compared with the leases table); the server stopped for 30 s under a stream of
@@ -51,7 +51,9 @@ write_conf() {
   "dhcp6": {
     "interfaces": ["lo"], "preference": 200, "hash-key": "integration-test-key-0001",
     "preferred-lifetime": 3000, "valid-lifetime": 6000,
-    "subnets": [ { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "2001:db8:1::/65" } ] } ]
+    "subnets": [ { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "2001:db8:1::/65" } ] },
+      { "id": 4, "prefix": "2001:db8:4::/64", "preferred-lifetime": 2, "valid-lifetime": 8,
+        "pools": [ { "prefix": "2001:db8:4::/120" } ] } ]
   },
   "ddns": { "enabled": true, "qualifying-suffix": "$DNS_FWD.", "hostname-char-replacement": "-",
     "keys": [ { "name": "$DNS_KEY_NAME", "algorithm": "$ALG", "secret": "$SECRET" } ],
@@ -192,6 +194,24 @@ drained || not_ok "the outbox drains"
 is "Release of the last address: no AAAA left" "$(dq $DNSPORT AAAA host1.$DNS_FWD)" ""
 is "... nor DHCID" "$(dq $DNSPORT DHCID host1.$DNS_FWD)" ""
 is "... nor PTR" "$(dq $DNSPORT PTR "$(rev "$A1")")" ""
+
+# --- expiry removes what the binding added (the engine's reclaim queues the removal) ---
+r=$(ex request --duid 0001000100000000000000000d10 --serverid "$SID" --link 2001:db8:4::1 --fqdn shortlived --fqdn-flags 1)
+A16=$(j "$r" '.ias[0].leases[0].addr')
+gone_after() { # gone_after SECS NAME: until NAME has no AAAA
+	for _ in $(seq $(($1 * 10))); do
+		[ -z "$(dq $DNSPORT AAAA "$2")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+for _ in $(seq 100); do
+	[ "$(dq $DNSPORT AAAA shortlived.$DNS_FWD)" = "$A16" ] && break
+	sleep 0.1
+done
+is "an 8-second lease with a name is in DNS" "$(dq $DNSPORT AAAA shortlived.$DNS_FWD)" "$A16"
+gone_after 30 shortlived.$DNS_FWD && ok "... and leaves DNS when it expires" ||
+	not_ok "... and leaves DNS when it expires ($(q "SELECT state FROM $SCHEMA.leases WHERE addr = '$A16'"))"
 
 # --- a wrong TSIG key: a clear error, the row stays; a reload with the right key lands it ---
 SECRET=c2VjcmV0LXRoYXQtaXMtd3Jvbmc= reload
