@@ -13,7 +13,7 @@ lq_setup lqtcp
 RID=000300010a0b0c0d0e00  # the RELAY_ID of the test client's relay
 REM=0000118b706f727430    # its REMOTE_ID: enterprise 4491, "port0"
 D1=00010001000000000000000000e1
-N=1600
+N=1200
 
 # --- leases: N clients through one relay, one more on the second link ---
 : >"$T/granted"
@@ -111,15 +111,31 @@ is "the stalled reader was dropped after idle-timeout" "$(jq -r '.eof' "$T/stall
 wait_for "$T/l.log" "stopped reading, dropped" 1 >/dev/null &&
 	ok "leasequeryd logged the drop" || not_ok "leasequeryd logged the drop"
 
+# --- the token bucket holds a TCP requestor back instead of refusing it ---
+lq_conf "$T/conf.json" "$LQ_EXTRA, \"rate-limit\": 2, \"rate-burst\": 2"
+kill -HUP "$LPID"
+wait_for "$T/l.log" "configuration reloaded" 1
+sleep 1.2
+t0=$(date +%s.%N)
+r=$(bulk --qtype 1 --addr "$B1" -- --qtype 1 --addr "$B1" -- --qtype 1 --addr "$B1" -- --qtype 1 --addr "$B1" -- --qtype 1 --addr "$B1")
+t1=$(date +%s.%N)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+is "rate-limit 2/s, burst 2: five queries on one connection are all answered" "$(j "$r" '[.messages[] | select(.type == 16)] | length')" 5
+awk -v s="$secs" 'BEGIN { exit !(s >= 1.2) }' && ok "... the last three after waiting for tokens ($secs s)" ||
+	not_ok "... the last three after waiting for tokens ($secs s)"
+lq_conf "$T/conf.json" "$LQ_EXTRA"
+kill -HUP "$LPID"
+wait_for "$T/l.log" "configuration reloaded" 2
+
 # --- a denied requestor ---
 REQUESTERS='["2001:db8:ffff::/48"]' lq_conf "$T/conf.json" "$LQ_EXTRA"
 kill -HUP "$LPID"
-wait_for "$T/l.log" "configuration reloaded" 1
+wait_for "$T/l.log" "configuration reloaded" 3
 r=$(python3 "$REQ" raw "$TPORT" "$(printf '%s' "")00")
 is "a requestor outside requesters: the connection is closed" "$(j "$r" .eof)" true
 lq_conf "$T/conf.json" "$LQ_EXTRA"
 kill -HUP "$LPID"
-wait_for "$T/l.log" "configuration reloaded" 2
+wait_for "$T/l.log" "configuration reloaded" 4
 
 # --- tshark decodes every stream ---
 /usr/bin/python3 "$REQ" pcap-tcp "$T/tcp.pcap" "@$T/tcp.hex"
