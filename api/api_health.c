@@ -4,7 +4,9 @@
  * reachable and its round trip, each daemon's heartbeat age (the engine
  * always; leasequeryd and ddnsd when the config enables them), the DDNS
  * backlog and the age of its oldest row. 200 when all is well, 503 with the
- * list of problems otherwise.
+ * list of problems otherwise. What the engine reports of itself in its
+ * heartbeat (commit latency, subnets near pool exhaustion) shows too, as
+ * warnings: the instance still serves, so a load balancer keeps it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +61,8 @@ static struct json_object *daemon_state(struct json_object *beats, const char *n
 }
 
 static void reply(struct api_req *r, struct json_object *db, struct json_object *daemons,
-                  struct json_object *ddns, struct json_object *problems)
+                  struct json_object *ddns, struct json_object *problems,
+                  struct json_object *warnings)
 {
 	struct json_object *o = json_object_new_object();
 	bool bad = json_object_array_length(problems) > 0;
@@ -71,7 +74,35 @@ static void reply(struct api_req *r, struct json_object *db, struct json_object 
 	if (ddns)
 		json_object_object_add(o, "ddns", ddns);
 	json_object_object_add(o, "problems", problems);
+	json_object_object_add(o, "warnings", warnings ? warnings : json_object_new_array());
 	api_reply_json(r, bad ? 503 : 200, o);
+}
+
+/* The engine's own view (server/srv_health.c, its heartbeat detail). */
+static void engine_view(struct json_object *beats, struct json_object *db,
+                        struct json_object *warnings)
+{
+	struct json_object *b, *d, *v;
+	char buf[160];
+
+	if (!json_object_object_get_ex(beats, "dhcp6d", &b) ||
+	    !json_object_object_get_ex(b, "detail", &d))
+		return;
+	if (json_object_object_get_ex(d, "commit_ms_p99", &v))
+		json_object_object_add(db, "commit_latency_ms_p99",
+		                       json_object_new_double(json_object_get_double(v)));
+	if (json_object_object_get_ex(d, "degraded_latency", &v) && json_object_get_boolean(v)) {
+		snprintf(buf, sizeof(buf), "dhcp6d: commits are slow (p99 %.1f ms)",
+		         json_object_object_get_ex(d, "commit_ms_p99", &v)
+		             ? json_object_get_double(v)
+		             : 0.0);
+		json_object_array_add(warnings, json_object_new_string(buf));
+	}
+	if (json_object_object_get_ex(d, "degraded_subnets", &v) && json_object_get_int64(v) > 0) {
+		snprintf(buf, sizeof(buf), "dhcp6d: %lld subnets near pool exhaustion",
+		         (long long)json_object_get_int64(v));
+		json_object_array_add(warnings, json_object_new_string(buf));
+	}
 }
 
 static void on_health(struct api_req *r, const PGresult *res)
@@ -81,6 +112,7 @@ static void on_health(struct api_req *r, const PGresult *res)
 	struct json_object *problems = json_object_new_array(), *db = json_object_new_object();
 	struct json_object *beats = json_tokener_parse(PQgetvalue(res, 0, 0));
 	struct json_object *daemons = json_object_new_object(), *ddns = json_object_new_object();
+	struct json_object *warnings = json_object_new_array();
 	long long backlog = atoll(PQgetvalue(res, 0, 1));
 	double oldest = atof(PQgetvalue(res, 0, 2));
 
@@ -89,6 +121,7 @@ static void on_health(struct api_req *r, const PGresult *res)
 	                       json_object_new_int64((int64_t)(evl_now(r->a->l) - h->sent_ms)));
 	if (!beats)
 		beats = json_object_new_object();
+	engine_view(beats, db, warnings);
 	json_object_object_add(daemons, "dhcp6d", daemon_state(beats, "dhcp6d", true, problems));
 	json_object_object_add(daemons, "leasequeryd",
 	                       daemon_state(beats, "leasequeryd", c->leasequery.enabled, problems));
@@ -99,7 +132,7 @@ static void on_health(struct api_req *r, const PGresult *res)
 	json_object_object_add(ddns, "oldest_pending_age", json_object_new_double(oldest));
 	if (oldest > DDNS_STALE_S)
 		problem(problems, "ddns", "the oldest pending DNS change was queued", oldest);
-	reply(r, db, daemons, ddns, problems);
+	reply(r, db, daemons, ddns, problems, warnings);
 }
 
 void api_health_get(struct api_req *r)
@@ -111,7 +144,7 @@ void api_health_get(struct api_req *r)
 
 		json_object_object_add(db, "reachable", json_object_new_boolean(0));
 		json_object_array_add(p, json_object_new_string("the database is not reachable"));
-		reply(r, db, NULL, NULL, p);
+		reply(r, db, NULL, NULL, p, NULL);
 		return;
 	}
 	h = calloc(1, sizeof(*h));

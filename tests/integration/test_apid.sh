@@ -516,6 +516,14 @@ done
 is "health: 200 without a token" "$(st):$(j "$h" .status)" "200:ok"
 is "... the engine's heartbeat is fresh" "$(j "$h" '.daemons.dhcp6d.status')" ok
 is "... leasequeryd and ddnsd are disabled in this config" "$(j "$h" '[.daemons.leasequeryd.status, .daemons.ddnsd.status] | join(" ")')" "disabled disabled"
+like "... the engine's commit latency from its heartbeat" "$(j "$h" .database.commit_latency_ms_p99)" '^[0-9.]+$'
+for _ in 1 2 3; do # the engine may beat (and rewrite its detail) in between
+	q "UPDATE $SCHEMA.heartbeats SET detail = detail || '{\"degraded_subnets\": 2}' WHERE daemon = 'dhcp6d'" >/dev/null
+	h2=$(get "" /v1/health)
+	[ "$(j "$h2" '.warnings | length')" = 1 ] && break
+done
+is "... subnets near pool exhaustion (the engine's view) warn, health stays 200" "$(st):$(j "$h2" '.warnings | join(";")')" \
+	"200:dhcp6d: 2 subnets near pool exhaustion"
 is "... the DDNS backlog counted" "$(j "$h" .ddns.backlog)" "$(q "SELECT count(*) FROM $SCHEMA.ddns_queue")"
 b=$(get "$READ_TOK" /v1/stats)
 like "stats: the engine's counters, drops and redundancy cases" \
