@@ -371,7 +371,7 @@ int ddns_store_open(struct ddns *d)
 	static const char *const channels[] = {"chorus_ddns", NULL};
 	const struct conf_instance *in = &d->conf->instance;
 	struct db_cfg cfg = {
-	    .conninfo = in->conninfo,
+	    .conninfo = in->ddns_conninfo[0] ? in->ddns_conninfo : in->conninfo,
 	    .schema = in->schema,
 	    .schema_version = CHORUS_SCHEMA_VERSION,
 	    .stmts = ddns_stmts,

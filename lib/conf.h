@@ -166,8 +166,9 @@ struct conf_instance {
 	size_t server_duid_len; /* 0: the daemon generates one and keeps it in the schema */
 	char schema[64];        /* PostgreSQL identifier */
 	char conninfo[CONF_TEXT_LEN];
-	char lq_conninfo[CONF_TEXT_LEN]; /* "" means: use conninfo */
-	uint32_t commit_delay_ms;        /* longest wait for a commit group to fill */
+	char lq_conninfo[CONF_TEXT_LEN];   /* "" means: use conninfo */
+	char ddns_conninfo[CONF_TEXT_LEN]; /* chorus-ddnsd's; "" means: use conninfo */
+	uint32_t commit_delay_ms;          /* longest wait for a commit group to fill */
 	char pid_file[CONF_PATH_LEN];
 	char control_socket[CONF_PATH_LEN]; /* "" if none */
 };

@@ -51,6 +51,14 @@ static const struct conf_key database_keys[] = {
      .min = 1,
      .max = CONF_TEXT_LEN - 1,
      .expect = "a libpq conninfo string"},
+    /* chorus-ddnsd's own login, a member of <schema>_ddns (sql/roles.sql) */
+    {.name = "ddns-conninfo",
+     .type = CONF_T_STR,
+     .off = INST(ddns_conninfo),
+     .flags = CONF_F_SECRET,
+     .min = 1,
+     .max = CONF_TEXT_LEN - 1,
+     .expect = "a libpq conninfo string"},
     /* How long a lease change may wait at most for others to share its
      * commit when none is in flight. 0: commit at once; the changes that
      * arrive during a commit share the next one anyway (srv_store.c). */

@@ -33,7 +33,8 @@ write_conf() {
 	cat >"$T/s$1.json" <<JSON
 {
   "instance": { "name": "fo-s$1", "schema": "fo$1_$IT",
-    "database": { "conninfo": "dbname=$PGDATABASE" }, "pid-file": "$T/d6-$1.pid" },
+    "database": { "conninfo": "dbname=$PGDATABASE",
+      "ddns-conninfo": "dbname=$PGDATABASE user=${IT}_ddns$1" }, "pid-file": "$T/d6-$1.pid" },
   "logging": { "level": "info", "syslog": false },
   "dhcp6": {
     "interfaces": ["lo"], "preference": $((200 - $1)), "hash-key": "integration-test-key-0001",
@@ -84,8 +85,11 @@ ex() { local p=$1; shift; python3 "$CLIENT" $((BASE + p - 1)) "$@"; }
 j() { printf '%s\n' "$1" | jq -r "$2"; }
 rev() { python3 -c "import ipaddress,sys; print(ipaddress.ip_address(sys.argv[1]).reverse_pointer + '.')" "$1"; }
 
+# with roles: each chorus-ddnsd logs in as a member of its schema's _ddns role only, so
+# every statement it runs is checked against sql/roles.sql's grants
 for n in 1 2; do
-	"$ADMIN" db-init --schema "fo${n}_$IT" --no-roles >/dev/null || bail "db-init failed"
+	"$ADMIN" db-init --schema "fo${n}_$IT" >/dev/null 2>&1 || bail "db-init failed"
+	q "CREATE ROLE ${IT}_ddns$n LOGIN IN ROLE fo${n}_${IT}_ddns" >/dev/null || bail "no ddns login"
 done
 write_conf 1 2001:db8:1::/65 2001:db8:1:0:8000::/65 false
 write_conf 2 2001:db8:1:0:8000::/65 2001:db8:1::/65 false
@@ -129,5 +133,11 @@ is "the new address has its PTR" "$(dq $DNSPORT PTR "$(rev "$B2")")" "mover2.$DN
 is "with remove-stale-ptr the old address's PTR is gone" "$(dq $DNSPORT PTR "$(rev "$A2")")" ""
 like "... and the removal is logged" "$(grep 'stale PTR' "$T/dd-2.log")" "mover2.*stale PTR .*removed"
 is "mover1's old PTR is untouched by mover2's update" "$(dq $DNSPORT PTR "$(rev "$A1")")" "mover1.$DNS_FWD."
+
+kill -TERM $DD_2
+wait $DD_2 2>/dev/null
+is "as the _ddns role: its heartbeat and counters are written" \
+	"$(q "SELECT count(*) FROM fo2_$IT.heartbeats WHERE daemon = 'ddnsd'"):$(q "SELECT value > 0 FROM fo2_$IT.stats WHERE scope = 'ddns' AND counter = 'rows-done'")" "1:t"
+like "... and no statement was refused" "$(grep -c 'permission denied' "$T/dd-2.log" "$T/dd-1.log" | tr '\n' ' ')" ":0 .*:0 $"
 
 done_testing
