@@ -79,7 +79,9 @@ struct api {
 	struct evl *l;
 	struct conf *conf;
 	const char *conf_path;
-	struct db *db;
+	struct db *db;    /* LISTEN, events, heartbeat, and a share of the requests */
+	struct db **pool; /* more connections for requests (api.db-connections - 1) */
+	size_t n_pool;
 	struct api_http *http;
 	struct api_events *events;
 	struct api_token *tokens;

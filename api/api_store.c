@@ -278,12 +278,25 @@ static void on_sync(struct db *d, int err, void *arg)
 	api_req_kick(r);
 }
 
+/* The ready connection with the least work queued: one connection runs one
+ * statement at a time, so requests spread over the pool run side by side. */
+static struct db *pick(struct api *a)
+{
+	struct db *best = a->db && db_ready(a->db) ? a->db : NULL;
+
+	for (size_t i = 0; i < a->n_pool; i++)
+		if (db_ready(a->pool[i]) && (!best || db_pending(a->pool[i]) < db_pending(best)))
+			best = a->pool[i];
+	return best;
+}
+
 int api_store_run(struct api_req *r, enum api_stmt st, const char *const *vals, api_rows_cb cb)
 {
 	struct api *a = r->a;
 	struct api_run *run;
+	struct db *d = pick(a);
 
-	if (!a->db || !db_ready(a->db)) {
+	if (!d) {
 		api_error(r, 503, "database_unavailable", "the database is not reachable");
 		return CH_EDB;
 	}
@@ -294,12 +307,12 @@ int api_store_run(struct api_req *r, enum api_stmt st, const char *const *vals, 
 	}
 	run->r = r;
 	run->cb = cb;
-	if (db_query(a->db, st, vals, NULL, NULL, on_rows, run) < 0) {
+	if (db_query(d, st, vals, NULL, NULL, on_rows, run) < 0) {
 		free(run);
 		api_error(r, 503, "database_unavailable", "the database is not reachable");
 		return CH_EDB;
 	}
-	if (db_sync(a->db, on_sync, run) < 0) {
+	if (db_sync(d, on_sync, run) < 0) {
 		/* the query's callback still comes, with CH_EDB, and frees run */
 		run->r = NULL;
 		api_error(r, 503, "database_unavailable", "the database is not reachable");
@@ -318,6 +331,17 @@ static void on_notify(struct db *d, const char *channel, const char *payload, vo
 }
 
 static const char *const listen_channels[] = {"chorus_events", NULL};
+
+/* A connection of the pool: custom plans, nothing else to do. */
+static void on_pool_state(struct db *d, enum db_state st, const char *why, void *arg)
+{
+	(void)arg;
+	(void)why;
+	if (st == DB_READY) {
+		db_query(d, AST_PLANS, NULL, NULL, NULL, NULL, NULL);
+		db_sync(d, NULL, NULL);
+	}
+}
 
 static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
 {
@@ -348,15 +372,33 @@ int api_store_open(struct api *a)
 	    .arg = a,
 	};
 	int err = db_new(a->l, &cfg, &a->db);
+	size_t n = a->conf->api.db_connections - 1;
 
 	if (err)
 		return err;
 	db_start(a->db);
+	a->pool = calloc(n ? n : 1, sizeof(*a->pool));
+	if (!a->pool)
+		return CH_ENOMEM;
+	cfg.listen = NULL;
+	cfg.on_state = on_pool_state;
+	cfg.on_notify = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if ((err = db_new(a->l, &cfg, &a->pool[i])) < 0)
+			return err;
+		a->n_pool++;
+		db_start(a->pool[i]);
+	}
 	return 0;
 }
 
 void api_store_close(struct api *a)
 {
+	for (size_t i = 0; i < a->n_pool; i++)
+		db_free(a->pool[i]);
+	free(a->pool);
+	a->pool = NULL;
+	a->n_pool = 0;
 	db_free(a->db);
 	a->db = NULL;
 }

@@ -299,6 +299,7 @@ struct conf_api {
 	uint32_t rate_burst;      /* requests a client may send at once */
 	uint32_t auth_fail_limit; /* failed authentications per minute before 429 */
 	bool health_needs_token;  /* /v1/health and /metrics need a read token too */
+	uint32_t db_connections;  /* database connections chorus-apid spreads requests over */
 };
 
 struct conf {

@@ -768,6 +768,7 @@ static void test_api_token_hash(void **state)
 	assert_int_equal(c->api.rate_limit, 0);
 	assert_int_equal(c->api.max_connections, 64);
 	assert_int_equal(c->api.max_body, 1024 * 1024);
+	assert_int_equal(c->api.db_connections, 4);
 	conf_free(c);
 }
 
