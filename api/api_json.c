@@ -3,6 +3,7 @@
  * "message"}}), request bodies parsed with a depth limit, hex. A reply is
  * only set here; api_http.c delivers it.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,32 @@ static size_t raw_control(const char *b, size_t len)
 	return len;
 }
 
+/* json-c takes NaN and Infinity (and 1e999 becomes one), which RFC 8259 §6
+ * does not allow. The depth is capped by the tokener, so recursion is bounded. */
+static bool has_nonfinite(struct json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_double:
+		return !isfinite(json_object_get_double(v));
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			if (has_nonfinite(json_object_array_get_idx(v, i)))
+				return true;
+		return false;
+	case json_type_object: {
+		json_object_object_foreach(v, key, val)
+		{
+			(void)key;
+			if (has_nonfinite(val))
+				return true;
+		}
+		return false;
+	}
+	default:
+		return false;
+	}
+}
+
 struct json_object *api_json_parse(const char *body, size_t len, char *err, size_t errlen)
 {
 	struct json_tokener *tok;
@@ -152,6 +179,12 @@ struct json_object *api_json_parse(const char *body, size_t len, char *err, size
 			snprintf(err, errlen,
 			         "malformed JSON: trailing bytes after the value at byte %zu",
 			         used);
+			json_object_put(v);
+			v = NULL;
+		} else if (has_nonfinite(v)) {
+			snprintf(err, errlen,
+			         "malformed JSON: a number that is not finite "
+			         "(NaN, Infinity or out of range)");
 			json_object_put(v);
 			v = NULL;
 		}

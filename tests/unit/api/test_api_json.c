@@ -48,6 +48,17 @@ static void test_fuzz_bare_number(void **state)
 	parses("-1.5e3", json_type_double);
 }
 
+/* fuzz_api_json crash-f7fd9c68...: json-c took "NaN", which prints as NaN and never equals itself
+ */
+static void test_fuzz_nonfinite(void **state)
+{
+	(void)state;
+	refused("NaN", 3, "not finite");
+	refused("[1, -Infinity]", 14, "not finite");
+	refused("{\"a\": {\"b\": 1e999}}", 19, "not finite");
+	parses("[1e300, -0.0]", json_type_array);
+}
+
 static void test_refusals(void **state)
 {
 	(void)state;
@@ -83,6 +94,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_values),
 	    cmocka_unit_test(test_fuzz_bare_number),
+	    cmocka_unit_test(test_fuzz_nonfinite),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_hex),
 	};
