@@ -5,9 +5,10 @@
 deps_build="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
  clang-format libpq-dev libmicrohttpd-dev libjson-c-dev libcmocka-dev libssl-dev libldns-dev"
 deps_test="postgresql postgresql-client tshark python3 python3-scapy jq iproute2 procps
- util-linux coreutils bind9 bind9-dnsutils curl prometheus openssl cmd:node=nodejs cmd:npm=npm"
+ util-linux coreutils bind9 bind9-dnsutils knot curl prometheus openssl cmd:node=nodejs
+ cmd:npm=npm"
 deps_e2e="isc-dhcp-client dhcpcd5 wide-dhcpv6-client isc-dhcp-relay bind9 bind9-dnsutils kea-admin"
-deps_bench="kea-dhcp6-server kea-admin bind9 bind9-dnsutils bc"
+deps_bench="kea-dhcp6-server kea-admin kea-ctrl-agent bind9 bind9-dnsutils bc wrk curl jq"
 
 # npm packages of the tests (pinned): a real OpenAPI 3.1 validator for api/openapi.yaml and
 # a JSON Schema 2020-12 validator for the API's answers (tests/integration/openapi_check.js).
