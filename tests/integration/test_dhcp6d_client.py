@@ -214,6 +214,11 @@ def load(port, n, outfile, secs=30.0, window=256, name=None):
     deadline = time.time() + secs
 
     def send(a):
+        # xids of the exchanges in flight must differ: a random one shared with another
+        # exchange overwrote its state, and that client was lost (about one run in 30)
+        a["xid"] = int.from_bytes(os.urandom(3), "big")
+        while a["xid"] in state:
+            a["xid"] = int.from_bytes(os.urandom(3), "big")
         m, xid = build(a)
         a["xid"], a["pkt"], a["at"] = xid, relay_wrap(m, 1, "2001:db8:1::1", None), time.time()
         state[xid] = a
