@@ -1,8 +1,10 @@
 # Debian packages Chorus needs, and an installer that fetches only the
 # missing ones. Source it, then: deps_install build test e2e bench
 # clang's runtime (libclang-rt-14-dev) is only a Recommends of clang: the ASan and
-# libFuzzer builds do not link without it.
-deps_build="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
+# libFuzzer builds do not link without it. llvm brings llvm-symbolizer: without it
+# sanitizer reports have no function names and LeakSanitizer's suppression of ldns's own
+# leak (ddnsd/ddns_update.c) matches nothing.
+deps_build="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev llvm
  clang-format libpq-dev libmicrohttpd-dev libjson-c-dev libcmocka-dev libssl-dev libldns-dev"
 deps_test="postgresql postgresql-client tshark python3 python3-scapy jq iproute2 procps
  util-linux coreutils bind9 bind9-dnsutils knot curl prometheus openssl cmd:node=nodejs
