@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "hex.h"
 
 void api_reply_raw(struct api_req *r, unsigned status, const char *ctype, char *buf, size_t len)
 {
@@ -204,24 +205,13 @@ void api_hex(const uint8_t *b, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int api_unhex(const char *s, uint8_t *out, size_t max)
 {
 	bool colons = strchr(s, ':') != NULL;
 	size_t n = 0;
 
 	while (*s) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
 
 		if (hi < 0 || lo < 0 || n == max)
 			return -1;

@@ -9,17 +9,7 @@
 
 #include "errors.h"
 #include "api.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "hex.h"
 
 /* Decodes s[0..n) into a new string; NULL with *err set on a bad escape or a NUL. */
 static char *decode(const char *s, size_t n, int *err)
@@ -35,8 +25,8 @@ static char *decode(const char *s, size_t n, int *err)
 		char c = s[i];
 
 		if (c == '%') {
-			int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
-			int lo = hi >= 0 && i + 2 < n ? hexval(s[i + 2]) : -1;
+			int hi = i + 1 < n ? hex_digit(s[i + 1]) : -1;
+			int lo = hi >= 0 && i + 2 < n ? hex_digit(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
 				goto fail;

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "lq_store.h"
 #include "schema.h"
+#include "hex.h"
 
 enum {
 	ST_PLANS,
@@ -104,17 +105,6 @@ static const struct db_stmt stmts[ST_MAX] = {
 
 /* ---- values ---- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* bytea in text output ("\x0a1b..."). Returns the length or CH_EMALFORMED. */
 static int bytea_get(const char *s, uint8_t *out, size_t cap)
 {
@@ -123,7 +113,7 @@ static int bytea_get(const char *s, uint8_t *out, size_t cap)
 	if (n < 2 || s[0] != '\\' || s[1] != 'x' || (n - 2) % 2 || (n - 2) / 2 > cap)
 		return CH_EMALFORMED;
 	for (k = 0; k < (n - 2) / 2; k++) {
-		int hi = hexval(s[2 + 2 * k]), lo = hexval(s[3 + 2 * k]);
+		int hi = hex_digit(s[2 + 2 * k]), lo = hex_digit(s[3 + 2 * k]);
 
 		if (hi < 0 || lo < 0)
 			return CH_EMALFORMED;

@@ -4,6 +4,7 @@
 
 #include "duid.h"
 #include "wire.h"
+#include "hex.h"
 
 /* Smallest total length per type; UUID is also the largest. */
 static size_t duid_min_len(uint16_t type)
@@ -101,17 +102,6 @@ int duid_to_text(const uint8_t *duid, size_t len, char *out, size_t cap)
 	return hex_colon(duid, len, out, cap);
 }
 
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int duid_from_text(const char *text, uint8_t *out, size_t cap)
 {
 	uint8_t tmp[DUID_MAX_LEN];
@@ -119,7 +109,7 @@ int duid_from_text(const char *text, uint8_t *out, size_t cap)
 	const char *s = text;
 
 	for (;;) {
-		int hi = hex_val(s[0]), lo = hi < 0 ? -1 : hex_val(s[1]);
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
 
 		if (hi < 0 || lo < 0)
 			return CH_EINVAL;
