@@ -14,14 +14,19 @@
 #include <unistd.h>
 
 #include "addr6.h"
+#include "conf.h"
 #include "d6_lq.h"
 #include "lq_cli.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: chorus-lq --server ADDR [--server ADDR ...] QUERY [options]\n"
+	fprintf(f, "Usage: chorus-lq {--server ADDR | -c FILE} [...] QUERY [options]\n"
 	           "  --server ADDR | [ADDR]:PORT  a server (port 547 unless given); repeat for "
 	           "every instance\n"
+	           "  -c, --config FILE     an instance config file: its leasequery.address "
+	           "(UDP) and\n"
+	           "                        bulk-address/bulk-port (TCP); repeat for every "
+	           "instance\n"
 	           "QUERY, one of:\n"
 	           "  --address ADDR        who leases ADDR (or a delegated prefix holding it)\n"
 	           "  --client-id HEX       the bindings of a client DUID\n"
@@ -56,6 +61,14 @@ static int hex_parse(const char *s, uint8_t *out, size_t cap)
 	return n ? (int)n : -1;
 }
 
+static void sa_set(struct sockaddr_in6 *sa, const struct in6_addr *a, unsigned port)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sin6_family = AF_INET6;
+	sa->sin6_addr = *a;
+	sa->sin6_port = htons((uint16_t)port);
+}
+
 static int server_parse(const char *arg, struct lqc_server *s)
 {
 	char host[64];
@@ -75,11 +88,43 @@ static int server_parse(const char *arg, struct lqc_server *s)
 	}
 	if (addr6_parse(host, &a) < 0)
 		return -1;
-	memset(&s->sa, 0, sizeof(s->sa));
-	s->sa.sin6_family = AF_INET6;
-	s->sa.sin6_addr = a;
-	s->sa.sin6_port = htons(port ? (uint16_t)atoi(port) : D6_SERVER_PORT);
-	return port && atoi(port) <= 0 ? -1 : 0;
+	sa_set(&s->sa_udp, &a, port ? (unsigned)atoi(port) : D6_SERVER_PORT);
+	s->sa_tcp = s->sa_udp;
+	return port && (atoi(port) <= 0 || atoi(port) > 65535) ? -1 : 0;
+}
+
+/*
+ * An instance config file (the deployment's own): UDP to leasequery.address,
+ * bulk TCP to bulk-address (or that address when it is ::) at bulk-port.
+ * Returns 0, or -1 with the reason on stderr.
+ */
+static int server_conf(const char *path, struct lqc_server *s)
+{
+	char err[CONF_ERR_LEN];
+	struct conf *c;
+	const struct conf_leasequery *l;
+	bool any;
+
+	if (conf_load(path, &c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "chorus-lq: %s\n", err);
+		return -1;
+	}
+	l = &c->leasequery;
+	any = IN6_IS_ADDR_UNSPECIFIED(&l->bulk_address);
+	if (!l->has_address && any) {
+		fprintf(stderr,
+		        "chorus-lq: %s: /leasequery/address: absent, and bulk-address is ::, so "
+		        "there is no address to reach instance %s at\n",
+		        path, c->instance.name);
+		conf_free(c);
+		return -1;
+	}
+	snprintf(s->name, sizeof(s->name), "%s", c->instance.name);
+	sa_set(&s->sa_udp, l->has_address ? &l->address : &l->bulk_address,
+	       l->has_address ? l->address_port : D6_SERVER_PORT);
+	sa_set(&s->sa_tcp, any ? &l->address : &l->bulk_address, l->bulk_port);
+	conf_free(c);
+	return 0;
 }
 
 static int query_set(struct lqc *q, uint8_t qtype, const char *arg)
@@ -107,26 +152,32 @@ static int query_set(struct lqc *q, uint8_t qtype, const char *arg)
 static int parse_opts(int argc, char **argv, struct lqc *q)
 {
 	static const struct option lo[] = {
-	    {"server", 1, NULL, 's'},   {"address", 1, NULL, 'a'},      {"client-id", 1, NULL, 'c'},
-	    {"relay-id", 1, NULL, 'r'}, {"link-address", 1, NULL, 'L'}, {"remote-id", 1, NULL, 'R'},
-	    {"link", 1, NULL, 'l'},     {"tcp", 0, NULL, 't'},          {"json", 0, NULL, 'j'},
-	    {"csv", 0, NULL, 'v'},      {"timeout", 1, NULL, 'T'},      {"help", 0, NULL, 'h'},
-	    {NULL, 0, NULL, 0}};
+	    {"server", 1, NULL, 's'},    {"config", 1, NULL, 'C'},   {"address", 1, NULL, 'a'},
+	    {"client-id", 1, NULL, 'i'}, {"relay-id", 1, NULL, 'r'}, {"link-address", 1, NULL, 'L'},
+	    {"remote-id", 1, NULL, 'R'}, {"link", 1, NULL, 'l'},     {"tcp", 0, NULL, 't'},
+	    {"json", 0, NULL, 'j'},      {"csv", 0, NULL, 'v'},      {"timeout", 1, NULL, 'T'},
+	    {"help", 0, NULL, 'h'},      {NULL, 0, NULL, 0}};
 	struct in6_addr a;
 	int c, r = 0;
 
 	q->timeout = 3;
-	while (r == 0 && (c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while (r == 0 && (c = getopt_long(argc, argv, "c:", lo, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			r = q->n_servers == LQC_MAX_SERVERS
 			        ? -1
 			        : server_parse(optarg, &q->server[q->n_servers++]);
 			break;
+		case 'c':
+		case 'C':
+			r = q->n_servers == LQC_MAX_SERVERS
+			        ? -1
+			        : server_conf(optarg, &q->server[q->n_servers++]);
+			break;
 		case 'a':
 			r = query_set(q, LQ_QUERY_BY_ADDRESS, optarg);
 			break;
-		case 'c':
+		case 'i':
 			r = query_set(q, LQ_QUERY_BY_CLIENTID, optarg);
 			break;
 		case 'r':

@@ -1,10 +1,9 @@
 /*
  * chorus-lq, the leasequery requestor: one query (any of the five types)
- * to every --server, over UDP (RFC 5007) or bulk TCP (RFC 5460), then one
- * view across the instances: per client, the binding of the most recent
- * client transaction is current (RFC 5007 §4.3.4: the smallest CLT_TIME,
- * taken as of when each answer arrived), the others stale, and the
- * servers that did not answer are named.
+ * to every --server (or every instance whose config file -c names), over UDP (RFC 5007) or bulk TCP
+ * (RFC 5460), then one view across the instances: per client, the binding of the most recent client
+ * transaction is current (RFC 5007 §4.3.4: the smallest CLT_TIME, taken as of when each answer
+ * arrived), the others stale, and the servers that did not answer are named.
  */
 #ifndef CHORUS_LQ_CLI_H
 #define CHORUS_LQ_CLI_H
@@ -21,8 +20,9 @@
 enum lqc_format { LQC_TABLE, LQC_JSON, LQC_CSV };
 
 struct lqc_server {
-	char name[64]; /* as given */
-	struct sockaddr_in6 sa;
+	char name[64];              /* as given, or the instance name of a config file */
+	struct sockaddr_in6 sa_udp; /* RFC 5007 */
+	struct sockaddr_in6 sa_tcp; /* RFC 5460 */
 	bool answered;
 	int status;       /* STATUS_CODE of the answer, -1 when none */
 	char error[96];   /* why there is no answer */

@@ -189,6 +189,7 @@ static int udp_send(struct lqc *q, struct peer *p)
 static int open_peer(struct lqc *q, size_t i, struct peer *p)
 {
 	struct lqc_server *s = &q->server[i];
+	const struct sockaddr_in6 *sa = q->tcp ? &s->sa_tcp : &s->sa_udp;
 	uint8_t r[3];
 	int fd = socket(AF_INET6, (q->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK, 0);
 
@@ -199,7 +200,7 @@ static int open_peer(struct lqc *q, size_t i, struct peer *p)
 		memset(r, 7, sizeof(r));
 	p->xid = (uint32_t)r[0] << 16 | (uint32_t)r[1] << 8 | r[2];
 	if (fd < 0 ||
-	    (connect(fd, (struct sockaddr *)&s->sa, sizeof(s->sa)) < 0 && errno != EINPROGRESS)) {
+	    (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 && errno != EINPROGRESS)) {
 		snprintf(s->error, sizeof(s->error), "%s", strerror(errno));
 		return -1;
 	}

@@ -36,7 +36,7 @@ static void usage(FILE *f)
 	           "  -c FILE   instance configuration (JSON)\n"
 	           "  -t        check the configuration, print the effective values, exit\n"
 	           "  -d        stay in the foreground, log to stderr\n"
-	           "  -p PORT   TCP port of bulk leasequery (default 547; for tests)\n");
+	           "  -p PORT   TCP port of bulk leasequery (default: leasequery.bulk-port)\n");
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -44,7 +44,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->port = 547;
 	while ((c = getopt(argc, argv, "c:tdp:h")) != -1) {
 		switch (c) {
 		case 'c':
@@ -203,7 +202,7 @@ int main(int argc, char **argv)
 	log_init("chorus-leasequeryd", !o.foreground && lq.conf->logging.syslog,
 	         lq.conf->logging.level);
 	signal(SIGPIPE, SIG_IGN);
-	lq.port = (uint16_t)o.port;
+	lq.port = (uint16_t)(o.port ? o.port : lq.conf->leasequery.bulk_port);
 	if (!lq.conf->leasequery.enabled)
 		log_warning("leasequery.enabled is false; serving anyway (chorus-dhcp6d hands "
 		            "nothing over while it is)");

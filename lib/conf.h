@@ -223,6 +223,11 @@ struct conf_leasequery {
 	uint32_t max_per_requestor;   /* bulk connections from one address */
 	uint32_t rate_limit;          /* queries per second per requestor, 0: none */
 	uint32_t rate_burst;          /* token bucket depth; 0: rate_limit */
+	uint32_t bulk_port;           /* TCP port of bulk leasequery */
+	/* where requestors reach the instance over UDP (chorus-lq -c) */
+	bool has_address;
+	struct in6_addr address;
+	uint32_t address_port;
 };
 
 struct conf_tsig_key {

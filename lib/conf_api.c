@@ -19,8 +19,8 @@ const char *conf_role_name(enum conf_role r)
 	return (unsigned)r < 2 ? role_names[r] : "?";
 }
 
-/* "[addr]:port" with port 1..65535. */
-static int listen_one(const char *s, struct conf_listen *out)
+/* "[addr]:port" with port 1..65535 (conf_walk.h). */
+int conf_listen_parse(const char *s, struct conf_listen *out)
 {
 	char buf[ADDR6_STRLEN];
 	const char *close = strchr(s, ']');
@@ -61,7 +61,7 @@ static int listen_parse(struct conf_ctx *c, struct json_object *v, void *base)
 
 		if (conf_get_str(c, json_object_array_get_idx(v, i), &s, what) < 0)
 			return c->rc;
-		if (listen_one(s, &a->listen[i]) < 0)
+		if (conf_listen_parse(s, &a->listen[i]) < 0)
 			return conf_err(c, "expected %s", what);
 		conf_pop(c, mark);
 	}
@@ -273,7 +273,7 @@ int conf_api_parse(struct conf_ctx *c, struct json_object *v, void *base)
 	              CONF_WALK_DEFAULTS, &seen) < 0)
 		return c->rc;
 	if (!(seen & 1)) {
-		listen_one("[::1]:8547", &a->listen[0]);
+		conf_listen_parse("[::1]:8547", &a->listen[0]);
 		a->n_listen = 1;
 	}
 	return 0;

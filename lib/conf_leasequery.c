@@ -2,10 +2,12 @@
  * The "leasequery" section: who may query (RFC 5007 §4.1.1 requestor access
  * control, a per-requestor token bucket), bulk leasequery listen address
  * and connection limits (RFC 5460 §5), the local
- * socket chorus-dhcp6d hands LEASEQUERY datagrams to, and which options
- * are too sensitive to return.
+ * socket chorus-dhcp6d hands LEASEQUERY datagrams to, which options
+ * are too sensitive to return, and where requestors reach the instance
+ * (the address chorus-lq -c sends to).
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "conf_walk.h"
@@ -52,6 +54,34 @@ static struct json_object *codes_print(const void *base, unsigned flags)
 	return a;
 }
 
+/* "address": "ADDR" (UDP port 547) or "[ADDR]:PORT" */
+static int address_parse(struct conf_ctx *c, struct json_object *v, void *base)
+{
+	struct conf_leasequery *l = base;
+	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	struct conf_listen a = {.port = 547};
+
+	if (!s || (addr6_parse(s, &a.addr) < 0 && conf_listen_parse(s, &a) < 0))
+		return conf_err(c, "expected an IPv6 address or \"[address]:port\"");
+	l->has_address = true;
+	l->address = a.addr;
+	l->address_port = a.port;
+	return 0;
+}
+
+static struct json_object *address_print(const void *base, unsigned flags)
+{
+	const struct conf_leasequery *l = base;
+	char ab[ADDR6_STRLEN], buf[ADDR6_STRLEN + 8];
+
+	(void)flags;
+	if (!l->has_address)
+		return NULL;
+	snprintf(buf, sizeof(buf), "[%s]:%u", addr6_ntop(&l->address, ab, sizeof(ab)),
+	         (unsigned)l->address_port);
+	return json_object_new_string(buf);
+}
+
 #define LQ(f) offsetof(struct conf_leasequery, f)
 
 static const struct conf_key lq_keys[] = {
@@ -85,6 +115,13 @@ static const struct conf_key lq_keys[] = {
      .expect = "an absolute path of at most 107 characters",
      .check = is_abs_path},
     {.name = "bulk-address", .type = CONF_T_ADDR, .off = LQ(bulk_address)},
+    {.name = "bulk-port",
+     .type = CONF_T_U32,
+     .off = LQ(bulk_port),
+     .min = 1,
+     .max = 65535,
+     .def = 547},
+    {.name = "address", .type = CONF_T_CUSTOM, .parse = address_parse, .print = address_print},
     {.name = "max-connections-per-requestor",
      .type = CONF_T_U32,
      .off = LQ(max_per_requestor),

@@ -74,6 +74,9 @@ struct conf_key {
 int conf_walk(struct conf_ctx *c, struct json_object *v, const struct conf_key *keys, size_t n,
               void *base, unsigned mode, uint64_t *seen);
 
+/* "[addr]:port" with port 1..65535 into *out. 0 or -1. */
+int conf_listen_parse(const char *s, struct conf_listen *out);
+
 /* Adds the table's keys to obj (a JSON object) from base. NULL on ENOMEM. */
 struct json_object *conf_print_keys(struct json_object *obj, const struct conf_key *keys, size_t n,
                                     const void *base, unsigned flags);

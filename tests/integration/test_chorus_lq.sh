@@ -4,7 +4,8 @@
 # rebinds at instance 2 (the failover of ARCHITECTURE.md): chorus-lq marks instance 2's
 # binding current and instance 1's stale, over UDP and bulk TCP, as a table, JSON and
 # CSV; with instance 1 down it names it as not answering and exits 1; usage errors
-# exit 2.
+# exit 2. The same from the deployment's config files (-c: leasequery.address for UDP,
+# bulk-address and bulk-port for TCP; leasequeryd listens on bulk-port, no -p).
 . "$CHORUS_SRCDIR/tests/integration/lib_lq.sh"
 LQ="$CHORUS_BUILDDIR/leasequeryd/chorus-lq"
 need jq python3
@@ -32,7 +33,8 @@ conf() {
     "subnets": [ { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "$2" } ],
       "foreign-ranges": [ { "prefix": "$3" } ] } ]
   },
-  "leasequery": { "enabled": true, "local-socket": "$T/lq$1.sock", "bulk-address": "::1" }
+  "leasequery": { "enabled": true, "local-socket": "$T/lq$1.sock", "bulk-address": "::1",
+    "bulk-port": $((TPORT + 10 * $1)), "address": "[::1]:$((UPORT + 10 * $1))" }
 }
 EOC
 }
@@ -43,7 +45,7 @@ start() {
 	eval "E$1=$!"
 	PIDS="$PIDS $!"
 	wait_for "$T/e$1.log" "database ready" 1 || bail "engine $1 did not start"
-	"$LQD" -c "$T/c$1.json" -d -p $((TPORT + 10 * $1)) >>"$T/l$1.log" 2>&1 &
+	"$LQD" -c "$T/c$1.json" -d >>"$T/l$1.log" 2>&1 &
 	eval "L$1=$!"
 	PIDS="$PIDS $!"
 	wait_for "$T/l$1.log" "database ready" 1 || bail "leasequeryd $1 did not start"
@@ -97,6 +99,22 @@ out=$("$LQ" --server "$U1" --server "$U2" --client-id $D)
 like "a client only instance 2 knows: current there, the table says instance 1 has none" "$out" "current +$R2 +$D"
 like "... and that instance 1 answered without a binding" "$out" "answered +$R1 .*no binding"
 
+# --- the deployment's config files instead of --server ---
+out=$("$LQ" -c "$T/c1.json" --config "$T/c2.json" --client-id $C --json)
+is "-c, UDP by client-id: exit 0 when both answered" "$?" 0
+is "... instance split-s2's binding is current" "$(j "$out" "map(select(.binding == \"$A2\")) | .[0] | \"\(.state) \(.server)\"")" "current split-s2"
+is "... split-s1's is stale" "$(j "$out" "map(select(.binding == \"$A1\" and .server == \"split-s1\")) | .[0].state")" stale
+out=$("$LQ" -c "$T/c1.json" -c "$T/c2.json" --relay-id 000300010a0b0c0d0e00 --json)
+is "-c, bulk TCP by relay-id (bulk-port): three bindings of two clients" "$(j "$out" '[.[] | select(.binding != "")] | length')" 3
+jq 'del(.leasequery.address, .leasequery["bulk-address"])' "$T/c1.json" >"$T/c3.json"
+err=$("$LQ" -c "$T/c3.json" --client-id $C 2>&1 >/dev/null)
+is "-c, a file with neither address nor bulk-address: exit 2" "$?" 2
+like "... the error names the file and the key" "$err" "c3.json: /leasequery/address: absent"
+printf '{"instance": {}}' >"$T/c4.json"
+err=$("$LQ" -c "$T/c4.json" --client-id $C 2>&1 >/dev/null)
+is "-c, a config the loader refuses: exit 2" "$?" 2
+like "... with the loader's error, path and all" "$err" "c4.json: /instance/"
+
 # --- bulk TCP across both ---
 out=$("$LQ" --server "$B1" --server "$B2" --relay-id 000300010a0b0c0d0e00 --json)
 is "TCP by relay-id: three bindings of two clients" "$(j "$out" '[.[] | select(.binding != "")] | length')" 3
@@ -116,6 +134,13 @@ like "... it is named as not answering" "$out" "no-answer +$R1 .*no answer"
 like "... instance 2's binding is current" "$out" "current +$R2 +$C +$A2"
 out=$("$LQ" --server "$B1" --server "$B2" --relay-id 000300010a0b0c0d0e00 --json --timeout 2)
 is "TCP with instance 1 down: exit 1, its error named" "$?/$(j "$out" "map(select(.server == \"$B1\")) | .[0].state")" "1/no-answer"
+out=$("$LQ" -c "$T/c1.json" -c "$T/c2.json" --client-id $C --timeout 2)
+rc=$?
+is "-c, instance 1 down: exit 1" "$rc" 1
+like "... split-s1 named as not answering" "$out" "no-answer +split-s1 .*no answer"
+like "... split-s2's binding current" "$out" "current +split-s2 +$C +$A2"
+out=$("$LQ" -c "$T/c1.json" -c "$T/c2.json" --link-address 2001:db8:1::1 --json --timeout 2)
+is "-c, bulk TCP with instance 1 down: exit 1, split-s1 no-answer" "$?/$(j "$out" 'map(select(.server == "split-s1")) | .[0].state')" "1/no-answer"
 
 # --- usage ---
 "$LQ" --address 2001:db8::1 2>/dev/null

@@ -71,6 +71,8 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(c->leasequery.rate_limit, 0);
 	assert_int_equal(c->leasequery.rate_burst, 0);
 	assert_true(IN6_IS_ADDR_UNSPECIFIED(&c->leasequery.bulk_address));
+	assert_int_equal(c->leasequery.bulk_port, 547);
+	assert_false(c->leasequery.has_address);
 	assert_int_equal(c->ddns.conflict_policy, CONF_DDNS_CHECK_WITH_DHCID);
 	assert_int_equal(c->ddns.window, 64);
 	assert_int_equal(c->ddns.timeout_ms, 2000);
@@ -154,6 +156,17 @@ static void test_out_of_bounds(void **state)
 	           "chorus.json: /leasequery/rate-limit: expected an integer 0..1000000");
 	expect_err(HEAD D6 "\"subnets\": []}, \"leasequery\": {\"bulk-address\": \"x\"}}",
 	           "chorus.json: /leasequery/bulk-address: expected an IPv6 address");
+	expect_err(HEAD D6 "\"subnets\": []}, \"leasequery\": {\"bulk-port\": 0}}",
+	           "chorus.json: /leasequery/bulk-port: expected an integer 1..65535");
+	expect_err(
+	    HEAD D6 "\"subnets\": []}, \"leasequery\": {\"address\": \"[::1]:0\"}}",
+	    "chorus.json: /leasequery/address: expected an IPv6 address or \"[address]:port\"");
+	expect_err(
+	    HEAD D6 "\"subnets\": []}, \"leasequery\": {\"address\": \"::1]:547\"}}",
+	    "chorus.json: /leasequery/address: expected an IPv6 address or \"[address]:port\"");
+	expect_err(
+	    HEAD D6 "\"subnets\": []}, \"leasequery\": {\"address\": 547}}",
+	    "chorus.json: /leasequery/address: expected an IPv6 address or \"[address]:port\"");
 	expect_err(HEAD D6 "\"valid-lifetime\": 99999999999999999999999}}",
 	           "chorus.json: /dhcp6/valid-lifetime: expected an integer 1..4294967295");
 }
@@ -773,6 +786,25 @@ static void test_api_token_hash(void **state)
 }
 
 /* conf_print's output is a config that loads to the same values and prints the same. */
+/* Where requestors reach the instance: "ADDR" (port 547) or "[ADDR]:PORT". */
+static void test_leasequery_address(void **state)
+{
+	struct conf *c = load_ok(HEAD D6 "\"subnets\": []}, \"leasequery\": {\"address\": "
+	                                 "\"[::1]:30010\", \"bulk-port\": 30011}}");
+	struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+
+	(void)state;
+	assert_true(c->leasequery.has_address);
+	assert_memory_equal(&c->leasequery.address, &lo, 16);
+	assert_int_equal(c->leasequery.address_port, 30010);
+	assert_int_equal(c->leasequery.bulk_port, 30011);
+	conf_free(c);
+	c = load_example("split-prefixes-s2.json");
+	assert_true(c->leasequery.has_address);
+	assert_int_equal(c->leasequery.address_port, 547);
+	conf_free(c);
+}
+
 static void test_print_round_trip(void **state)
 {
 	(void)state;
@@ -832,6 +864,7 @@ int main(void)
 	    cmocka_unit_test(test_file_errors),
 	    cmocka_unit_test(test_examples),
 	    cmocka_unit_test(test_api_token_hash),
+	    cmocka_unit_test(test_leasequery_address),
 	    cmocka_unit_test(test_print_round_trip),
 	};
 
