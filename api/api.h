@@ -168,6 +168,11 @@ struct json_object *api_json_parse(const char *body, size_t len, char *err, size
 void api_hex(const uint8_t *b, size_t n, char *out);
 /* Strict hex with optional ':' between octets: octets written, or -1. */
 int api_unhex(const char *s, uint8_t *out, size_t max);
+/* base64url without padding (RFC 4648 §5), the text of the opaque cursors;
+ * out holds 4 * (n + 2) / 3 + 1. */
+void api_b64u_encode(const uint8_t *in, size_t n, char *out);
+/* Strict: octets written (at most max), or -1. */
+int api_b64u_decode(const char *s, uint8_t *out, size_t max);
 
 /* A growing text buffer; oom is sticky, b is NUL-terminated. */
 struct api_buf {

@@ -294,3 +294,53 @@ void api_buf_jstr(struct api_buf *b, const char *s)
 	api_buf_puts(b, run);
 	api_buf_put(b, "\"", 1);
 }
+
+static const char b64u[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+void api_b64u_encode(const uint8_t *in, size_t n, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		if (i + 1 < n)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		out[o++] = b64u[v >> 18 & 63];
+		out[o++] = b64u[v >> 12 & 63];
+		if (i + 1 < n)
+			out[o++] = b64u[v >> 6 & 63];
+		if (i + 2 < n)
+			out[o++] = b64u[v & 63];
+	}
+	out[o] = '\0';
+}
+
+int api_b64u_decode(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = strlen(s), o = 0;
+	uint32_t v = 0;
+	int bits = 0;
+
+	if (n % 4 == 1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *c = strchr(b64u, s[i]);
+
+		if (!c || !s[i])
+			return -1;
+		v = v << 6 | (uint32_t)(c - b64u);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == max)
+				return -1;
+			out[o++] = (uint8_t)(v >> bits);
+		}
+	}
+	if (bits && (v & ((1u << bits) - 1))) /* the unused low bits must be zero */
+		return -1;
+	return (int)o;
+}

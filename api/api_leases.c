@@ -140,57 +140,6 @@ static bool parse_time(const char *s, int64_t *out)
 	return true;
 }
 
-static const char b64u[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* base64url without padding (RFC 4648 §5). out holds 4 * (n + 2) / 3 + 1. */
-static void b64u_encode(const uint8_t *in, size_t n, char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-
-		if (i + 1 < n)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		out[o++] = b64u[v >> 18 & 63];
-		out[o++] = b64u[v >> 12 & 63];
-		if (i + 1 < n)
-			out[o++] = b64u[v >> 6 & 63];
-		if (i + 2 < n)
-			out[o++] = b64u[v & 63];
-	}
-	out[o] = '\0';
-}
-
-static int b64u_decode(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = strlen(s), o = 0;
-	uint32_t v = 0;
-	int bits = 0;
-
-	if (n % 4 == 1)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const char *c = strchr(b64u, s[i]);
-
-		if (!c || !s[i])
-			return -1;
-		v = v << 6 | (uint32_t)(c - b64u);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o == max)
-				return -1;
-			out[o++] = (uint8_t)(v >> bits);
-		}
-	}
-	if (bits && (v & ((1u << bits) - 1))) /* the unused low bits must be zero */
-		return -1;
-	return (int)o;
-}
-
 /* The cursor says where a page ended: "v1 <addr/len> <id>", base64url. */
 void api_lease_cursor_make(const char *addr, const char *id, char *out, size_t cap)
 {
@@ -201,7 +150,7 @@ void api_lease_cursor_make(const char *addr, const char *id, char *out, size_t c
 		out[0] = '\0';
 		return;
 	}
-	b64u_encode((const uint8_t *)plain, (size_t)n, out);
+	api_b64u_encode((const uint8_t *)plain, (size_t)n, out);
 }
 
 static int cursor_parse(struct api_lease_filter *f, const char *s)
@@ -210,7 +159,7 @@ static int cursor_parse(struct api_lease_filter *f, const char *s)
 	char addr[ADDR6_PREFIX_STRLEN + 8], *sp;
 	struct addr6_prefix p;
 	uint64_t id;
-	int n = strlen(s) < 200 ? b64u_decode(s, plain, sizeof(plain) - 1) : -1;
+	int n = strlen(s) < 200 ? api_b64u_decode(s, plain, sizeof(plain) - 1) : -1;
 
 	if (n < 4 || memcmp(plain, "v1 ", 3) != 0 || memchr(plain, '\0', (size_t)n))
 		return fail(f, 400, "bad_cursor", "%s", "the cursor is not one this API gave out");

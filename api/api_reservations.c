@@ -5,8 +5,10 @@
  * tells the running engine, which applies them at once. A body is checked
  * here as the config loader checks a reservation: the subnet exists,
  * addresses lie in its link prefix outside the foreign ranges, prefixes
- * outside it, no address or prefix reserved for another DUID.
+ * outside it, no address or prefix reserved for another DUID. The list
+ * pages both kinds in one keyset order (api_reservations.h).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +17,12 @@
 #include "addr6.h"
 #include "errors.h"
 #include "api.h"
+#include "api_reservations.h"
 #include "api_store.h"
 
-#define RESV_DUID_MAX 130
+#define RESV_DUID_MAX API_RESV_DUID_MAX
+#define LIMIT_DEFAULT 100
+#define LIMIT_MAX     1000
 
 struct resv_body {
 	uint8_t duid[RESV_DUID_MAX];
@@ -298,25 +303,240 @@ static bool path_duid(struct api_req *r, char *hex)
 	return true;
 }
 
-static void on_list(struct api_req *r, const PGresult *res)
+/* ---- the list: keyset pages over the file's and the schema's ---- */
+
+static int page_fail(struct api_resv_page *p, unsigned status, const char *msg)
 {
-	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
-	const struct conf *c = r->a->conf;
+	p->status = status;
+	p->code = "bad_parameter";
+	snprintf(p->err, sizeof(p->err), "%s", msg);
+	return CH_EINVAL;
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s || strlen(s) > 10)
+		return false;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s) || v > (max - (unsigned long)(*s - '0')) / 10)
+			return false;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* "r1 <duid hex> <c|a> <seq>", base64url */
+static int cursor_parse(struct api_resv_page *p, const char *s)
+{
+	char plain[300], hex[2 * RESV_DUID_MAX + 1], src, seq[12];
+	uint8_t d[RESV_DUID_MAX];
+	unsigned long v;
+	int n = strlen(s) < 400 ? api_b64u_decode(s, (uint8_t *)plain, sizeof(plain) - 1) : -1;
+	int used = 0;
+
+	if (n < 0)
+		goto bad;
+	plain[n] = '\0';
+	if ((int)strlen(plain) != n ||
+	    sscanf(plain, "r1 %260[0-9a-f] %c %11[0-9]%n", hex, &src, seq, &used) != 3 ||
+	    used != n || (src != 'c' && src != 'a') || !parse_uint(seq, UINT32_MAX, &v) ||
+	    api_unhex(hex, d, sizeof(d)) < 1 || strlen(hex) % 2)
+		goto bad;
+	snprintf(p->after.duid, sizeof(p->after.duid), "%s", hex);
+	p->after.src = src == 'c' ? API_RESV_CONFIG : API_RESV_API;
+	p->after.seq = (unsigned)v;
+	p->has_cursor = true;
+	return 0;
+bad:
+	return page_fail(p, 400, "cursor: not one this API gave out");
+}
+
+int api_resv_page_parse(const struct api_query *q, struct api_resv_page *p)
+{
+	bool seen_limit = false, seen_cursor = false;
+	unsigned long v;
+
+	memset(p, 0, sizeof(*p));
+	p->limit = LIMIT_DEFAULT;
+	for (size_t i = 0; i < q->n; i++) {
+		const char *k = q->p[i].key, *val = q->p[i].val;
+
+		if (strcmp(k, "limit") == 0) {
+			if (seen_limit)
+				return page_fail(p, 400, "limit: given twice");
+			seen_limit = true;
+			if (!parse_uint(val, UINT32_MAX, &v))
+				return page_fail(p, 400, "limit: expected an integer 1..1000");
+			if (v < 1 || v > LIMIT_MAX)
+				return page_fail(p, 422, "limit: at most 1000 a page, at least 1");
+			p->limit = (unsigned)v;
+		} else if (strcmp(k, "cursor") == 0) {
+			if (seen_cursor)
+				return page_fail(p, 400, "cursor: given twice");
+			seen_cursor = true;
+			if (cursor_parse(p, val) < 0)
+				return CH_EINVAL;
+		} else {
+			p->code = "unknown_parameter";
+			p->status = 400;
+			snprintf(p->err, sizeof(p->err), "unknown query parameter %.64s", k);
+			return CH_EINVAL;
+		}
+	}
+	return 0;
+}
+
+void api_resv_cursor_make(const struct api_resv_key *k, char *out)
+{
+	char plain[300];
+	int n = snprintf(plain, sizeof(plain), "r1 %s %c %u", k->duid,
+	                 k->src == API_RESV_CONFIG ? 'c' : 'a', k->seq);
+
+	api_b64u_encode((const uint8_t *)plain, (size_t)n, out);
+}
+
+int api_resv_key_cmp(const struct api_resv_key *a, const struct api_resv_key *b)
+{
+	int c = strcmp(a->duid, b->duid);
+
+	if (c)
+		return c;
+	if (a->src != b->src)
+		return a->src < b->src ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* One of the file's reservations, with its place in the order. */
+struct conf_item {
+	struct api_resv_key key;
+	const struct conf_subnet *sn;
+	const struct conf_reservation *r;
+};
+
+static int item_cmp(const void *a, const void *b)
+{
+	return api_resv_key_cmp(&((const struct conf_item *)a)->key,
+	                        &((const struct conf_item *)b)->key);
+}
+
+/* The file's reservations after the cursor, sorted, at most max of them:
+ * a malloc'ed array (NULL only for no memory); *n is how many. */
+static struct conf_item *conf_after(const struct conf *c, const struct api_resv_page *p, size_t max,
+                                    size_t *n)
+{
+	size_t total = 0, k = 0;
+	unsigned seq = 0;
+	struct conf_item *v;
 
 	for (size_t s = 0; s < c->dhcp6.n_subnets; s++)
-		for (size_t i = 0; i < c->dhcp6.subnets[s].n_reservations; i++)
-			json_object_array_add(arr,
-			                      conf_resv_json(&c->dhcp6.subnets[s],
-			                                     &c->dhcp6.subnets[s].reservations[i]));
-	for (int i = 0; i < PQntuples(res); i++)
-		json_object_array_add(arr, json_tokener_parse(PQgetvalue(res, i, 0)));
+		total += c->dhcp6.subnets[s].n_reservations;
+	if (!(v = calloc(total ? total : 1, sizeof(*v))))
+		return NULL;
+	for (size_t s = 0; s < c->dhcp6.n_subnets; s++) {
+		for (size_t i = 0; i < c->dhcp6.subnets[s].n_reservations; i++, seq++) {
+			const struct conf_reservation *r = &c->dhcp6.subnets[s].reservations[i];
+			struct conf_item *it = &v[k];
+
+			api_hex(r->duid, r->duid_len, it->key.duid);
+			it->key.src = API_RESV_CONFIG;
+			it->key.seq = seq;
+			if (p->has_cursor && api_resv_key_cmp(&it->key, &p->after) <= 0)
+				continue;
+			it->sn = &c->dhcp6.subnets[s];
+			it->r = r;
+			k++;
+		}
+	}
+	qsort(v, k, sizeof(*v), item_cmp);
+	*n = k < max ? k : max;
+	return v;
+}
+
+static void on_list(struct api_req *r, const PGresult *res)
+{
+	const struct api_resv_page *p = r->hctx;
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	size_t nc = 0, ic = 0, shown = 0;
+	int rows = PQntuples(res), ir = 0;
+	struct conf_item *cv = conf_after(r->a->conf, p, p->limit + 1, &nc);
+	struct api_resv_key last = {0};
+	char cursor[API_RESV_CURSOR_LEN], link[API_RESV_CURSOR_LEN + 48];
+
+	if (!cv) {
+		json_object_put(o);
+		json_object_put(arr);
+		api_error(r, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	/* merge the two sorted runs; the schema's sort after the file's on a tie */
+	while (shown < p->limit && (ic < nc || ir < rows)) {
+		bool take_conf =
+		    ic < nc && (ir == rows || strcmp(cv[ic].key.duid, PQgetvalue(res, ir, 0)) <= 0);
+
+		if (take_conf) {
+			json_object_array_add(arr, conf_resv_json(cv[ic].sn, cv[ic].r));
+			last = cv[ic++].key;
+		} else {
+			json_object_array_add(arr, json_tokener_parse(PQgetvalue(res, ir, 1)));
+			snprintf(last.duid, sizeof(last.duid), "%s", PQgetvalue(res, ir, 0));
+			last.src = API_RESV_API;
+			last.seq = 0;
+			ir++;
+		}
+		shown++;
+	}
 	json_object_object_add(o, "reservations", arr);
+	json_object_object_add(o, "count", json_object_new_int64((int64_t)shown));
+	if (shown && (ic < nc || ir < rows)) {
+		api_resv_cursor_make(&last, cursor);
+		snprintf(link, sizeof(link), "/v1/reservations?limit=%u&cursor=%s", p->limit,
+		         cursor);
+		json_object_object_add(o, "next", json_object_new_string(link));
+		json_object_object_add(o, "cursor", json_object_new_string(cursor));
+	} else {
+		json_object_object_add(o, "next", NULL);
+		json_object_object_add(o, "cursor", NULL);
+	}
+	free(cv);
 	api_reply_json(r, 200, o);
 }
 
 void api_reservations_list(struct api_req *r)
 {
-	api_store_run(r, AST_RESV_LIST, NULL, on_list);
+	struct api_query q;
+	struct api_resv_page *p;
+	char limit[16], src[4];
+	const char *v[3] = {NULL, src, limit};
+	int err = api_query_parse(r->query, &q);
+
+	if (err) {
+		api_error(r, 400, "bad_query",
+		          err == CH_ELIMIT
+		              ? "the query string is too long or has too many parameters"
+		              : "the query string is malformed (bad %%-escape or NUL)");
+		return;
+	}
+	if (!(p = malloc(sizeof(*p)))) {
+		api_query_clear(&q);
+		api_error(r, 503, "out_of_memory", "out of memory");
+		return;
+	}
+	err = api_resv_page_parse(&q, p);
+	api_query_clear(&q);
+	r->hctx = p;
+	r->hctx_free = free;
+	if (err) {
+		api_error(r, p->status, p->code, "%s", p->err);
+		return;
+	}
+	snprintf(limit, sizeof(limit), "%u", p->limit);
+	snprintf(src, sizeof(src), "%d", (int)p->after.src);
+	if (p->has_cursor)
+		v[0] = p->after.duid;
+	api_store_run(r, AST_RESV_LIST, v, on_list);
 }
 
 static void on_one(struct api_req *r, const PGresult *res)

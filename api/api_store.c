@@ -174,9 +174,16 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                    "FROM unnest($4::int[], $5::inet[]) AS p(i, pfx) "
                    "JOIN leases l ON l.addr <<= p.pfx AND l.lease_type = 'pd' "
                    "AND l.state IN ('active', 'declined') GROUP BY p.i"},
-    [AST_RESV_LIST] = {"api_resv_list", 0,
-                       "SELECT " RESV_JSON(
-                           "r") " FROM reservations r ORDER BY r.duid LIMIT 100000"},
+    /* A keyset page of the schema's reservations after the cursor ($1 DUID
+     * hex, $2 its source: 0 the file's, which sort before the schema's of
+     * the same DUID), by the primary key; $3 + 1 rows, as the file's may
+     * fill the page (api_reservations.c merges both). */
+    [AST_RESV_LIST] = {"api_resv_list", 3,
+                       "SELECT encode(r.duid, 'hex'), " RESV_JSON(
+                           "r") " FROM reservations r WHERE $1::text IS NULL OR "
+                                "(r.duid >= decode($1::text, 'hex') AND (r.duid > "
+                                "decode($1::text, 'hex') OR $2::int < 1)) "
+                                "ORDER BY r.duid LIMIT $3::int + 1"},
     [AST_RESV_GET] = {"api_resv_get", 1,
                       "SELECT " RESV_JSON("r") " FROM reservations r WHERE r.duid = decode($1, "
                                                "'hex')"},

@@ -3,7 +3,9 @@
  * a query string through api_query_parse and api_lease_filter_parse. An
  * accepted filter holds only canonical values (addresses parse again to
  * themselves, the limit is 1..1000), and a cursor it made parses back to
- * the same row; a refusal is always a 400 or 422 with a code.
+ * the same row; a refusal is always a 400 or 422 with a code. The same
+ * query also goes through the reservations' paging (api_reservations.c),
+ * whose cursors must parse back to the same key.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include "addr6.h"
 #include "api.h"
 #include "api_leases.h"
+#include "api_reservations.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,6 +48,31 @@ static void check_cursor(const struct api_lease_filter *f)
 	api_query_clear(&aq);
 }
 
+static void check_resv_page(const struct api_query *q)
+{
+	struct api_resv_page p, g;
+	struct api_query aq;
+	char cur[API_RESV_CURSOR_LEN], s[API_RESV_CURSOR_LEN + 8];
+
+	if (api_resv_page_parse(q, &p) < 0) {
+		if ((p.status != 400 && p.status != 422) || !p.code || !p.err[0])
+			abort();
+		return;
+	}
+	if (p.limit < 1 || p.limit > 1000)
+		abort();
+	if (!p.has_cursor)
+		return;
+	api_resv_cursor_make(&p.after, cur);
+	snprintf(s, sizeof(s), "cursor=%s", cur);
+	if (api_query_parse(s, &aq) < 0)
+		abort();
+	if (api_resv_page_parse(&aq, &g) < 0 || !g.has_cursor ||
+	    api_resv_key_cmp(&g.after, &p.after) != 0)
+		abort();
+	api_query_clear(&aq);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct api_lease_filter f;
@@ -56,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	if (api_query_parse(s, &q) == 0) {
+		check_resv_page(&q);
 		if (api_lease_filter_parse(&q, &f) == 0) {
 			if (f.limit < 1 || f.limit > 1000)
 				abort();

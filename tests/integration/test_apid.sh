@@ -59,7 +59,8 @@ write_conf() { # RATE BURST
     "subnets": [
       { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "2001:db8:1::/65" } ],
         "reservations": [ { "duid": "00:01:00:01:00:00:00:00:00:00:00:00:00:61",
-          "addresses": ["2001:db8:1::61"], "hostname": "fixed.example.com" } ],
+          "addresses": ["2001:db8:1::61"], "hostname": "fixed.example.com" },
+          { "duid": "0001000100000000000000000045", "addresses": ["2001:db8:1::8000:0:0:45"] } ],
         "pd-pools": [ { "prefix": "2001:db8:100::/40", "delegated-length": 56 } ] },
       { "id": 2, "prefix": "2001:db8:2::/64", "interface-id": "eth9", "rapid-commit": true,
         "pools": [ { "start": "2001:db8:2::100", "end": "2001:db8:2::1ff" } ] },
@@ -413,7 +414,28 @@ is "another DUID for the same address: 409 conflict" "${out%% *}:$(jq -r .error.
 out=$(send POST "$ADMIN_TOK" /v1/reservations '{"duid": "0001000100000000000000000052", "subnet_id": 1, "addresses": ["2001:db8:1::61"]}')
 is "... also against the config file's reservations" "${out%% *}:$(jq -r .error.message <<<"${out#* }")" "409:an address or prefix is reserved for DUID 0001000100000000000000000061 in the config file"
 b=$(get "$READ_TOK" /v1/reservations)
-is "GET /v1/reservations lists the file's and the API's" "$(j "$b" '[.reservations[] | "\(.source):\(.duid)"] | join(" ")')" "config:0001000100000000000000000061 api:$D41 api:$D51"
+D45=0001000100000000000000000045 D47=0001000100000000000000000047 D61=0001000100000000000000000061
+is "GET /v1/reservations lists the file's and the API's, by DUID" "$(j "$b" '[.reservations[] | "\(.source):\(.duid)"] | join(" ")'):$(j "$b" '"\(.count) \(.next)"')" "api:$D41 config:$D45 api:$D51 config:$D61:4 null"
+# pages of one: a reservation added behind the cursor while paging shows, none repeats
+b=$(get "$READ_TOK" "/v1/reservations?limit=1")
+seen=$(j "$b" '.reservations[] | "\(.source):\(.duid)"')
+out=$(send POST "$ADMIN_TOK" /v1/reservations '{"duid": "'$D47'", "subnet_id": 2, "hostname": "r47.example.com"}')
+is "... a reservation added while paging: 201" "${out%% *}" 201
+pages=1
+while next=$(j "$b" '.next // empty') && [ -n "$next" ] && [ $pages -lt 10 ]; do
+	b=$(get "$READ_TOK" "$next")
+	seen="$seen $(j "$b" '.reservations[] | "\(.source):\(.duid)"')"
+	pages=$((pages + 1))
+done
+is "pages of one follow next links through both kinds in order" "$pages:$(echo $seen)" "5:api:$D41 config:$D45 api:$D47 api:$D51 config:$D61"
+b=$(get "$READ_TOK" "/v1/reservations?limit=2&cursor=$(j "$(get "$READ_TOK" "/v1/reservations?limit=2")" .cursor)")
+is "limit=2, the second page" "$(j "$b" '[.reservations[] | .duid] | join(" ")'):$(j "$b" .count)" "$D47 $D51:2"
+api -X DELETE -H "Authorization: Bearer $ADMIN_TOK" "/v1/reservations/$D47" >/dev/null
+for bad in "limit=0:422" "limit=1001:422" "limit=x:400" "cursor=djEgMjAwMTpkYjg6OjEvMTI4IDE:400" \
+	"cursor=%27%3B--:400" "colour=1:400" "limit=1&limit=2:400"; do
+	get "$READ_TOK" "/v1/reservations?${bad%:*}" >/dev/null
+	is "GET /v1/reservations?${bad%:*}: ${bad##*:}" "$(st)" "${bad##*:}"
+done
 b=$(get "$READ_TOK" "/v1/reservations/00:01:00:01:00:00:00:00:00:00:00:00:00:61")
 is "GET one of the file's" "$(st):$(j "$b" '.reservation | "\(.source) \(.hostname)"')" "200:config fixed.example.com"
 get "$READ_TOK" /v1/reservations/00ff >/dev/null
