@@ -5,6 +5,7 @@ SRV_CORE = \
 	server/srv_alloc.c server/srv_alloc.h \
 	server/srv_fqdn.c server/srv_fqdn.h \
 	server/srv_health.c server/srv_health.h \
+	server/srv_history.c server/srv_history.h \
 	server/srv_confirm.c \
 	server/srv_handlers.h \
 	server/srv_ia.c server/srv_ia.h \
@@ -52,6 +53,8 @@ TESTS += tests/integration/test_dhcp6d.sh
 EXTRA_DIST += tests/integration/test_dhcp6d.sh tests/integration/test_dhcp6d_client.py
 TESTS += tests/integration/test_dhcp6d_reconf.sh
 EXTRA_DIST += tests/integration/test_dhcp6d_reconf.sh
+TESTS += tests/integration/test_dhcp6d_reconf_refuse.sh
+EXTRA_DIST += tests/integration/test_dhcp6d_reconf_refuse.sh
 TESTS += tests/integration/test_dhcp6d_options.sh
 EXTRA_DIST += tests/integration/test_dhcp6d_options.sh tests/integration/tshark_options.py
 

@@ -19,6 +19,7 @@
 #include "srv.h"
 #include "srv_alloc.h"
 #include "srv_health.h"
+#include "srv_history.h"
 #include "srv_lq.h"
 #include "srv_reclaim.h"
 #include "srv_resv.h"
@@ -264,6 +265,7 @@ static void teardown(struct srv *s)
 	srv_sock_close(&s->sock);
 	evl_free(s->l);
 	srv_cache_clear(&s->cache);
+	srv_history_clear(s);
 	srv_health_clear(s);
 	free(s->iter_cursor);
 }

@@ -111,6 +111,8 @@ struct srv {
 	uint8_t duid[D6_DUID_MAX_LEN];
 	size_t duid_len;
 	struct srv_cache cache;
+	struct srv_cache history; /* leases ended early (srv_history.c) */
+	size_t history_bucket;    /* where its prune goes on */
 	struct srv_sock sock;
 	int lq_fd;                 /* unix datagram socket to the leasequery responder, -1 */
 	struct srv_queue pending;  /* decided, not yet sent to the database */

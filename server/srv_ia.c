@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr6.h"
 #include "d6_ia.h"
 #include "log.h"
 #include "srv_alloc.h"
 #include "srv_fqdn.h"
+#include "srv_history.h"
 #include "srv_ia.h"
 #include "srv_link.h"
 #include "srv_reply.h"
@@ -203,6 +205,25 @@ static int grant_new(struct ia_ctx *c)
 	return grant(c, &a, plen);
 }
 
+/* A Request naming a lease this instance ended early for the client (it
+ * was reclaimed before the client came back): it goes back with lifetimes
+ * 0, as a held one would (retire), beside the fresh lease. */
+static int zero_ended(struct ia_ctx *c)
+{
+	struct in6_addr a;
+	uint8_t plen;
+	int err = 0;
+
+	for (int k = d6_msg_first(&c->s->req, c->req_ia); k >= 0 && !err;
+	     k = d6_msg_next(&c->s->req, k)) {
+		if (hint_at(c, k, &a, &plen) && !srv_cache_find(&c->s->cache, &a, plen) &&
+		    srv_history_ended(c->s, &a, plen, c->t->clientid, c->t->clientid_len, c->type,
+		                      c->t->now))
+			err = put_lease(c, &a, plen, 0, 0);
+	}
+	return err;
+}
+
 /* Solicit and Request (§18.3.1, §18.3.2). */
 static int assign(struct ia_ctx *c)
 {
@@ -212,7 +233,9 @@ static int assign(struct ia_ctx *c)
 
 	if (c->mode == SRV_IA_REQUEST && any_hint_off_link(c))
 		return srv_reply_status(c->t, c->rep_ia, D6_STATUS_NOTONLINK);
-	err = extend_binding(c);
+	err = c->mode == SRV_IA_REQUEST ? zero_ended(c) : 0;
+	if (!err)
+		err = extend_binding(c);
 	if (err || c->n_leases)
 		return err;
 	if (c->mode == SRV_IA_ADVERTISE && !srv_can_commit(c->s))
@@ -226,13 +249,25 @@ static int assign(struct ia_ctx *c)
 	return grant_new(c);
 }
 
-/* An address in no pool of this subnet and in no sibling's range is
- * nobody's by the configuration: a lease this instance held before its
- * configuration changed (perhaps reclaimed already). It is replaced
- * whatever the rebind-policy (RFC 8415 §18.3.4, issue 10 item 2). */
-static bool stale(const struct ia_ctx *c, const struct in6_addr *a)
+/* A lease this instance held before its configuration changed, reclaimed
+ * already: one it ended early for this client (srv_history.h), an address
+ * in no pool of this subnet and in no sibling's range, or a prefix inside
+ * the link prefix but in no PD pool and no sibling's range. Nobody's by the
+ * configuration, so it is replaced whatever the rebind-policy (RFC 8415
+ * §18.3.4, §18.3.5; issue 10 item 2). A prefix outside the link and the
+ * PD pools may be a sibling's: only the history can tell it is ours. */
+static bool stale(const struct ia_ctx *c, const struct in6_addr *a, uint8_t plen)
 {
-	return c->type == SRV_NA && !srv_link_own_addr(c->sn, a) && !srv_link_foreign(c->sn, a);
+	const struct conf_subnet *sn = c->sn;
+
+	if (srv_history_ended(c->s, a, plen, c->t->clientid, c->t->clientid_len, c->type,
+	                      c->t->now))
+		return true;
+	if (srv_link_foreign(sn, a))
+		return false;
+	if (c->type == SRV_NA)
+		return !srv_link_own_addr(sn, a);
+	return addr6_in_prefix(a, &sn->prefix) && !srv_link_own_prefix(sn, a, plen);
 }
 
 /* A lease the client lists and this instance does not hold for it:
@@ -242,7 +277,7 @@ static int foreign(struct ia_ctx *c, const struct in6_addr *a, uint8_t plen,
 {
 	enum conf_rebind_policy pol = c->sn->rebind_policy;
 
-	if (pol == CONF_REBIND_REFUSE && stale(c, a))
+	if (pol == CONF_REBIND_REFUSE && stale(c, a, plen))
 		pol = CONF_REBIND_REPLACE;
 
 	if (!holder && pol != CONF_REBIND_REFUSE && c->sn->renew_creates &&

@@ -8,6 +8,7 @@
 #include "addr6.h"
 #include "log.h"
 #include "srv_alloc.h"
+#include "srv_history.h"
 #include "srv_reclaim.h"
 #include "srv_store.h"
 #include "srv_txn.h"
@@ -57,6 +58,7 @@ size_t srv_reclaim_tick(struct srv *s, int64_t now)
 
 	if (!srv_can_commit(s) || !s->cache.n_buckets || s->pending.n > s->max_txns / 2)
 		return 0;
+	srv_history_prune(s, now);
 	n = collect(s, now, v, sizeof(v) / sizeof(v[0]), &n_unfit);
 	if (n_unfit)
 		log_info("reclaiming %zu leases that no longer fit the configuration", n_unfit);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "schema.h"
 #include "srv_health.h"
+#include "srv_history.h"
 #include "srv_reclaim.h"
 #include "srv_resv.h"
 #include "srv_relayinfo.h"
@@ -42,6 +43,7 @@ enum {
 	ST_IDENT_PUT,
 	ST_IDENT_GET,
 	ST_LOAD,
+	ST_HISTORY,
 	ST_STATS,
 	ST_BEAT,
 	ST_RESV,
@@ -81,6 +83,11 @@ enum {
 	", q AS (INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "           \
 	"SELECT l.id, 'add', l.fqdn, l.addr, l.duid, l.fwd, l.rev FROM l WHERE "                   \
 	"l.fqdn IS NOT NULL AND " cond "(l.fwd OR l.rev))"
+
+/* SRV_HISTORY_MAX as SQL text */
+#define HISTORY_LIMIT_(n)  #n
+#define HISTORY_LIMIT_S(n) HISTORY_LIMIT_(n)
+#define HISTORY_LIMIT      HISTORY_LIMIT_S(SRV_HISTORY_MAX)
 
 /* The holding states, spelled as "none of the others" (the CHECK on state
  * makes it the same set): from "state = 'active'" the planner can prove the
@@ -198,6 +205,13 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                  "preferred_lft, valid_lft, extract(epoch FROM cltt)::bigint, CASE WHEN "
                  "expires_at = 'infinity' THEN -1 ELSE extract(epoch FROM expires_at)::bigint "
                  "END, state FROM leases WHERE state IN ('active', 'declined')"},
+    /* leases ended before their time (srv_history.h): one pass at connect */
+    [ST_HISTORY] = {"srv_history", 0,
+                    "SELECT lease_type, host(addr), masklen(addr), duid, iaid, subnet_id, "
+                    "preferred_lft, valid_lft, extract(epoch FROM cltt)::bigint, CASE WHEN "
+                    "expires_at = 'infinity' THEN -1 ELSE extract(epoch FROM expires_at)::bigint "
+                    "END, 'active' FROM leases WHERE state = 'expired' AND expires_at > now() "
+                    "ORDER BY state_at DESC LIMIT " HISTORY_LIMIT},
     [ST_STATS] = {"srv_stats", 2,
                   "INSERT INTO stats (scope, counter, value) SELECT 'dhcp6', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
@@ -850,6 +864,7 @@ static int bytea_text(const char *s, uint8_t *out, size_t cap)
 struct boot {
 	struct srv *s;
 	struct srv_cache cache;
+	struct srv_cache history;
 	bool cache_ok;
 	size_t bad;
 };
@@ -902,6 +917,24 @@ static bool load_row(const PGresult *res, int i, struct srv_lease *l)
 	return true;
 }
 
+/* Adds the rows of res to c; returns how many could not be read. */
+static size_t load_rows(const PGresult *res, struct srv_cache *c)
+{
+	size_t bad = 0;
+
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct srv_lease *l = srv_lease_new();
+
+		if (!l || !load_row(res, i, l)) {
+			free(l);
+			bad++;
+			continue;
+		}
+		srv_cache_add(c, l);
+	}
+	return bad;
+}
+
 static void on_load(struct db *d, const PGresult *res, int err, void *arg)
 {
 	struct boot *b = arg;
@@ -910,16 +943,18 @@ static void on_load(struct db *d, const PGresult *res, int err, void *arg)
 	if (err || srv_cache_init(&b->cache) < 0)
 		return;
 	b->cache_ok = true;
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct srv_lease *l = srv_lease_new();
+	b->bad += load_rows(res, &b->cache);
+}
 
-		if (!l || !load_row(res, i, l)) {
-			free(l);
-			b->bad++;
-			continue;
-		}
-		srv_cache_add(&b->cache, l);
-	}
+/* Without it the engine still serves; a Rebind of a lease ended before
+ * the restart then follows the rebind-policy. */
+static void on_history(struct db *d, const PGresult *res, int err, void *arg)
+{
+	struct boot *b = arg;
+
+	(void)d;
+	if (!err && srv_cache_init(&b->history) == 0)
+		load_rows(res, &b->history);
 }
 
 static void on_boot(struct db *d, int err, void *arg)
@@ -929,6 +964,7 @@ static void on_boot(struct db *d, int err, void *arg)
 
 	(void)d;
 	if (err || !b->cache_ok || !s->duid_len) {
+		srv_cache_clear(&b->history);
 		if (b->cache_ok)
 			srv_cache_clear(&b->cache);
 		log_err("cannot read the server identity or the leases; will retry on reconnect");
@@ -939,6 +975,7 @@ static void on_boot(struct db *d, int err, void *arg)
 	srv_cache_clear(&s->cache);
 	s->cache = b->cache;
 	s->reclaim_bucket = 0;
+	srv_history_replace(s, &b->history);
 	if (b->bad)
 		log_warning("%zu lease rows could not be read and are not mirrored", b->bad);
 	log_notice("database ready: %zu holding leases loaded", s->cache.count);
@@ -969,6 +1006,8 @@ static int boot_send(struct srv *s, struct boot *b)
 		err = db_query(s->db, ST_IDENT_GET, NULL, NULL, NULL, on_ident, b);
 	if (!err)
 		err = db_query(s->db, ST_LOAD, NULL, NULL, NULL, on_load, b);
+	if (!err)
+		err = db_query(s->db, ST_HISTORY, NULL, NULL, NULL, on_history, b);
 	if (!err)
 		err = db_sync(s->db, on_boot, b);
 	return err;

@@ -11,6 +11,7 @@
 #include "addr6.h"
 #include "duid.h"
 #include "log.h"
+#include "srv_history.h"
 #include "srv_txn.h"
 
 struct srv_txn *srv_txn_new(struct srv *s, const uint8_t *pkt, size_t len,
@@ -155,8 +156,14 @@ static bool op_detaches(uint8_t kind)
 void srv_txn_committed(struct srv_txn *t)
 {
 	for (size_t i = 0; i < t->n_ops; i++) {
-		if (op_detaches(t->ops[i].kind) && !t->ops[i].lease->attached)
-			free(t->ops[i].lease);
+		struct srv_op *op = &t->ops[i];
+
+		if (!op_detaches(op->kind) || op->lease->attached)
+			continue;
+		if (op->kind == SRV_OP_EXPIRE)
+			srv_history_keep(t->srv, op->lease, t->now); /* ended early? */
+		else
+			free(op->lease);
 	}
 	t->n_ops = 0;
 }

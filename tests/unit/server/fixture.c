@@ -12,6 +12,7 @@
 #include "d6_relay.h"
 #include "fixture.h"
 #include "srv_health.h"
+#include "srv_history.h"
 #include "srv_alloc.h"
 #include "srv_rx.h"
 
@@ -78,6 +79,7 @@ void fx_reconf(struct srv *s, const char *json)
 void fx_free(struct srv *s)
 {
 	srv_cache_clear(&s->cache);
+	srv_history_clear(s);
 	srv_health_clear(s);
 	free(s->iter_cursor);
 	conf_free(s->conf);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "d6_ia.h"
@@ -273,6 +274,142 @@ static void test_reservation_removed(void **state)
 	fx_done(s, t, true);
 }
 
+/* The reclaim tick's commit took for the lease at a/plen (no database
+ * here: what srv_store.c does when the sync comes back). */
+static void reclaimed(struct srv *s, const struct in6_addr *a, uint8_t plen)
+{
+	struct srv_lease *l = srv_cache_find(&s->cache, a, plen);
+	struct srv_pktinfo none = {0};
+	struct srv_txn *t = srv_txn_new(s, NULL, 0, &none);
+
+	assert_non_null(l);
+	assert_non_null(t);
+	t->now = time(NULL);
+	assert_int_equal(srv_txn_expire(t, l), 0);
+	srv_txn_committed(t);
+	srv_txn_free(t);
+	assert_null(srv_cache_find(&s->cache, a, plen));
+}
+
+/* The reply's IA_PD: old with lifetimes 0 and want_live prefixes of the
+ * current PD pools, each a grant of the transaction. */
+static void assert_prefix_zeroed(struct srv *s, struct srv_txn *t, const struct in6_addr *old,
+                                 int want_live)
+{
+	int ia, k, live = 0, zero = 0;
+
+	assert_false(t->drop);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_PD, 0);
+	for (k = d6_msg_find(&rep, ia, D6_OPT_IAPREFIX); k >= 0;
+	     k = d6_msg_find_next(&rep, k, D6_OPT_IAPREFIX)) {
+		struct in6_addr x;
+
+		memcpy(&x, rep.node[k].v.iaprefix.prefix, 16);
+		if (!rep.node[k].v.iaprefix.valid) {
+			assert_memory_equal(&x, old, 16);
+			zero++;
+			continue;
+		}
+		assert_non_null(srv_link_own_prefix(&s->conf->dhcp6.subnets[0], &x, 56));
+		live++;
+	}
+	assert_int_equal(zero, 1);
+	assert_int_equal(live, want_live);
+	assert_int_equal(t->n_ops, (size_t)want_live);
+	if (want_live)
+		assert_int_equal(t->ops[0].kind, SRV_OP_GRANT);
+}
+
+/* issue 10 item 2: under rebind-policy refuse, a prefix of the old PD pool
+ * that the reclaim tick took already is ours by the history: Rebind and
+ * Renew return it with lifetimes 0 beside a fresh prefix, as for an
+ * address, and so does a Request naming it. A sibling's prefix, and the same prefix named by
+ * another client, are refused: lifetimes 0 only. */
+static void test_refuse_replaces_reclaimed_prefix(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr p1 = grant(s, 64, true), p2 = grant(s, 65, true);
+	struct in6_addr p3 = grant(s, 68, true), sib = fx_a("2001:db8:300::");
+	char *json = moved(), *b;
+	struct srv_txn *t;
+
+	b = edit(json, "\"pd-pools\":", "\"rebind-policy\": \"refuse\", \"pd-pools\":");
+	fx_reconf(s, b);
+	free(json);
+	free(b);
+	reclaimed(s, &p1, 56);
+	reclaimed(s, &p2, 56);
+	reclaimed(s, &p3, 56);
+	t = ask(s, D6_MSG_REBIND, 64, true, &p1);
+	assert_prefix_zeroed(s, t, &p1, 1);
+	fx_done(s, t, true);
+	t = ask(s, D6_MSG_RENEW, 65, true, &p2);
+	assert_prefix_zeroed(s, t, &p2, 1);
+	fx_done(s, t, true);
+	t = ask(s, D6_MSG_REQUEST, 68, true, &p3);
+	assert_prefix_zeroed(s, t, &p3, 1);
+	fx_done(s, t, true);
+	t = ask(s, D6_MSG_REBIND, 66, true, &sib);
+	assert_prefix_zeroed(s, t, &sib, 0);
+	srv_txn_free(t);
+	t = ask(s, D6_MSG_REBIND, 67, true, &p1);
+	assert_prefix_zeroed(s, t, &p1, 0);
+	srv_txn_free(t);
+	assert_int_equal(s->cnt[SRV_CNT_REBIND_REFUSED], 2);
+}
+
+/* A reserved prefix outside the PD pools, its reservation removed under
+ * rebind-policy refuse: held, Renew replaces it (srv_alloc_fits); reclaimed
+ * first, Rebind replaces it (the history). */
+static char *with_reserved_prefix(bool keep)
+{
+	const char *resv = "\"reservations\": [{\"duid\": \"00:03:00:01:00:00:00:00:00:63\","
+	                   "     \"addresses\": [\"2001:db8:1::63\"]}]";
+	char *a = edit(fx_conf_json, resv,
+	               keep ? "\"reservations\": [{\"duid\": \"00:03:00:01:00:00:00:00:00:63\","
+	                      " \"prefixes\": [\"2001:db8:900::/56\"]}]"
+	                    : "\"reservations\": []");
+	char *b = edit(a, "\"pd-pools\":", "\"rebind-policy\": \"refuse\", \"pd-pools\":");
+
+	free(a);
+	return b;
+}
+
+static void reserved_prefix_removed(struct srv *s, bool reclaim_first)
+{
+	struct srv_txn *t;
+	struct in6_addr want = fx_a("2001:db8:900::"), got;
+	char *json = with_reserved_prefix(true);
+
+	fx_reconf(s, json);
+	free(json);
+	got = grant(s, 0x63, true);
+	assert_memory_equal(&got, &want, 16);
+	json = with_reserved_prefix(false);
+	fx_reconf(s, json);
+	free(json);
+	if (reclaim_first) {
+		reclaimed(s, &want, 56);
+		t = ask(s, D6_MSG_REBIND, 0x63, true, &want);
+		assert_prefix_zeroed(s, t, &want, 1);
+	} else {
+		t = ask(s, D6_MSG_RENEW, 0x63, true, &want);
+		assert_replaced(s, t, true, &want);
+	}
+	fx_done(s, t, true);
+}
+
+static void test_reserved_prefix_removed_held(void **state)
+{
+	reserved_prefix_removed(*state, false);
+}
+
+static void test_reserved_prefix_removed_reclaimed(void **state)
+{
+	reserved_prefix_removed(*state, true);
+}
+
 static void test_reclaim_takes_unfit(void **state)
 {
 	struct srv *s = *state;
@@ -306,6 +443,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_prefix_replaced, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reservation_removed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reclaim_takes_unfit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refuse_replaces_reclaimed_prefix, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reserved_prefix_removed_held, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reserved_prefix_removed_reclaimed, setup,
+	                                    teardown),
 	};
 
 	return cmocka_run_group_tests_name("srv_reconf", tests, NULL, NULL);
