@@ -8,7 +8,7 @@ E2E_TESTS = tests/e2e/test_preference.sh tests/e2e/test_failover.sh \
 	tests/e2e/test_stateless.sh tests/e2e/test_durability.sh \
 	tests/e2e/test_decode.sh tests/e2e/test_cohost.sh \
 	tests/e2e/test_health_preference.sh tests/e2e/test_boot_options.sh \
-	tests/e2e/test_reconf.sh tests/e2e/test_ddns.sh
+	tests/e2e/test_reconf.sh tests/e2e/test_ddns.sh tests/e2e/test_api_events.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/run-all.sh tests/e2e/demo-failover.sh \
 	tests/e2e/lib/all.sh tests/e2e/lib/common.sh tests/e2e/lib/netns.sh tests/e2e/lib/servers.sh \
