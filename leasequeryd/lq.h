@@ -71,6 +71,10 @@ struct lq_bind {
 	int hwtype; /* -1 when none */
 	uint8_t hwaddr[64];
 	size_t hwaddr_len;
+	char fqdn[256]; /* RFC 4704 name of the lease, "" when none */
+	uint8_t fqdn_flags;
+	uint8_t *opts; /* the client's stored options (TLVs, owned), NULL when none */
+	size_t opts_len;
 };
 
 /* The bindings of one client on one link: one CLIENT_DATA. */
@@ -80,11 +84,15 @@ struct lq_client {
 };
 
 /* What the LQ_QUERY's ORO asks for, minus the sensitive options. */
+#define LQ_WANT_CODES 16
+
 struct lq_want {
 	bool relay_data; /* LQ_RELAY_DATA (47) */
-	/* CLIENT_FQDN (39) is not offered: Wireshark flags it in any leasequery
-	 * message, and RFC 4704 lists no leasequery message for it */
-	bool lladdr; /* CLIENT_LINKLAYER_ADDR (79) */
+	bool fqdn;       /* CLIENT_FQDN (39), from the lease's name */
+	bool lladdr;     /* CLIENT_LINKLAYER_ADDR (79) */
+	/* any other code: from the client's stored options (leases.client_opts) */
+	uint16_t codes[LQ_WANT_CODES];
+	size_t n_codes;
 };
 
 /* A parsed LEASEQUERY (lq_query.c). */

@@ -58,6 +58,10 @@ static void want_parse(const struct d6_msg *m, int oro, const struct conf_leaseq
 			out->relay_data = true;
 		else if (code == D6_OPT_CLIENT_LLADDR)
 			out->lladdr = true;
+		else if (code == D6_OPT_CLIENT_FQDN)
+			out->fqdn = true;
+		else if (out->n_codes < LQ_WANT_CODES)
+			out->codes[out->n_codes++] = code;
 	}
 }
 

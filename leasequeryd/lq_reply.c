@@ -80,6 +80,62 @@ void lq_reply_relay_data(struct wire_wr *w, const struct lq_bind *b)
 	d6_put_end(w, o);
 }
 
+/* The lease's name as RFC 4704 §4 has it: the flags, then the name in
+ * uncompressed labels ending in the root label. */
+static void put_fqdn(struct wire_wr *w, const struct lq_bind *b)
+{
+	size_t o = d6_put_begin(w, D6_OPT_CLIENT_FQDN);
+	const char *p = b->fqdn;
+
+	wire_put_u8(w, b->fqdn_flags);
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+
+		if (n == 0 || n > 63)
+			break;
+		wire_put_u8(w, (uint8_t)n);
+		wire_put_bytes(w, p, n);
+		p += n + (dot ? 1 : 0);
+	}
+	wire_put_u8(w, 0);
+	d6_put_end(w, o);
+}
+
+static bool wanted(const struct lq_want *want, uint16_t code)
+{
+	for (size_t i = 0; i < want->n_codes; i++) {
+		if (want->codes[i] == code)
+			return true;
+	}
+	return false;
+}
+
+/* The client's stored options the ORO asks for (the sensitive ones are
+ * neither stored nor in want). */
+static void put_stored(struct wire_wr *w, const struct lq_bind *b, const struct lq_want *want)
+{
+	struct wire_rd r = wire_rd_init(b->opts, b->opts_len);
+	struct d6_opt o;
+
+	while (want->n_codes && d6_opt_next(&r, &o) > 0) {
+		if (wanted(want, o.code))
+			d6_put_opt(w, o.code, o.data, o.len);
+	}
+}
+
+/* The latest of the client's bindings with a name, or NULL. */
+static const struct lq_bind *named(const struct lq_client *c)
+{
+	const struct lq_bind *best = NULL;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->row[i].fqdn[0] && (!best || c->row[i].age < best->age))
+			best = &c->row[i];
+	}
+	return best;
+}
+
 void lq_reply_client_data(struct wire_wr *w, const struct lq_client *c, const struct lq_want *want,
                           bool relay_inside)
 {
@@ -99,6 +155,9 @@ void lq_reply_client_data(struct wire_wr *w, const struct lq_client *c, const st
 		wire_put_bytes(w, last->hwaddr, last->hwaddr_len);
 		d6_put_end(w, t);
 	}
+	if (want->fqdn && named(c))
+		put_fqdn(w, named(c));
+	put_stored(w, last, want);
 	if (relay_inside && want->relay_data && rel)
 		lq_reply_relay_data(w, rel);
 	d6_put_end(w, o);

@@ -37,7 +37,7 @@ enum {
 #define COLS                                                                                       \
 	"id, lease_type = 'pd', host(addr), masklen(addr), duid, subnet_id, host(link_addr), "     \
 	"preferred_lft, valid_lft, greatest(0, floor(extract(epoch FROM now() - cltt)))::bigint, " \
-	"host(relay_src), relay_chain, hwtype, hwaddr"
+	"host(relay_src), relay_chain, hwtype, hwaddr, fqdn, fqdn_flags, client_opts"
 #define LIVE "state = 'active' AND expires_at > now()"
 /* A client's rows by leases_client_idx alone: OFFSET 0 keeps the other
  * conditions out, so no partial index is read whole to prove its predicate. */
@@ -45,12 +45,15 @@ enum {
 /* A bulk page: rows after the DUID $1 in leases_client_idx order, read
  * only as far as LIMIT $2 needs (the fence keeps the planner from walking
  * a partial index whole and sorting it, which it would on a table whose
- * statistics lag); the relay chain only when $3 (the ORO asks for it). */
+ * statistics lag); the relay chain only with bit 1 of $3, the name and
+ * the stored client options only with bit 2 (as the ORO asks). */
 #define PAGE(filter)                                                                               \
 	"SELECT id, lease_type = 'pd', host(addr), masklen(addr), duid, subnet_id, "               \
 	"host(link_addr), preferred_lft, valid_lft, greatest(0, floor(extract(epoch FROM now() - " \
-	"cltt)))::bigint, host(relay_src), CASE WHEN $3::boolean THEN relay_chain END, hwtype, "   \
-	"hwaddr FROM (SELECT * FROM leases WHERE duid > $1::bytea ORDER BY duid OFFSET 0) x "      \
+	"cltt)))::bigint, host(relay_src), CASE WHEN $3::integer & 1 = 1 THEN relay_chain END, "   \
+	"hwtype, hwaddr, CASE WHEN $3::integer & 2 = 2 THEN fqdn END, fqdn_flags, CASE WHEN "      \
+	"$3::integer & 2 = 2 THEN client_opts END FROM (SELECT * FROM leases WHERE duid > "        \
+	"$1::bytea ORDER BY duid OFFSET 0) x "                                                     \
 	"WHERE " filter " AND " LIVE " LIMIT $2"
 
 static const struct db_stmt stmts[ST_MAX] = {
@@ -156,15 +159,16 @@ static uint32_t remaining(long long lft, uint32_t age)
 void lq_bind_clear(struct lq_bind *b)
 {
 	free(b->chain);
-	b->chain = NULL;
-	b->chain_len = 0;
+	free(b->opts);
+	b->chain = b->opts = NULL;
+	b->chain_len = b->opts_len = 0;
 }
 
 void lq_bind_move(struct lq_bind *to, struct lq_bind *from)
 {
 	*to = *from;
-	from->chain = NULL;
-	from->chain_len = 0;
+	from->chain = from->opts = NULL;
+	from->chain_len = from->opts_len = 0;
 }
 
 static int relay_get(const PGresult *res, int i, struct lq_bind *b)
@@ -186,8 +190,11 @@ static int relay_get(const PGresult *res, int i, struct lq_bind *b)
 	return 0;
 }
 
-static void extras_get(const PGresult *res, int i, struct lq_bind *b)
+/* Link-layer address, name, stored client options. 0 or CH_ENOMEM. */
+static int extras_get(const PGresult *res, int i, struct lq_bind *b)
 {
+	const char *s = PQgetvalue(res, i, 16);
+	size_t len = strlen(s);
 	int n;
 
 	b->hwtype = -1;
@@ -196,6 +203,17 @@ static void extras_get(const PGresult *res, int i, struct lq_bind *b)
 		b->hwtype = atoi(PQgetvalue(res, i, 12));
 		b->hwaddr_len = (size_t)n;
 	}
+	if (!PQgetisnull(res, i, 14)) {
+		snprintf(b->fqdn, sizeof(b->fqdn), "%s", PQgetvalue(res, i, 14));
+		b->fqdn_flags = (uint8_t)atoi(PQgetvalue(res, i, 15));
+	}
+	if (PQgetisnull(res, i, 16) || len <= 2)
+		return 0;
+	if (!(b->opts = malloc(len / 2)))
+		return CH_ENOMEM;
+	n = bytea_get(s, b->opts, len / 2);
+	b->opts_len = n > 0 ? (size_t)n : 0;
+	return 0;
 }
 
 int lq_store_row_duid(const PGresult *res, int i, uint8_t *out, size_t cap)
@@ -226,11 +244,10 @@ int lq_store_row(const PGresult *res, int i, struct lq_bind *out)
 	    (n = bytea_get(PQgetvalue(res, i, 4), b.duid, sizeof(b.duid))) <= 0)
 		return CH_EMALFORMED;
 	b.duid_len = (size_t)n;
-	if ((err = relay_get(res, i, &b)) < 0) {
+	if ((err = relay_get(res, i, &b)) < 0 || (err = extras_get(res, i, &b)) < 0) {
 		lq_bind_clear(&b);
 		return err;
 	}
-	extras_get(res, i, &b);
 	*out = b;
 	return 0;
 }
@@ -284,8 +301,11 @@ int lq_store_page(struct lq *lq, const struct lq_req *q, const uint8_t *after_du
                   size_t after_len, db_result_cb cb, void *arg)
 {
 	static char key[2 * sizeof(q->target) + 3], sub[16], duid[2 * D6_DUID_MAX_LEN + 3], lim[16];
-	const char *v[5] = {duid, lim, q->want.relay_data ? "t" : "f", subnet_param(q, sub, 16),
-	                    key};
+	static const char *const cols[4] = {"0", "1", "2", "3"};
+	const char *v[5] = {
+	    duid, lim,
+	    cols[(q->want.relay_data ? 1 : 0) | (q->want.fqdn || q->want.n_codes ? 2 : 0)],
+	    subnet_param(q, sub, 16), key};
 
 	bytea_put(after_duid, after_len, duid);
 	snprintf(lim, sizeof(lim), "%d", LQ_PAGE_ROWS);

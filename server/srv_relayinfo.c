@@ -10,6 +10,51 @@
 #include "srv_relayinfo.h"
 
 static uint8_t ri_chain[65536];
+static uint8_t ri_copts[2048];
+
+/* The client's options a leasequery's ORO may ask for (RFC 5007 §4.4.2):
+ * the ones that say what the client is, not how this exchange went;
+ * never the configured sensitive ones (leasequery.sensitive-options). */
+static bool copt_kept(const struct conf_leasequery *c, uint16_t code)
+{
+	if (code != D6_OPT_USER_CLASS && code != D6_OPT_VENDOR_CLASS &&
+	    code != D6_OPT_VENDOR_OPTS && code != D6_OPT_CLIENT_ARCH_TYPE)
+		return false;
+	for (size_t i = 0; i < c->n_sensitive_options; i++) {
+		if (c->sensitive_options[i] == code)
+			return false;
+	}
+	return true;
+}
+
+static void client_opts(const struct srv_txn *t, struct srv_relayinfo *out)
+{
+	const uint8_t *m = t->relayed ? t->chain.inner : t->pkt;
+	size_t len = t->relayed ? t->chain.inner_len : t->pkt_len, n = 0;
+	struct wire_rd r;
+	struct d6_opt o;
+
+	out->copts = NULL;
+	out->copts_len = 0;
+	if (!m || len < 4)
+		return;
+	r = wire_rd_init(m + 4, len - 4);
+	while (d6_opt_next(&r, &o) > 0) {
+		if (!copt_kept(&t->srv->conf->leasequery, o.code) ||
+		    n + 4 + o.len > sizeof(ri_copts))
+			continue;
+		ri_copts[n++] = (uint8_t)(o.code >> 8);
+		ri_copts[n++] = (uint8_t)o.code;
+		ri_copts[n++] = (uint8_t)(o.len >> 8);
+		ri_copts[n++] = (uint8_t)o.len;
+		memcpy(ri_copts + n, o.data, o.len);
+		n += o.len;
+	}
+	if (n) {
+		out->copts = ri_copts;
+		out->copts_len = n;
+	}
+}
 
 /* Appends the option data as one hex element of a text[] literal. */
 static void hex_append(char *out, size_t cap, const uint8_t *p, size_t n)
@@ -80,6 +125,7 @@ void srv_relayinfo_get(const struct srv_txn *t, struct srv_relayinfo *out)
 	}
 	strcat(out->relay_ids, "}");
 	strcat(out->remote_ids, "}");
+	client_opts(t, out);
 }
 
 static void set(struct srv_lease_params *p, int i, const void *v, size_t len, bool bin)
@@ -132,4 +178,5 @@ void srv_relayinfo_params(const struct srv *s, const struct srv_txn *t,
 	}
 	set(p, 22, t->fqdn_fwd ? "t" : "f", 0, false);
 	set(p, 23, t->fqdn_rev ? "t" : "f", 0, false);
+	set(p, 24, ri->copts, ri->copts_len, true);
 }

@@ -3,8 +3,9 @@
  * §7): source of the outermost Relay-forward, the innermost relay's link-
  * and peer-address, INTERFACE_ID, SUBSCRIBER_ID and CLIENT_LINKLAYER_ADDR,
  * RELAY_ID and REMOTE_ID of every layer (outermost first), and the chain
- * without the client's message for LQ_RELAY_DATA (RFC 5007 §4.1.2.4);
- * turned into the parameters of the INSERT and UPDATE statements.
+ * without the client's message for LQ_RELAY_DATA (RFC 5007 §4.1.2.4),
+ * and the client's own options a requestor may ask for (§4.4.2); turned into the parameters of the
+ * INSERT and UPDATE statements.
  */
 #ifndef CHORUS_SRV_RELAYINFO_H
 #define CHORUS_SRV_RELAYINFO_H
@@ -27,12 +28,17 @@ struct srv_relayinfo {
 	char hwtype[8];
 	uint8_t *chain; /* static buffer, valid until the next srv_relayinfo_get */
 	size_t chain_len;
+	/* the client's options a leasequery may ask for (leases.client_opts):
+	 * static buffer too, NULL when the client sent none */
+	uint8_t *copts;
+	size_t copts_len;
 };
 
-enum { SRV_LP_N = 24 };
+enum { SRV_LP_N = 25 };
 
-/* Parameters $1..$24 of the INSERT / UPDATE of one lease row: $21..$24 are
- * the FQDN, the client's flags and the DDNS updates to queue (srv_fqdn.c). */
+/* Parameters $1..$25 of the INSERT / UPDATE of one lease row: $21..$24 are
+ * the FQDN, the client's flags and the DDNS updates to queue (srv_fqdn.c),
+ * $25 the client's options. */
 struct srv_lease_params {
 	const char *v[SRV_LP_N];
 	int len[SRV_LP_N];
@@ -41,7 +47,8 @@ struct srv_lease_params {
 	char iaid[12], subnet[12], pref[12], valid[12], cltt[24], fqdn_flags[4];
 };
 
-/* Reads t's relay chain (nothing when t was not relayed) into *out. */
+/* Reads t's relay chain (nothing when t was not relayed) and the client's
+ * options leasequery may return into *out. */
 void srv_relayinfo_get(const struct srv_txn *t, struct srv_relayinfo *out);
 
 /* Fills *p for lease l of transaction t; p points into ri and l. */

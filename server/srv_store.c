@@ -57,7 +57,7 @@ enum {
 #define RETURNING_R " RETURNING id, fqdn, addr, duid, ddns_fwd, ddns_rev, valid_lft)"
 
 /* Grants and extends go one statement per commit group (srv_store_flush):
- * $1..$24 are the lease-row parameters of srv_relayinfo_params as arrays
+ * $1..$25 are the lease-row parameters of srv_relayinfo_params as arrays
  * (text; bytea as hex), one element per lease. The INSERT returns the
  * address of every row that took, the UPDATE its ordinal; a lease missing
  * from the result fails its transaction only, as ON CONFLICT DO NOTHING or
@@ -69,9 +69,11 @@ enum {
 	"$5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[], "        \
 	"$11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], "           \
 	"$17::text[], $18::text[], $19::integer[], $20::text[], $21::text[], $22::smallint[], "    \
-	"$23::boolean[], $24::boolean[]) WITH ORDINALITY AS u(typ, addr, duid, iaid, subnet, "     \
-	"link, pref, valid, cltt, gby, rsrc, rlink, rpeer, rids, remids, ifid, sub, chain, hwt, "  \
-	"hwa, fqdn, ff, fwd, rev, i)), "                                                           \
+	"$23::boolean[], $24::boolean[], $25::text[]) WITH ORDINALITY AS u(typ, addr, duid, "      \
+	"iaid, "                                                                                   \
+	"subnet, link, pref, valid, cltt, gby, rsrc, rlink, rpeer, rids, remids, ifid, sub, "      \
+	"chain, "                                                                                  \
+	"hwt, hwa, fqdn, ff, fwd, rev, copts, i)), "                                               \
 	"v AS (SELECT u.*, u.addr::inet AS a, decode(u.duid, 'hex') AS d FROM u)"
 #define BULK_EXPIRES                                                                               \
 	"CASE WHEN v.valid = 4294967295 THEN 'infinity'::timestamptz "                             \
@@ -104,29 +106,31 @@ enum {
 	"l.old IS NOT NULL AND l.fqdn IS DISTINCT FROM l.old AND (l.ofwd OR l.orev))"
 
 static const struct db_stmt srv_stmts[ST_MAX] = {
-    [ST_INSERT_BULK] = {"srv_insert_bulk", 24,
-                        BULK_V
-                        ", n AS (INSERT INTO leases (lease_type, addr, duid, iaid, "
-                        "subnet_id, link_addr, preferred_lft, valid_lft, cltt, "
-                        "expires_at, granted_by, relay_src, relay_link_addr, "
-                        "relay_peer_addr, relay_ids, remote_ids, interface_id, "
-                        "subscriber_id, relay_chain, hwtype, hwaddr, fqdn, fqdn_flags) "
-                        "SELECT v.typ, v.a, v.d, v.iaid, v.subnet, v.link::inet, v.pref, "
-                        "v.valid, to_timestamp(v.cltt), " BULK_EXPIRES
-                        ", v.gby, v.rsrc::inet, v.rlink::inet, "
-                        "v.rpeer::inet, " BULK_HEX_ARRAY("v.rids") ", " BULK_HEX_ARRAY(
-                            "v.remids") ", decode(v.ifid, 'hex'), decode(v.sub, 'hex'), "
-                                        "decode(v.chain, 'hex'), v.hwt, decode(v.hwa, "
-                                        "'hex'), v.fqdn, "
-                                        "v.ff FROM v ORDER BY v.i ON CONFLICT DO NOTHING "
-                                        "RETURNING id, addr, duid, fqdn), "
-                                        "l AS (SELECT n.*, v.fwd, v.rev FROM n JOIN v ON "
-                                        "v.a = n.addr WHERE n.fqdn IS NOT NULL)" BULK_DDNS_ADD(
-                                            "") " SELECT host(addr), masklen(addr) FROM n"},
+    [ST_INSERT_BULK] =
+        {"srv_insert_bulk", 25,
+         BULK_V ", n AS (INSERT INTO leases (lease_type, addr, duid, iaid, "
+                "subnet_id, link_addr, preferred_lft, valid_lft, cltt, "
+                "expires_at, granted_by, relay_src, relay_link_addr, "
+                "relay_peer_addr, relay_ids, remote_ids, interface_id, "
+                "subscriber_id, relay_chain, hwtype, hwaddr, fqdn, fqdn_flags, "
+                "client_opts) SELECT v.typ, v.a, v.d, v.iaid, v.subnet, v.link::inet, v.pref, "
+                "v.valid, to_timestamp(v.cltt), " BULK_EXPIRES
+                ", v.gby, v.rsrc::inet, v.rlink::inet, "
+                "v.rpeer::inet, " BULK_HEX_ARRAY("v.rids") ", " BULK_HEX_ARRAY(
+                    "v.remids") ", decode(v.ifid, 'hex'), decode(v.sub, 'hex'), "
+                                "decode(v.chain, 'hex'), v.hwt, decode(v.hwa, "
+                                "'hex'), v.fqdn, "
+                                "v.ff, decode(v.copts, 'hex') FROM v ORDER BY v.i "
+                                "ON CONFLICT DO NOTHING "
+                                "RETURNING id, addr, duid, fqdn), "
+                                "l AS (SELECT n.*, v.fwd, v.rev FROM n JOIN v ON "
+                                "v.a = n.addr WHERE n.fqdn IS NOT NULL)" BULK_DDNS_ADD(
+                                    "") " SELECT host(addr), masklen(addr) FROM n"},
     /* A group of one grant without an FQDN, the common case under light
      * load: the same row as ST_INSERT_BULK from scalars. Planning the
      * batch statement for one row took as long as running it. $23, $24
-     * (DNS updates to queue) have nothing to do here. */
+     * (DNS updates to queue) have nothing to do here; a grant with client
+     * options ($25) goes as a batch. */
     [ST_INSERT_ONE] = {"srv_insert_one", 22,
                        "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, "
                        "preferred_lft, valid_lft, cltt, expires_at, granted_by, relay_src, "
@@ -142,7 +146,7 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                                   "RETURNING host(addr), masklen(addr)"},
     /* o is the row before the statement: its FQDN says whether DNS must change. */
     [ST_EXTEND_BULK] =
-        {"srv_extend_bulk", 24,
+        {"srv_extend_bulk", 25,
          BULK_V
          ", l AS (UPDATE leases le SET subnet_id = v.subnet, link_addr = "
          "v.link::inet, preferred_lft = v.pref, valid_lft = v.valid, "
@@ -155,7 +159,8 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                          "hwtype = v.hwt, hwaddr = decode(v.hwa, 'hex'), fqdn = v.fqdn, "
                          "ddns_fwd = le.ddns_fwd AND le.fqdn IS NOT DISTINCT FROM v.fqdn, "
                          "ddns_rev = le.ddns_rev AND le.fqdn IS NOT DISTINCT FROM v.fqdn, "
-                         "fqdn_flags = v.ff FROM v JOIN leases o ON o.addr = v.a AND "
+                         "fqdn_flags = v.ff, client_opts = coalesce(decode(v.copts, 'hex'), "
+                         "le.client_opts) FROM v JOIN leases o ON o.addr = v.a AND "
                          "o.state " IS_ACTIVE " AND o.duid = v.d WHERE le.id = o.id AND "
                          "le.lease_type = v.typ AND le.iaid = v.iaid RETURNING le.id, "
                          "le.addr, le.duid, le.fqdn, o.fqdn AS old, o.ddns_fwd AS ofwd, "
@@ -493,13 +498,14 @@ static size_t param_len(const struct srv_lease_params *p, int i)
 	return !p->v[i] ? 0 : p->fmt[i] ? (size_t)p->len[i] : strlen(p->v[i]) + 1;
 }
 
-/* Keeps the row's parameters for ST_INSERT_ONE: a grant without an FQDN. */
+/* Keeps the row's parameters for ST_INSERT_ONE: a grant without an FQDN
+ * and without client options. */
 static void one_keep(struct one *o, const struct srv_lease_params *p)
 {
 	size_t need = 0, off = 0;
 
 	o->ok = false;
-	if (p->v[20])
+	if (p->v[20] || p->v[24])
 		return;
 	for (int i = 0; i < SRV_LP_N; i++)
 		need += param_len(p, i);

@@ -115,9 +115,20 @@ def decode_client(d):
             c["clt_time"] = struct.unpack("!I", x)[0]
         elif code == O_FQDN:
             c["fqdn_flags"] = x[0]
+            c["fqdn"] = decode_name(x[1:])
         elif code == O_LQ_RELAY_DATA:
             c["relay_data"] = {"peer": b2a(x[:16]), "layers": decode_relay(x[16:])}
+        else:
+            c.setdefault("opts", {})[str(code)] = x.hex()
     return c
+
+
+def decode_name(b):
+    labels, i = [], 0
+    while i < len(b) and b[i]:
+        labels.append(b[i + 1:i + 1 + b[i]].decode())
+        i += 1 + b[i]
+    return ".".join(labels) + ("." if i < len(b) else "")
 
 
 def decode_msg(inner):

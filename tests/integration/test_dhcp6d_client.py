@@ -9,7 +9,8 @@ the one that checks it. Prints one JSON object per exchange.
   client.py PORT MSG [options]      one exchange (MSG: solicit request renew
                                     rebind release decline confirm inforeq
                                     leasequery); --oro 59,60 sets the ORO,
-                                    --arch 7 adds CLIENT_ARCH_TYPE
+                                    --arch 7 adds CLIENT_ARCH_TYPE, --user-class X
+                                    USER_CLASS
   client.py PORT load N OUTFILE [SECS] [NAME]  N clients, Solicit+Request each,
                                     relayed, 256 in flight; every granted address
                                     appended to OUTFILE as soon as its Reply arrives;
@@ -77,6 +78,9 @@ def build(args):
     body += opt(O_ORO, b"".join(struct.pack("!H", c) for c in oro))
     if args.get("arch"):
         body += opt(61, b"".join(struct.pack("!H", int(a)) for a in args["arch"].split(",")))
+    if args.get("user_class"):
+        uc = args["user_class"].encode()
+        body += opt(15, struct.pack("!H", len(uc)) + uc)
     if args.get("rapid"):
         body += opt(O_RAPID)
     if args.get("fqdn") is not None:

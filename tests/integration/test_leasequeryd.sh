@@ -3,14 +3,18 @@
 # hand-off), with the read-only <schema>_lq role: QUERY_BY_ADDRESS (address, address
 # inside a delegated prefix, unbound, unconfigured), QUERY_BY_CLIENTID (one link, several
 # links: LQ_CLIENT_LINK, a given link), remaining lifetimes and CLT_TIME, ORO-driven
-# LQ_RELAY_DATA minus the sensitive options, every status code, the
+# LQ_RELAY_DATA, CLIENT_FQDN from the lease's name and the client's stored options
+# (UDP and bulk), minus the sensitive options, every status code, the
 # discard rules, a relayed query answered back through its relay, requesters (NotAllowed)
 # and the token bucket after SIGHUP, counters and heartbeat, tshark on every reply.
 . "$CHORUS_SRCDIR/tests/integration/lib_lq.sh"
 
+# USER_CLASS is sensitive: the engine does not store it
+LQ_EXTRA=', "sensitive-options": [15]'
 lq_setup lqudp
 D1=00010001000000000000000000d1
 D2=00010001000000000000000000d2
+D3=00010001000000000000000000d3
 
 # --- leases made by the engine, through a relay ---
 SID=$(j "$(ex solicit --duid $D1)" .serverid)
@@ -24,6 +28,11 @@ like "client 1 also on the second link" "$B1" '^2001:db8:2::1'
 r=$(ex request --duid $D2 --serverid "$SID")
 A2=$(j "$r" '.ias[0].leases[0].addr')
 like "client 2" "$A2" '^2001:db8:1:'
+r=$(ex request --duid $D3 --serverid "$SID" --arch 7 --user-class lab-rack-4 --fqdn host3)
+A3=$(j "$r" '.ias[0].leases[0].addr')
+like "client 3 with CLIENT_ARCH_TYPE, USER_CLASS and a Client FQDN" "$A3" '^2001:db8:1:'
+is "... the engine stored its architecture type, not the sensitive user class" \
+	"$(q "SELECT encode(client_opts, 'hex') FROM $SCHEMA.leases WHERE addr = '$A3'")" 003d00020007
 
 lq_start || bail "chorus-leasequeryd did not start"
 ok "leasequeryd up with the read-only role"
@@ -72,6 +81,19 @@ is "BY_CLIENTID on one link: its data, LQ_RELAY_DATA as the ORO asks" \
 r=$(lq --qtype 2 --duid 0001000100000000000000000bad)
 is "BY_CLIENTID of an unknown client: Success, no data" "$(j "$r" '"\(.status) \(.client_data | length)"')" "0 0"
 
+# --- what the ORO asks for: the lease's name, the client's stored options ---
+r=$(lq --qtype 1 --addr "$A3" --oro 61,15,39)
+is "ORO 61: the stored CLIENT_ARCH_TYPE in CLIENT_DATA" "$(j "$r" '.client_data[0].opts["61"]')" 0007
+is "... ORO 15: the sensitive USER_CLASS is not" "$(j "$r" '.client_data[0].opts["15"]')" null
+is "... ORO 39: CLIENT_FQDN with the lease's name" "$(j "$r" '.client_data[0].fqdn')" host3.example.com.
+is "no ORO: neither" "$(j "$(lq --qtype 1 --addr "$A3")" '.client_data[0] | "\(.opts) \(.fqdn)"')" "null null"
+r=$(bulk --qtype 2 --duid $D3 --oro 61,39)
+is "bulk BY_CLIENTID: the same inside the REPLY's CLIENT_DATA" \
+	"$(j "$r" '.messages[] | select(.type == 15) | .client_data[0] | "\(.opts["61"]) \(.fqdn)"')" "0007 host3.example.com."
+r=$(bulk --qtype 4 --link 2001:db8:1::1 --oro 61)
+is "bulk BY_LINK_ADDRESS: the stored option with client 3 only" \
+	"$(j "$r" '.messages[] | select(.type == 15 or .type == 17) | .client_data[0] | select(.opts) | "\(.clientid) \(.opts["61"])"')" "$D3 0007"
+
 # --- status codes, discard rules ---
 is "an unknown query type: UnknownQueryType" "$(j "$(lq --qtype 9 --addr "$A1")" .status)" 7
 is "BY_ADDRESS without IAADDR: MalformedQuery" "$(j "$(lq --qtype 1)" .status)" 8
@@ -94,13 +116,17 @@ n=$(wc -l <"$T/udp.hex")
 is "tshark decodes all $n replies as DHCPv6 leasequery" \
 	"$(tshark -r "$T/udp.pcap" -Y 'dhcpv6.msgtype == 15' -T fields -e frame.number 2>/dev/null | wc -l)" "$n"
 is "no malformed-packet or expert warnings" "$(tsbad "$T/udp.pcap")" 0
+/usr/bin/python3 "$REQ" pcap-tcp "$T/tcp.pcap" "@$T/tcp.hex"
+is "... nor in the bulk streams" "$(tsbad "$T/tcp.pcap")" 0
 
 # --- sensitive options, requesters, rate limit (SIGHUP) ---
-lq_conf "$T/conf.json" ', "sensitive-options": [47]'
+lq_conf "$T/conf.json" ', "sensitive-options": [47, 61]'
 kill -HUP "$LPID"
 wait_for "$T/l.log" "configuration reloaded" 1
 r=$(lq --qtype 2 --duid $D2 --oro 47)
 is "sensitive options are never returned, even when asked" "$(j "$r" '"\(.client_data | length) \(.relay_data)"')" "1 null"
+r=$(lq --qtype 2 --duid $D3 --oro 61)
+is "... a stored option made sensitive after it was stored neither" "$(j "$r" '"\(.client_data | length) \(.client_data[0].opts)"')" "1 null"
 REQUESTERS='["2001:db8:ffff::/48"]' lq_conf "$T/conf.json" ""
 kill -HUP "$LPID"
 wait_for "$T/l.log" "configuration reloaded" 2

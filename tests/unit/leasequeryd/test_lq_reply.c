@@ -2,6 +2,8 @@
  * Unit tests for leasequeryd/lq_reply.c: a CLIENT_DATA byte for byte (an
  * address and a prefix with their remaining lifetimes, CLT_TIME of the
  * latest binding), LQ_RELAY_DATA inside it only when asked and present,
+ * CLIENT_FQDN from the lease's name and the stored client options the ORO
+ * asks for,
  * the reply head, ids and status, and a writer one octet too small.
  */
 #include <stdarg.h>
@@ -97,6 +99,34 @@ static void test_relay_inside_when_asked(void **state)
 	assert_null(lq_client_relayed(&c));
 }
 
+/* ORO 39 and 61: CLIENT_FQDN (flags, labels, root) and the stored
+ * CLIENT_ARCH_TYPE of the latest binding, appended after CLT_TIME; the
+ * stored USER_CLASS the ORO does not name stays out. */
+static void test_fqdn_and_stored_options(void **state)
+{
+	static uint8_t opts[] = {0x00, 0x3d, 0x00, 0x02, 0x00, 0x07,            /* ARCH_TYPE 7 */
+	                         0x00, 0x0f, 0x00, 0x04, 0x00, 0x02, 'a', 'b'}; /* USER_CLASS */
+	static const uint8_t want_more[] = {0x00, 0x27, 0x00, 0x0d, 0x01, 2,    'h', '3',
+	                                    7,    'e',  'x',  'a',  'm',  'p',  'l', 'e',
+	                                    0,    0x00, 0x3d, 0x00, 0x02, 0x00, 0x07};
+	uint8_t buf[256];
+	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
+	struct lq_want want = {.fqdn = true, .codes = {61}, .n_codes = 1};
+
+	(void)state;
+	fill();
+	strcpy(c.row[0].fqdn, "h3.example.");
+	c.row[0].fqdn_flags = 1;
+	c.row[1].opts = opts;
+	c.row[1].opts_len = sizeof(opts);
+	lq_reply_client_data(&w, &c, &want, false);
+	assert_int_equal(w.err, 0);
+	assert_int_equal(w.len, sizeof(want_cd) + sizeof(want_more));
+	assert_int_equal(buf[3], want_cd[3] + sizeof(want_more)); /* CLIENT_DATA length */
+	assert_memory_equal(buf + 4, want_cd + 4, sizeof(want_cd) - 4);
+	assert_memory_equal(buf + sizeof(want_cd), want_more, sizeof(want_more));
+}
+
 static void test_head_ids_status(void **state)
 {
 	static const uint8_t sduid[] = {0, 3, 0, 1, 2, 0, 0, 0, 0, 1};
@@ -143,6 +173,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_client_data),
 	    cmocka_unit_test(test_relay_inside_when_asked),
+	    cmocka_unit_test(test_fqdn_and_stored_options),
 	    cmocka_unit_test(test_head_ids_status),
 	    cmocka_unit_test(test_client_link),
 	};
