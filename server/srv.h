@@ -60,6 +60,8 @@ enum srv_cnt {
 	SRV_CNT_ADVERTISE_DEGRADED, /* Advertise with the degraded Preference or none */
 	SRV_CNT_LQ_PASSED,
 	SRV_CNT_LQ_NOT_CONFIGURED,
+	SRV_CNT_LQ_BAD_ANSWER, /* the responder's answer malformed: dropped */
+	SRV_CNT_LQ_SEND_FAIL,  /* its answer could not be sent */
 	SRV_CNT_MAX,
 };
 
@@ -94,6 +96,13 @@ enum srv_health_reason {
 	SRV_HEALTH_POOL = 4,
 };
 
+/* A warning a peer can repeat at will: one line per interval, with how
+ * many were held back since the last (srv_lq.c). */
+struct srv_loglimit {
+	uint64_t next_ms; /* evl_now() before which nothing more is logged */
+	uint64_t held;
+};
+
 /* A reservation from the schema (srv_resv.c) and the subnet it is for. */
 struct srv_dbresv {
 	uint32_t subnet_id;
@@ -114,7 +123,8 @@ struct srv {
 	struct srv_cache history; /* leases ended early (srv_history.c) */
 	size_t history_bucket;    /* where its prune goes on */
 	struct srv_sock sock;
-	int lq_fd;                 /* unix datagram socket to the leasequery responder, -1 */
+	int lq_fd; /* unix datagram socket to the leasequery responder, -1 */
+	struct srv_loglimit lq_bad_log, lq_send_log;
 	struct srv_queue pending;  /* decided, not yet sent to the database */
 	struct srv_queue inflight; /* sent, waiting for the sync */
 	size_t max_txns;           /* cap on pending + inflight */

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "errors.h"
 #include "log.h"
 #include "srv_handlers.h"
 #include "srv_lq.h"
@@ -62,15 +63,43 @@ void srv_leasequery(struct srv_txn *t)
 	srv_reply_finish(t);
 }
 
+/* True if the warning limited by ll is to be logged now; *held is how
+ * many were held back since the last line. */
+static bool may_log(struct srv *s, struct srv_loglimit *ll, uint64_t *held)
+{
+	uint64_t now = evl_now(s->l);
+
+	if (ll->next_ms && now < ll->next_ms) {
+		ll->held++;
+		return false;
+	}
+	*held = ll->held;
+	ll->held = 0;
+	ll->next_ms = now + SRV_LQ_LOG_MS;
+	return true;
+}
+
+static void bad_answer(struct srv *s, size_t n, int err)
+{
+	uint64_t held;
+
+	srv_count(s, SRV_CNT_LQ_BAD_ANSWER);
+	if (may_log(s, &s->lq_bad_log, &held))
+		log_warning("leasequery responder sent a malformed answer (%zu octets: %s), "
+		            "dropped; %llu more dropped since the last report",
+		            n, err < 0 ? ch_strerror(err) : "not an answer",
+		            (unsigned long long)held);
+}
+
 static void lq_answer(struct srv *s, const uint8_t *b, size_t n)
 {
 	struct sockaddr_in6 dst = {.sin6_family = AF_INET6};
 	struct lq_handoff_hdr h;
+	uint64_t held;
 	int err = lq_handoff_get(b, n, &h);
 
 	if (err < 0 || h.kind != LQ_HANDOFF_ANSWER) {
-		log_warning("leasequery responder sent a malformed answer (%zu octets), dropped",
-		            n);
+		bad_answer(s, n, err);
 		return;
 	}
 	memcpy(&dst.sin6_addr, h.peer, 16);
@@ -79,10 +108,15 @@ static void lq_answer(struct srv *s, const uint8_t *b, size_t n)
 		dst.sin6_scope_id = h.ifindex;
 	err = srv_sock_send(&s->sock, b + LQ_HANDOFF_HDR_LEN, n - LQ_HANDOFF_HDR_LEN, &dst,
 	                    h.ifindex, NULL);
-	if (err < 0)
-		log_warning("cannot send a leasequery answer: %s", strerror(-err));
-	else
+	if (err >= 0) {
 		srv_count(s, SRV_CNT_TX);
+		return;
+	}
+	srv_count(s, SRV_CNT_LQ_SEND_FAIL);
+	if (may_log(s, &s->lq_send_log, &held))
+		log_warning("cannot send a leasequery answer: %s; %llu more failed since the last "
+		            "report",
+		            strerror(-err), (unsigned long long)held);
 }
 
 static void lq_on_read(struct evl *l, int fd, uint32_t events, void *arg)

@@ -16,6 +16,10 @@
 #include "lq_handoff.h"
 #include "srv.h"
 
+/* A responder's malformed answers, and answers that cannot be sent, are
+ * counted each and logged at most once per interval, with a count. */
+#define SRV_LQ_LOG_MS 5000
+
 /* Opens the unix socket and watches it. Returns 0 or -errno. */
 int srv_lq_open(struct srv *s);
 void srv_lq_close(struct srv *s);

@@ -46,6 +46,8 @@ static const char *const cnt_names[SRV_CNT_MAX] = {
     [SRV_CNT_ADVERTISE_DEGRADED] = "advertise-degraded",
     [SRV_CNT_LQ_PASSED] = "leasequery-passed",
     [SRV_CNT_LQ_NOT_CONFIGURED] = "leasequery-not-configured",
+    [SRV_CNT_LQ_BAD_ANSWER] = "leasequery-bad-answer",
+    [SRV_CNT_LQ_SEND_FAIL] = "leasequery-send-failed",
 };
 
 const char *srv_cnt_name(enum srv_cnt c)

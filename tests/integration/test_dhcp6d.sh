@@ -153,7 +153,7 @@ r=$(ex leasequery --duid $D1 --addr "$A1")
 is "LEASEQUERY without a responder: NotConfigured" "$(j "$r" '"\(.type) \(.status)"')" "15 9"
 
 timeout 20 python3 - "$T/lq.sock" >"$T/lq.out" 2>&1 <<'EOF' &
-import socket, struct, sys
+import socket, struct, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
 print("ready", flush=True)
@@ -173,6 +173,14 @@ if msg[0] == 12:
     reply = bytes([13]) + msg[1:34] + struct.pack("!HH", 9, len(reply)) + reply
 s.sendto(bytes(hdr) + reply, peer)
 print("answered", flush=True)
+# a responder gone wrong: 300 malformed answers at once, one more 6 s later
+bad = [b"junk", b"CHLQ\x01\x02\x00\x20", b"CHLQ\x01\x01\x00\x20" + bytes(24) + b"x"]
+for k in range(300):
+    s.sendto(bad[k % 3], peer)
+print("burst", flush=True)
+time.sleep(6)
+s.sendto(b"late", peer)
+print("late", flush=True)
 EOF
 LQPID=$!
 for _ in $(seq 50); do grep -q ready "$T/lq.out" 2>/dev/null && break; sleep 0.1; done
@@ -180,6 +188,17 @@ r=$(ex leasequery --duid $D1 --addr "$A1")
 is "LEASEQUERY passed to the responder, its answer sent from our port" "$(j "$r" '"\(.type) \(.status)"')" "15 0"
 wait "$LQPID" 2>/dev/null
 LQPID=
+# one line per interval (SRV_LQ_LOG_MS, 5 s) with a count, every one counted
+wait_log "malformed answer.*299 more dropped" 1 >/dev/null
+is "malformed hand-off answers: one log line per interval" "$(grep -c "malformed answer" "$T/d.log")" 2
+grep -q "malformed answer.*299 more dropped since the last report" "$T/d.log" &&
+	ok "... the second says how many were held back" || not_ok "... the second says how many were held back"
+bad_n() { q "SELECT value FROM $SCHEMA.stats WHERE scope = 'dhcp6' AND counter = 'leasequery-bad-answer'"; }
+for _ in $(seq 150); do
+	[ "$(bad_n)" = 301 ] && break
+	sleep 0.1
+done
+is "... and all 301 are counted (leasequery-bad-answer)" "$(bad_n)" 301
 
 # --- direct (not relayed) unicast from a client, over the real socket ---
 r=$(ex inforeq --duid $D1 --hops 0)
