@@ -6,14 +6,18 @@
  * backlog and the age of its oldest row. 200 when all is well, 503 with the
  * list of problems otherwise. What the engine reports of itself in its
  * heartbeat (commit latency, subnets near pool exhaustion) shows too, as
- * warnings: the instance still serves, so a load balancer keeps it.
+ * warnings: the instance still serves, so a load balancer keeps it. Each
+ * daemon's last error lines (lib/log.c) come with its heartbeat; apid's
+ * own come from its memory, so they are never older than the answer.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "api_store.h"
+#include "log.h"
 
 #define BEAT_STALE_S 30.0  /* three missed heartbeats of 10 s */
 #define DDNS_STALE_S 120.0 /* a DNS change waiting longer is a problem */
@@ -57,6 +61,18 @@ static struct json_object *daemon_state(struct json_object *beats, const char *n
 	} else {
 		json_object_object_add(o, "status", json_object_new_string("ok"));
 	}
+	return o;
+}
+
+/* chorus-apid itself: it answers, so it is ok; its errors as they are now. */
+static struct json_object *apid_state(void)
+{
+	char buf[2048];
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "status", json_object_new_string("ok"));
+	json_object_object_add(o, "pid", json_object_new_int64((int64_t)getpid()));
+	json_object_object_add(o, "errors", json_tokener_parse(log_errors_json(buf, sizeof(buf))));
 	return o;
 }
 
@@ -127,6 +143,7 @@ static void on_health(struct api_req *r, const PGresult *res)
 	                       daemon_state(beats, "leasequeryd", c->leasequery.enabled, problems));
 	json_object_object_add(daemons, "ddnsd",
 	                       daemon_state(beats, "ddnsd", c->ddns.enabled, problems));
+	json_object_object_add(daemons, "apid", apid_state());
 	json_object_put(beats);
 	json_object_object_add(ddns, "backlog", json_object_new_int64(backlog));
 	json_object_object_add(ddns, "oldest_pending_age", json_object_new_double(oldest));

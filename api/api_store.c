@@ -122,7 +122,8 @@ static const struct db_stmt api_stmts[AST_MAX] = {
          "SELECT coalesce((SELECT json_object_agg(daemon, json_build_object('age', "
          "round(extract(epoch FROM now() - beat_at)::numeric, 1), 'pid', pid, "
          "'hostname', hostname, 'version', version, 'started_at', " TS(
-             "started_at") ", 'detail', detail)) FROM heartbeats), '{}'::json)::text, "
+             "started_at") ", 'detail', detail, 'errors', errors)) FROM heartbeats), "
+                           "'{}'::json)::text, "
                            "(SELECT count(*) FROM ddns_queue), (SELECT "
                            "coalesce(round(extract(epoch "
                            "FROM now() - min(created_at))::numeric, 1), 0) FROM ddns_queue)"},
@@ -139,12 +140,15 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                      "UNION ALL SELECT 'l', subnet_id::text || ' ' || lease_type, state, "
                      "count(*) FROM leases WHERE state IN ('active', 'declined') "
                      "GROUP BY subnet_id, lease_type, state"},
-    [AST_BEAT] = {"api_beat", 4,
-                  "INSERT INTO heartbeats (daemon, pid, hostname, version, started_at, detail) "
-                  "VALUES ('apid', $1, $2, '" PACKAGE_VERSION "', to_timestamp($3), $4) "
-                  "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
-                  "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
-                  "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail"},
+    [AST_BEAT] =
+        {"api_beat", 5,
+         "INSERT INTO heartbeats (daemon, pid, hostname, version, started_at, detail, errors) "
+         "VALUES ('apid', $1, $2, '" PACKAGE_VERSION "', to_timestamp($3), $4, "
+         "$5::jsonb) "
+         "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
+         "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
+         "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail, errors = "
+         "EXCLUDED.errors"},
     [AST_STATS_ADD] = {"api_stats_add", 2,
                        "INSERT INTO stats (scope, counter, value) SELECT 'api', c, v FROM "
                        "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, "
@@ -423,8 +427,8 @@ void api_store_beat(struct api *a)
 {
 	static uint64_t flushed[API_CNT_MAX];
 	char pid[24], started[24], host[256] = "", detail[128], names[API_CNT_MAX * 32],
-	                           vals[API_CNT_MAX * 24];
-	const char *bv[4] = {pid, host, started, detail};
+	                           vals[API_CNT_MAX * 24], errors[2048];
+	const char *bv[5] = {pid, host, started, detail, log_errors_json(errors, sizeof(errors))};
 	const char *sv[2] = {names, vals};
 	size_t n = 0, m = 0;
 

@@ -77,15 +77,17 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
                    "AS g(c, v) ON CONFLICT (scope, counter) DO UPDATE SET value = "
                    "EXCLUDED.value, updated_at = now()"},
     /* liveness for chorus-apid's health (sql/0003_heartbeats.sql) */
-    [ST_BEAT] = {"ddns_beat", 4,
-                 "INSERT INTO heartbeats (daemon, pid, hostname, version, started_at, detail) "
-                 "SELECT 'ddnsd', $1, $2, '" PACKAGE_VERSION "', to_timestamp($3), "
-                 "$4::jsonb || jsonb_build_object('backlog', (SELECT count(*) FROM ddns_queue), "
-                 "'oldest_pending_s', (SELECT coalesce(extract(epoch FROM now() - "
-                 "min(created_at))::bigint, 0) FROM ddns_queue)) "
-                 "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
-                 "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
-                 "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail"},
+    [ST_BEAT] =
+        {"ddns_beat", 5,
+         "INSERT INTO heartbeats (daemon, pid, hostname, version, started_at, detail, errors) "
+         "SELECT 'ddnsd', $1, $2, '" PACKAGE_VERSION "', to_timestamp($3), "
+         "$4::jsonb || jsonb_build_object('backlog', (SELECT count(*) FROM ddns_queue), "
+         "'oldest_pending_s', (SELECT coalesce(extract(epoch FROM now() - "
+         "min(created_at))::bigint, 0) FROM ddns_queue)), $5::jsonb "
+         "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
+         "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
+         "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail, errors = "
+         "EXCLUDED.errors"},
 };
 
 /* Finished and returned rows of one loop iteration commit together: their
@@ -313,8 +315,10 @@ static void stats_arrays(char *names, size_t nc, char *vals, size_t vc)
 
 void ddns_store_stats(struct ddns *d)
 {
-	char names[1024], vals[1024], pid[16], started[24], host[256] = "", detail[64];
-	const char *v[2] = {names, vals}, *bv[4] = {pid, host, started, detail};
+	char names[1024], vals[1024], pid[16], started[24], host[256] = "", detail[64],
+	                                                    errors[2048];
+	const char *v[2] = {names, vals},
+	           *bv[5] = {pid, host, started, detail, log_errors_json(errors, sizeof(errors))};
 
 	if (!d->db || !db_ready(d->db) || stats_busy)
 		return;

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "conf.h"
+#include "conf_diff.h"
 #include "conf_walk.h"
 #include "errors.h"
 
@@ -271,16 +272,25 @@ int conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	return rc;
 }
 
-int conf_print(const struct conf *c, FILE *f, unsigned flags)
+struct json_object *conf_to_json(const struct conf *c, unsigned flags)
 {
 	struct json_object *root = json_object_new_object();
-	const char *s;
-	int rc = 0;
 
 	if (!root || !conf_print_keys(root, top_keys, N_TOP, c, flags)) {
 		json_object_put(root);
-		return CH_ENOMEM;
+		return NULL;
 	}
+	return root;
+}
+
+int conf_print(const struct conf *c, FILE *f, unsigned flags)
+{
+	struct json_object *root = conf_to_json(c, flags);
+	const char *s;
+	int rc = 0;
+
+	if (!root)
+		return CH_ENOMEM;
 	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 	                                             JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!s)

@@ -19,6 +19,8 @@ lib_libchorus_a_SOURCES = \
 	lib/lq_handoff.c lib/lq_handoff.h \
 	lib/d6_text.c lib/d6_text.h \
 	lib/conf.c lib/conf.h \
+	lib/conf_diff.c lib/conf_diff.h \
+	lib/reload.c lib/reload_chan.c lib/reload.h \
 	lib/conf_walk.c lib/conf_walk.h \
 	lib/conf_instance.c \
 	lib/conf_dhcp6.c lib/conf_health.c lib/conf_optdata.c lib/conf_subnet.c \

@@ -222,12 +222,15 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
                   "DO UPDATE SET value = stats.value + EXCLUDED.value, updated_at = now()"},
     /* liveness for chorus-apid's health (sql/0003_heartbeats.sql) */
-    [ST_BEAT] = {"srv_beat", 4,
-                 "INSERT INTO heartbeats (daemon, pid, hostname, version, started_at, detail) "
-                 "VALUES ('dhcp6d', $1, $2, '" PACKAGE_VERSION "', to_timestamp($3), $4) "
-                 "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
-                 "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
-                 "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail"},
+    [ST_BEAT] =
+        {"srv_beat", 5,
+         "INSERT INTO heartbeats (daemon, pid, hostname, version, started_at, detail, errors) "
+         "VALUES ('dhcp6d', $1, $2, '" PACKAGE_VERSION "', to_timestamp($3), $4, "
+         "$5::jsonb) "
+         "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
+         "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
+         "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail, errors = "
+         "EXCLUDED.errors"},
     /* reservations made through chorus-apid (sql/0006, srv_resv.c) */
     [ST_RESV] = {"srv_resv", 0,
                  "SELECT encode(duid, 'hex'), subnet_id, array_to_string(ARRAY(SELECT host(a) "
@@ -1148,8 +1151,8 @@ static void on_stats(struct db *d, int err, void *arg)
  * engine last managed to write anything. */
 static int beat_send(struct srv *s)
 {
-	char pid[16], started[24], host[256] = "", detail[512];
-	const char *v[4] = {pid, host, started, detail};
+	char pid[16], started[24], host[256] = "", detail[512], errors[2048];
+	const char *v[5] = {pid, host, started, detail, log_errors_json(errors, sizeof(errors))};
 
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	snprintf(started, sizeof(started), "%lld", (long long)s->started_at);

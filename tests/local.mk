@@ -26,7 +26,10 @@ LIB_UNIT_TESTS = \
 	tests/unit/lib/test_lq_handoff \
 	tests/unit/lib/test_d6_text \
 	tests/unit/lib/test_d6_malformed \
-	tests/unit/lib/test_conf
+	tests/unit/lib/test_conf \
+	tests/unit/lib/test_conf_diff \
+	tests/unit/lib/test_log \
+	tests/unit/lib/test_reload
 check_PROGRAMS += $(LIB_UNIT_TESTS)
 TESTS += $(LIB_UNIT_TESTS)
 EXTRA_DIST += tests/unit/lib/fixtures tests/unit/lib/corpus_walk.h

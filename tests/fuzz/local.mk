@@ -7,6 +7,7 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_d6_msg \
 	tests/fuzz/fuzz_d6_relay \
 	tests/fuzz/fuzz_conf \
+	tests/fuzz/fuzz_reload \
 	tests/fuzz/fuzz_d6_lq \
 	tests/fuzz/fuzz_lq_query \
 	tests/fuzz/fuzz_ddns_update \
@@ -38,6 +39,10 @@ tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz_conf.c
 tests_fuzz_fuzz_conf_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_conf_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_conf_LDFLAGS = $(FUZZ_LINKFLAGS)
+tests_fuzz_fuzz_reload_SOURCES = tests/fuzz/fuzz_reload.c
+tests_fuzz_fuzz_reload_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_reload_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_reload_LDFLAGS = $(FUZZ_LINKFLAGS)
 
 tests_fuzz_fuzz_ddns_update_SOURCES = tests/fuzz/fuzz_ddns_update.c ddnsd/ddns_update.c \
 	ddnsd/ddns_update.h

@@ -124,6 +124,26 @@ is "the lq role keeps its heartbeat row" \
 	   RETURNING daemon || ':' || pid")" leasequeryd:42
 fails "a heartbeat names a known daemon" "heartbeats_daemon_check" \
 	"INSERT INTO heartbeats (daemon, pid, started_at) VALUES ('nobody', 1, now())"
+# 0007: the last error lines ride with the heartbeat, a JSON array
+is "a heartbeat starts with no errors" \
+	"$(q "SELECT errors FROM heartbeats WHERE daemon = 'leasequeryd'")" "[]"
+is "the lq role writes its last errors with its heartbeat" \
+	"$(psql -X -q -At "${LQ[@]}" -c "UPDATE heartbeats SET errors =
+	   '[{\"at\": \"2026-12-01T12:00:00Z\", \"count\": 1, \"message\": \"reload refused\"}]'
+	   WHERE daemon = 'leasequeryd' RETURNING errors->0->>'message'")" "reload refused"
+fails "a heartbeat's errors are an array" "heartbeats_errors_check" \
+	"UPDATE heartbeats SET errors = '{}' WHERE daemon = 'leasequeryd'"
+# Reload requests and answers are NOTIFY payloads on <schema>_reload (lib/reload.h): the
+# read-only lq role answers there too.
+lout=$(mktemp)
+psql -X -q -At -c "LISTEN ${S}_reload" -c "SELECT pg_sleep(2)" -c "SELECT 'done'" >"$lout" 2>&1 &
+lpid=$!
+sleep 1
+psql -X -q -At "${LQ[@]}" -c "SELECT pg_notify('${S}_reload', '{\"answer\": \"1\"}')" >/dev/null
+wait $lpid
+like "the lq role answers a reload on <schema>_reload" "$(cat "$lout")" \
+	"notification \"${S}_reload\" with payload \"\\{\"answer\": \"1\"\\}\" received"
+rm -f "$lout"
 
 out=$(psql -X -q -At -v ON_ERROR_STOP=1 -U "${IT}_dhcpuser" 2>&1 <<EOF
 BEGIN;
