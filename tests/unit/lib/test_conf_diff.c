@@ -18,8 +18,9 @@
 
 #define HEAD "{\"instance\": {\"name\": \"t\", \"database\": {\"conninfo\": \"dbname=x\"}}, "
 #define D6   "\"dhcp6\": {\"hash-key\": \"0123456789abcdef\", "
-#define NET1 "{\"id\": 1, \"prefix\": \"2001:db8:1:1::/64\", \"pools\": [{\"start\": " \
-	     "\"2001:db8:1:1::10\", \"end\": \"2001:db8:1:1::%s\"}]}"
+#define NET1                                                                                       \
+	"{\"id\": 1, \"prefix\": \"2001:db8:1:1::/64\", \"pools\": [{\"start\": "                  \
+	"\"2001:db8:1:1::10\", \"end\": \"2001:db8:1:1::%s\"}]}"
 #define NET2 ", {\"id\": 2, \"prefix\": \"2001:db8:1:2::/64\"}"
 
 static struct conf *load(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

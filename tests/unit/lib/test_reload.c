@@ -24,7 +24,7 @@
 #define CONF_FMT                                                                                   \
 	"{\"instance\": {\"name\": \"t\", \"schema\": \"%s\", \"database\": {\"conninfo\": "       \
 	"\"dbname=x\"}}, \"dhcp6\": {\"hash-key\": \"0123456789abcdef\", \"subnets\": [{\"id\": "  \
-	"1, \"prefix\": \"2001:db8:1:1::/64\", \"pools\": [{\"start\": \"2001:db8:1:1::10\", "      \
+	"1, \"prefix\": \"2001:db8:1:1::/64\", \"pools\": [{\"start\": \"2001:db8:1:1::10\", "     \
 	"\"end\": \"2001:db8:1:1::%s\"}]}]}}"
 
 static const char *const restart_keys[] = {"/instance/schema", "/dhcp6/interfaces", NULL};
@@ -168,7 +168,8 @@ static void test_answer_round_trip(void **state)
 {
 	static char buf[RELOAD_PAYLOAD_MAX + 1];
 	char *paths[] = {"/dhcp6/subnets/0/pools/0/end", "/instance/schema"};
-	struct reload_result r = {.reloaded = true, .changed = {paths, 2, 2}, .restart = {paths + 1, 1, 1}};
+	struct reload_result r = {
+	    .reloaded = true, .changed = {paths, 2, 2}, .restart = {paths + 1, 1, 1}};
 	struct reload_msg m;
 	struct json_object *v;
 
