@@ -160,7 +160,8 @@ bool conf_path_under(const char *path, const char *pattern)
 		path++;
 		pl = strcspn(pattern, "/");
 		sl = strcspn(path, "/");
-		if (!(pl == 1 && pattern[0] == '*') && (pl != sl || strncmp(pattern, path, pl) != 0))
+		if (!(pl == 1 && pattern[0] == '*') &&
+		    (pl != sl || strncmp(pattern, path, pl) != 0))
 			return false;
 		pattern += pl;
 		path += sl;
@@ -168,8 +169,7 @@ bool conf_path_under(const char *path, const char *pattern)
 	return *path == '\0' || *path == '/';
 }
 
-int conf_diff_filter(const struct conf_diff *d, const char *const *patterns,
-                     struct conf_diff *out)
+int conf_diff_filter(const struct conf_diff *d, const char *const *patterns, struct conf_diff *out)
 {
 	struct conf_diff f = {0};
 

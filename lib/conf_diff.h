@@ -41,7 +41,6 @@ bool conf_path_under(const char *path, const char *pattern);
 
 /* The paths of d that lie under one of the NULL-terminated patterns, into
  * *out (same rules as conf_diff). 0 or CH_ENOMEM. */
-int conf_diff_filter(const struct conf_diff *d, const char *const *patterns,
-                     struct conf_diff *out);
+int conf_diff_filter(const struct conf_diff *d, const char *const *patterns, struct conf_diff *out);
 
 #endif

@@ -104,7 +104,8 @@ static size_t add_paths(struct json_object *o, const char *key, const struct con
 	size_t left = 0;
 
 	for (size_t i = 0; i < d->n; i++) {
-		size_t need = strlen(d->paths[i]) + 4; /* quotes, comma, space: paths need no escapes */
+		size_t need =
+		    strlen(d->paths[i]) + 4; /* quotes, comma, space: paths need no escapes */
 
 		if (need > *room) {
 			left++;
