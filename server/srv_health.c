@@ -2,8 +2,9 @@
  * Commit latency and health-driven Preference of chorus-dhcp6d (see
  * srv_health.h). Commit times are kept for the latest SRV_LAT_WINDOW
  * commits of the last LAT_AGE_S seconds, so an idle engine forgets an old
- * spike. Pool utilisation is counted from the lease cache once per tick:
- * one pass over the cache, only while a threshold is configured.
+ * spike. Pool utilisation comes from the lease cache's counts per subnet,
+ * kept as leases come and go: a tick costs O(subnets + pools), whatever
+ * the number of leases.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,66 +143,26 @@ static void instance_tick(struct srv *s, int64_t now)
 	}
 }
 
-struct id_idx {
-	uint32_t id;
-	uint32_t idx;
-};
-
-static int cmp_id(const void *a, const void *b)
+/* Percent of subnet sn's pools (the fuller of addresses and prefixes)
+ * held in the cache: the cache keeps the counts per subnet (srv_lease.c). */
+static double pool_use(const struct srv *s, const struct conf_subnet *sn)
 {
-	const struct id_idx *x = a, *y = b;
+	double na = 0, pd = 0;
 
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* Percent of each subnet's pools (the fuller of addresses and prefixes)
- * held in the cache, into pct[0..n). Returns 0 or CH_ENOMEM. */
-static int pool_use(const struct srv *s, double *pct, size_t n)
-{
-	const struct conf_dhcp6 *d = &s->conf->dhcp6;
-	struct id_idx *ids = calloc(n ? n : 1, sizeof(*ids));
-	uint64_t *used = calloc(2 * (n ? n : 1), sizeof(*used));
-
-	if (!ids || !used) {
-		free(ids);
-		free(used);
-		return CH_ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		ids[i] = (struct id_idx){d->subnets[i].id, (uint32_t)i};
-	qsort(ids, n, sizeof(*ids), cmp_id);
-	for (size_t b = 0; b < s->cache.n_buckets; b++) {
-		for (const struct srv_lease *l = s->cache.by_addr[b]; l; l = l->next_addr) {
-			struct id_idx key = {.id = l->subnet_id}, *hit;
-
-			hit = bsearch(&key, ids, n, sizeof(*ids), cmp_id);
-			if (hit)
-				used[2 * hit->idx + (l->type == SRV_PD)]++;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct conf_subnet *sn = &d->subnets[i];
-		double na = 0, pd = 0;
-
-		for (size_t k = 0; k < sn->n_pools; k++)
-			na += (double)addr6_range_count(&sn->pools[k].range);
-		for (size_t k = 0; k < sn->n_pd_pools; k++)
-			pd += (double)addr6_pd_count(&sn->pd_pools[k].prefix,
-			                             sn->pd_pools[k].delegated_len);
-		na = na > 0 ? 100.0 * (double)used[2 * i] / na : 0;
-		pd = pd > 0 ? 100.0 * (double)used[2 * i + 1] / pd : 0;
-		pct[i] = na > pd ? na : pd;
-	}
-	free(ids);
-	free(used);
-	return 0;
+	for (size_t k = 0; k < sn->n_pools; k++)
+		na += (double)addr6_range_count(&sn->pools[k].range);
+	for (size_t k = 0; k < sn->n_pd_pools; k++)
+		pd +=
+		    (double)addr6_pd_count(&sn->pd_pools[k].prefix, sn->pd_pools[k].delegated_len);
+	na = na > 0 ? 100.0 * (double)srv_cache_count(&s->cache, sn->id, SRV_NA) / na : 0;
+	pd = pd > 0 ? 100.0 * (double)srv_cache_count(&s->cache, sn->id, SRV_PD) / pd : 0;
+	return na > pd ? na : pd;
 }
 
 static void pools_tick(struct srv *s, int64_t now)
 {
 	const struct conf_health *h = &s->conf->dhcp6.health;
 	size_t n = s->conf->dhcp6.n_subnets;
-	double *pct;
 	char what[96];
 
 	if (n != s->n_deg_pool) { /* a reload changed the subnets: start over */
@@ -218,18 +179,14 @@ static void pools_tick(struct srv *s, int64_t now)
 			s->deg_pool[i].on = false;
 		return;
 	}
-	pct = calloc(n ? n : 1, sizeof(*pct));
-	if (!pct || pool_use(s, pct, n) < 0) {
-		free(pct);
-		return;
-	}
 	for (size_t i = 0; i < n; i++) {
 		struct srv_degraded *d = &s->deg_pool[i];
-		bool cond = over(d->on, pct[i], h->pool_utilisation, h->recover_percent);
+		double pct = pool_use(s, &s->conf->dhcp6.subnets[i]);
+		bool cond = over(d->on, pct, h->pool_utilisation, h->recover_percent);
 		int r = flip(d, cond, now, h->hold_seconds);
 
 		snprintf(what, sizeof(what), "subnet %u: pools %.1f%% used",
-		         s->conf->dhcp6.subnets[i].id, pct[i]);
+		         s->conf->dhcp6.subnets[i].id, pct);
 		if (r > 0)
 			degraded_log(s, what);
 		else if (r < 0)
@@ -237,7 +194,6 @@ static void pools_tick(struct srv *s, int64_t now)
 			    "healthy again (%s): Advertise carries the configured Preference",
 			    what);
 	}
-	free(pct);
 }
 
 void srv_health_tick(struct srv *s, int64_t now)

@@ -11,6 +11,7 @@
 #include "srv_lease.h"
 
 #define CACHE_MIN_BUCKETS 1024
+#define TALLY_MIN         16
 
 static uint64_t mix(uint64_t h, const uint8_t *p, size_t n)
 {
@@ -67,6 +68,79 @@ int srv_cache_init(struct srv_cache *c)
 	return 0;
 }
 
+static size_t tally_at(const struct srv_tally *v, size_t n, uint32_t id)
+{
+	size_t i = (size_t)((id * 0x9e3779b97f4a7c15ull) >> 32) & (n - 1);
+
+	while (v[i].used && v[i].subnet_id != id)
+		i = (i + 1) & (n - 1);
+	return i;
+}
+
+/* Doubles the tally; false when out of memory. */
+static bool tally_grow(struct srv_cache *c)
+{
+	size_t n = c->n_tally ? c->n_tally * 2 : TALLY_MIN;
+	struct srv_tally *v = calloc(n, sizeof(*v));
+
+	if (!v)
+		return false;
+	for (size_t i = 0; i < c->n_tally; i++) {
+		if (c->tally[i].used)
+			v[tally_at(v, n, c->tally[i].subnet_id)] = c->tally[i];
+	}
+	free(c->tally);
+	c->tally = v;
+	c->n_tally = n;
+	return true;
+}
+
+/* Adds d (+1 or -1) to the count of l's subnet and type. A count never
+ * goes below 0; out of memory, an addition is lost (the utilisation then
+ * reads low, never high). */
+static void tally_add(struct srv_cache *c, const struct srv_lease *l, int d)
+{
+	struct srv_tally *t;
+
+	if ((c->tally_used + 1) * 2 > c->n_tally && d > 0 && !tally_grow(c))
+		return;
+	if (!c->n_tally)
+		return;
+	t = &c->tally[tally_at(c->tally, c->n_tally, l->subnet_id)];
+	if (!t->used) {
+		if (d < 0)
+			return;
+		t->used = true;
+		t->subnet_id = l->subnet_id;
+		c->tally_used++;
+	}
+	if (d > 0)
+		t->n[l->type & 1]++;
+	else if (t->n[l->type & 1])
+		t->n[l->type & 1]--;
+}
+
+uint64_t srv_cache_count(const struct srv_cache *c, uint32_t subnet_id, uint8_t type)
+{
+	const struct srv_tally *t;
+
+	if (!c->n_tally)
+		return 0;
+	t = &c->tally[tally_at(c->tally, c->n_tally, subnet_id)];
+	return t->used ? t->n[type & 1] : 0;
+}
+
+void srv_cache_set_subnet(struct srv_cache *c, struct srv_lease *l, uint32_t subnet_id)
+{
+	if (l->subnet_id == subnet_id)
+		return;
+	if (l->attached)
+		tally_add(c, l, -1);
+	l->subnet_id = subnet_id;
+	if (l->attached)
+		tally_add(c, l, +1);
+}
+
 void srv_cache_clear(struct srv_cache *c)
 {
 	if (c->by_addr) {
@@ -81,10 +155,14 @@ void srv_cache_clear(struct srv_cache *c)
 	}
 	free(c->by_addr);
 	free(c->by_bind);
+	free(c->tally);
 	c->by_addr = NULL;
 	c->by_bind = NULL;
+	c->tally = NULL;
 	c->n_buckets = 0;
 	c->count = 0;
+	c->n_tally = 0;
+	c->tally_used = 0;
 }
 
 static void link_lease(struct srv_cache *c, struct srv_lease *l)
@@ -132,6 +210,7 @@ int srv_cache_add(struct srv_cache *c, struct srv_lease *l)
 	link_lease(c, l);
 	l->attached = true;
 	c->count++;
+	tally_add(c, l, +1);
 	return 0;
 }
 
@@ -155,6 +234,7 @@ void srv_cache_del(struct srv_cache *c, struct srv_lease *l)
 	l->next_bind = NULL;
 	l->attached = false;
 	c->count--;
+	tally_add(c, l, -1);
 }
 
 struct srv_lease *srv_cache_find(const struct srv_cache *c, const struct in6_addr *addr,

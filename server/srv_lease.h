@@ -43,12 +43,22 @@ struct srv_lease {
 	uint8_t duid[D6_DUID_MAX_LEN];
 };
 
+/* Leases per subnet id and type, kept as leases come and go, so that the
+ * pool utilisation (srv_health.c) costs no pass over the cache. */
+struct srv_tally {
+	uint32_t subnet_id;
+	bool used;
+	uint64_t n[2]; /* by enum srv_lease_type */
+};
+
 struct srv_cache {
 	struct srv_lease **by_addr;
 	struct srv_lease **by_bind;
 	size_t n_buckets; /* a power of two, both tables */
 	size_t count;
 	uint64_t seed;
+	struct srv_tally *tally; /* open addressing, n_tally a power of two */
+	size_t n_tally, tally_used;
 };
 
 /* Returns 0 or CH_ENOMEM. */
@@ -68,6 +78,11 @@ struct srv_lease *srv_cache_find(const struct srv_cache *c, const struct in6_add
 struct srv_lease *srv_cache_bind_first(const struct srv_cache *c, const uint8_t *duid,
                                        size_t duid_len, uint8_t type, uint32_t iaid);
 struct srv_lease *srv_cache_bind_next(const struct srv_lease *l);
+
+/* Leases in c (any state) of subnet_id and type; O(1). */
+uint64_t srv_cache_count(const struct srv_cache *c, uint32_t subnet_id, uint8_t type);
+/* Sets l->subnet_id, moving l between the counts when it is attached. */
+void srv_cache_set_subnet(struct srv_cache *c, struct srv_lease *l, uint32_t subnet_id);
 
 /* True if l belongs to the binding (duid, type, iaid). */
 bool srv_lease_is(const struct srv_lease *l, const uint8_t *duid, size_t duid_len, uint8_t type,

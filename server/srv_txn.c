@@ -86,7 +86,7 @@ int srv_txn_extend(struct srv_txn *t, struct srv_lease *l, uint32_t pref, uint32
 	l->valid = valid;
 	l->cltt = t->now;
 	l->expires = valid == D6_INFINITY ? SRV_NEVER : t->now + valid;
-	l->subnet_id = t->subnet_id;
+	srv_cache_set_subnet(&t->srv->cache, l, t->subnet_id);
 	return 0;
 }
 
@@ -139,7 +139,7 @@ void srv_txn_undo(struct srv_txn *t)
 			l->valid = op->saved.valid;
 			l->cltt = op->saved.cltt;
 			l->expires = op->saved.expires;
-			l->subnet_id = op->saved.subnet_id;
+			srv_cache_set_subnet(c, l, op->saved.subnet_id);
 			break;
 		default:
 			srv_cache_add(c, l);

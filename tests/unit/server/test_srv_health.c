@@ -161,6 +161,77 @@ static void test_pool_utilisation(void **state)
 	fx_free(s);
 }
 
+/* The counts per subnet the pool check reads equal a pass over the cache. */
+static void assert_tally(const struct srv *s)
+{
+	for (uint32_t id = 0; id < 5; id++) {
+		for (uint8_t type = SRV_NA; type <= SRV_PD; type++) {
+			uint64_t n = 0;
+
+			for (size_t b = 0; b < s->cache.n_buckets; b++) {
+				for (const struct srv_lease *l = s->cache.by_addr[b]; l;
+				     l = l->next_addr)
+					n += l->subnet_id == id && l->type == type;
+			}
+			assert_int_equal(srv_cache_count(&s->cache, id, type), n);
+		}
+	}
+}
+
+static struct srv_txn *request(struct srv *s, uint8_t c, bool pd, int how)
+{
+	struct fx_req r;
+
+	fx_req_init(&r, D6_MSG_REQUEST, c);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	fx_req_ia(&r, pd, 1);
+	return fx_run(s, &r, how);
+}
+
+/* Grants on two subnets, a failed commit (undone), a Release, a lease
+ * moved to another subnet id by an extend and back by its undo, a reclaim
+ * of leases a new configuration drops, a cache of many leases: the counts
+ * stay those of the cache (issue 10 review: no pass per health tick). */
+static void test_pool_counts_follow_the_cache(void **state)
+{
+	struct srv *s = with_health("{\"enabled\": true, \"pool-utilisation\": 90}");
+	struct srv_pktinfo none = {0};
+	struct srv_lease *l;
+	struct srv_txn *t;
+
+	(void)state;
+	for (uint8_t c = 1; c < 200; c++) {
+		t = request(s, c, c % 3 == 0, c % 5 == 0 ? FX_RELAYED2 : FX_RELAYED);
+		fx_done(s, t, c % 7 != 0); /* every 7th commit fails */
+	}
+	assert_tally(s);
+	assert_true(srv_cache_count(&s->cache, 1, SRV_NA) > 50);
+	assert_int_equal(srv_cache_count(&s->cache, 2, SRV_NA), 4); /* its pool is full */
+	assert_true(srv_cache_count(&s->cache, 1, SRV_PD) > 10);
+	l = srv_cache_bind_first(&s->cache, (const uint8_t[]){0, 3, 0, 1, 0, 0, 0, 0, 0, 1}, 10,
+	                         SRV_NA, 1);
+	assert_non_null(l);
+	t = srv_txn_new(s, NULL, 0, &none);
+	t->subnet_id = 3;
+	assert_int_equal(srv_txn_extend(t, l, 10, 20), 0);
+	assert_int_equal(l->subnet_id, 3);
+	assert_int_equal(srv_cache_count(&s->cache, 3, SRV_NA), 1);
+	assert_tally(s);
+	srv_txn_undo(t);
+	srv_txn_free(t);
+	assert_int_equal(srv_cache_count(&s->cache, 3, SRV_NA), 0);
+	assert_tally(s);
+	t = srv_txn_new(s, NULL, 0, &none);
+	assert_int_equal(srv_txn_release(t, l), 0);
+	srv_txn_committed(t);
+	srv_txn_free(t);
+	assert_tally(s);
+	srv_health_tick(s, 1);
+	assert_true(s->deg_pool[1].on); /* subnet 2: 4 of 4 */
+	assert_false(s->deg_pool[0].on);
+	fx_free(s);
+}
+
 static void test_database_down(void **state)
 {
 	struct srv *s = with_health("{\"enabled\": true, \"preference\": 5}");
@@ -199,6 +270,7 @@ int main(void)
 	    cmocka_unit_test(test_commit_latency_hysteresis),
 	    cmocka_unit_test(test_hold_seconds_and_no_preference),
 	    cmocka_unit_test(test_pool_utilisation),
+	    cmocka_unit_test(test_pool_counts_follow_the_cache),
 	    cmocka_unit_test(test_database_down),
 	    cmocka_unit_test(test_disabled),
 	};
