@@ -399,29 +399,163 @@ static bool kind_has_ptr(enum ddns_kind k)
 	return k == DDNS_REV_ADD || k == DDNS_REV_REM;
 }
 
-/* Signs p and takes its wire form and MAC into a new message. */
-static int sign(ldns_pkt *p, const struct ddns_key *k, uint16_t id, struct ddns_msg **out)
+/* Takes the MAC of w's TSIG and w's wire form into a new message. */
+static int msg_take(ldns_pkt *w, uint16_t id, ldns_pkt_opcode opcode, struct ddns_msg **out)
 {
+	ldns_rr *tsig = ldns_pkt_tsig(w);
 	struct ddns_msg *m;
-	ldns_rr *tsig;
 
-	if (ldns_pkt_tsig_sign(p, k->name, k->secret, DDNS_FUDGE, k->alg, NULL) != LDNS_STATUS_OK)
-		return CH_EIO;
-	tsig = ldns_pkt_tsig(p);
 	if (!tsig || ldns_rr_rd_count(tsig) < 4)
 		return CH_EIO;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return CH_ENOMEM;
 	m->id = id;
-	m->opcode = ldns_pkt_get_opcode(p);
+	m->opcode = opcode;
 	m->mac = ldns_rdf_clone(ldns_rr_rdf(tsig, 3));
-	if (!m->mac || ldns_pkt2wire(&m->wire, p, &m->len) != LDNS_STATUS_OK) {
+	if (!m->mac || ldns_pkt2wire(&m->wire, w, &m->len) != LDNS_STATUS_OK) {
 		ddns_msg_free(m);
 		return CH_ENOMEM;
 	}
 	*out = m;
 	return 0;
+}
+
+/*
+ * ldns signs the wire form ldns_pkt2wire gives a packet, and that function
+ * compresses names through a tree ordered by ldns_dname_compare, which is
+ * quadratic in the labels of a name (a reverse name has 34): it was most of
+ * ddnsd's CPU, twice per message (once for the MAC, once for the bytes
+ * sent). So p is written once without compression (RFC 1035 §4.1.4 makes
+ * it optional), and ldns signs a stand-in with p's header whose question
+ * section carries those bytes: an entry with no owner is written as its
+ * TYPE and CLASS, 4 octets; one owned by the root as a 0 octet and 4 more.
+ * ldns_pkt2wire of the stand-in is byte for byte our message, so the MAC
+ * ldns computes covers exactly what is sent. body_split finds the entries:
+ * 4- and 5-octet steps whose 5-octet steps start at a 0 octet, which every
+ * name's end and nearly every TYPE and CLASS give. 0, or CH_ENOENT when no
+ * split exists (p is then signed as it is, compressed).
+ */
+static int body_split(const uint8_t *b, size_t n, uint8_t *step)
+{
+	/* step[i]: the step that reached offset i (0: unreached) */
+	memset(step, 0, n + 1);
+	step[0] = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!step[i])
+			continue;
+		if (n - i >= 4 && !step[i + 4])
+			step[i + 4] = 4;
+		if (n - i >= 5 && b[i] == 0 && !step[i + 5])
+			step[i + 5] = 5;
+	}
+	return step[n] ? 0 : CH_ENOENT;
+}
+
+static ldns_pkt *standin_header(const ldns_pkt *p)
+{
+	ldns_pkt *w = ldns_pkt_new();
+
+	if (!w)
+		return NULL;
+	ldns_pkt_set_id(w, ldns_pkt_id(p));
+	ldns_pkt_set_qr(w, ldns_pkt_qr(p));
+	ldns_pkt_set_opcode(w, ldns_pkt_get_opcode(p));
+	ldns_pkt_set_aa(w, ldns_pkt_aa(p));
+	ldns_pkt_set_tc(w, ldns_pkt_tc(p));
+	ldns_pkt_set_rd(w, ldns_pkt_rd(p));
+	ldns_pkt_set_ra(w, ldns_pkt_ra(p));
+	ldns_pkt_set_ad(w, ldns_pkt_ad(p));
+	ldns_pkt_set_cd(w, ldns_pkt_cd(p));
+	ldns_pkt_set_rcode(w, ldns_pkt_get_rcode(p));
+	ldns_pkt_set_qdcount(w, ldns_pkt_qdcount(p));
+	ldns_pkt_set_ancount(w, ldns_pkt_ancount(p));
+	ldns_pkt_set_nscount(w, ldns_pkt_nscount(p));
+	ldns_pkt_set_arcount(w, ldns_pkt_arcount(p));
+	return w;
+}
+
+/* One question entry of the stand-in: b[0..s), s 4 or 5 (then b[0] is 0). */
+static ldns_rr *standin_entry(const uint8_t *b, size_t s)
+{
+	ldns_rr *rr = ldns_rr_new();
+	ldns_rdf *root = NULL;
+
+	if (!rr)
+		return NULL;
+	if (s == 5) {
+		if (!(root = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, 1, b))) {
+			ldns_rr_free(rr);
+			return NULL;
+		}
+		ldns_rr_set_owner(rr, root);
+		b++;
+	}
+	ldns_rr_set_type(rr, (ldns_rr_type)(b[0] << 8 | b[1]));
+	ldns_rr_set_class(rr, (ldns_rr_class)(b[2] << 8 | b[3]));
+	return rr;
+}
+
+/* The stand-in for p, whose body is b[0..n) split at step[] (body_split). */
+static ldns_pkt *standin(const ldns_pkt *p, const uint8_t *b, size_t n, uint8_t *step)
+{
+	ldns_pkt *w = standin_header(p);
+	size_t i = n, s = step[n];
+
+	if (!w)
+		return NULL;
+	/* step[] back from n gives the entries last first: turn it into the
+	 * length of the entry that starts at each entry's offset */
+	while (i > 0) {
+		size_t at = i - s, s_next = at ? step[at] : 0;
+
+		step[at] = (uint8_t)s;
+		i = at;
+		s = s_next;
+	}
+	for (i = 0; i < n; i += step[i]) {
+		ldns_rr *rr = standin_entry(b + i, step[i]);
+
+		if (!rr || !ldns_rr_list_push_rr(ldns_pkt_question(w), rr)) {
+			ldns_rr_free(rr);
+			ldns_pkt_free(w);
+			return NULL;
+		}
+	}
+	return w;
+}
+
+/* Signs p (with the stand-in when the body splits) into a new message. */
+static int sign(ldns_pkt *p, const struct ddns_key *k, uint16_t id, struct ddns_msg **out)
+{
+	ldns_buffer *buf = ldns_buffer_new(LDNS_MAX_PACKETLEN);
+	ldns_pkt *w = NULL;
+	uint8_t *step = NULL;
+	size_t n;
+	int err = CH_ENOMEM;
+
+	if (!buf)
+		return CH_ENOMEM;
+	/* no compression data: names as they are (ldns 1.8 host2wire.c) */
+	if (ldns_pkt2buffer_wire_compress(buf, p, NULL) != LDNS_STATUS_OK ||
+	    (n = ldns_buffer_position(buf)) < LDNS_HEADER_SIZE)
+		goto done;
+	n -= LDNS_HEADER_SIZE;
+	if (!(step = malloc(n + 1)))
+		goto done;
+	if (body_split(ldns_buffer_at(buf, LDNS_HEADER_SIZE), n, step) == 0 &&
+	    !(w = standin(p, ldns_buffer_at(buf, LDNS_HEADER_SIZE), n, step)))
+		goto done;
+	err = CH_EIO;
+	if (ldns_pkt_tsig_sign(w ? w : p, k->name, k->secret, DDNS_FUDGE, k->alg, NULL) !=
+	    LDNS_STATUS_OK)
+		goto done;
+	err = msg_take(w ? w : p, id, ldns_pkt_get_opcode(p), out);
+done:
+	ldns_pkt_free(w);
+	free(step);
+	ldns_buffer_free(buf);
+	return err;
 }
 
 int ddns_update_build(const struct ddns_req *r, const struct ddns_key *k, struct ddns_msg **out)

@@ -131,8 +131,9 @@ static struct ddns_msg *build_vector_request(struct ddns_key *k)
 	return m;
 }
 
-/* Our message, written out again without name compression, is the vector
- * byte for byte but the MAC (ldns signs the compressed form it sends). */
+/* What we send is the vector byte for byte, MAC included: written without
+ * name compression and signed by ldns over exactly those bytes; ldns reads
+ * it back to the same form. */
 static void test_update_encoding_matches_vector(void **state)
 {
 	struct conf_tsig_key ck = conf_key(CONF_TSIG_HMAC_SHA256);
@@ -149,6 +150,8 @@ static void test_update_encoding_matches_vector(void **state)
 	m = build_vector_request(k);
 	w = ddns_msg_wire(m, &n);
 	assert_int_equal(ddns_msg_id(m), 0x1234);
+	assert_int_equal(n, wn);
+	assert_memory_equal(w, want, wn);
 	assert_int_equal(ldns_wire2pkt(&p, w, n), LDNS_STATUS_OK);
 	assert_int_equal(ldns_pkt2buffer_wire_compress(b, p, NULL), LDNS_STATUS_OK);
 	assert_int_equal(ldns_buffer_position(b), wn);
