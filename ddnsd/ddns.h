@@ -27,6 +27,7 @@ struct ddns_stats {
 	uint64_t permanent; /* rows put back after a permanent failure */
 	uint64_t timeouts;  /* a server that did not answer in time */
 	uint64_t untrusted; /* answers dropped: unsigned or badly signed */
+	uint64_t skipped;   /* prefixes off a nibble boundary: no PTR name of their own */
 	uint64_t rcode[16]; /* answers by RCODE */
 };
 

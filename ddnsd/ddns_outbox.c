@@ -71,14 +71,17 @@ static void job_log(const struct ddns_job *j, int level, const char *fmt, ...)
 
 static void job_log(const struct ddns_job *j, int level, const char *fmt, ...)
 {
-	char msg[512], a[INET6_ADDRSTRLEN];
+	char msg[512], a[INET6_ADDRSTRLEN + 4];
+	struct addr6_prefix p = {.addr = j->row.addr, .len = (uint8_t)j->row.plen};
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_msg(level, "%s %s %s (row %" PRId64 "): %s", j->row.add ? "add" : "remove", j->row.fqdn,
-	        addr6_ntop(&j->row.addr, a, sizeof(a)), j->row.id, msg);
+	        j->row.plen < 128 ? addr6_prefix_ntop(&p, a, sizeof(a))
+	                          : addr6_ntop(&j->row.addr, a, sizeof(a)),
+	        j->row.id, msg);
 }
 
 static const char *server_text(const struct ddns *d, int server, char *buf, size_t cap)
@@ -771,7 +774,7 @@ static int step_setup(struct ddns_job *j)
 		j->kind = DDNS_REV_ADD;
 		break;
 	case S_REV_REM:
-		j->kind = DDNS_REV_REM;
+		j->kind = j->row.plen < 128 ? DDNS_REV_REM_PTR : DDNS_REV_REM;
 		break;
 	default:
 		return 0;
@@ -830,7 +833,17 @@ static void job_start(struct ddns *d, const struct ddns_row *row)
 		job_log(j, LOG_INFO, "the lease ended or changed its name: removing instead");
 		j->row.add = false;
 	}
-	ddns_rev_name(&j->row.addr, j->rev);
+	/* a delegated prefix: the PTR at its nibble-aligned name. One off a
+	 * nibble boundary has no name of its own: the covering one would claim
+	 * addresses of up to 7 other prefixes, whose PTRs would replace each
+	 * other; it gets no PTR, counted and logged */
+	if (ddns_rev_prefix(&j->row.addr, j->row.plen, j->rev) < 0 && j->row.rev) {
+		job_log(j, LOG_NOTICE,
+		        "a /%u prefix is not on a nibble boundary: no PTR name of its own, skipped",
+		        j->row.plen);
+		d->st.skipped++;
+		j->row.rev = false;
+	}
 	if (ddns_dhcid(j->row.duid, j->row.duid_len, j->row.fqdn, j->dhcid) < 0) {
 		snprintf(j->why, sizeof(j->why), "the name cannot be encoded");
 		j->permanent = true;

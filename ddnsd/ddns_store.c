@@ -41,7 +41,7 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
                 "coalesce(l.state " IS_ACTIVE " AND l.fqdn = q.fqdn, false), "
                 "array_to_string(ARRAY(SELECT host(o.addr) FROM leases o WHERE o.duid = q.duid "
                 "AND o.fqdn = q.fqdn AND o.lease_type = 'na' AND o.state " IS_ACTIVE
-                " AND o.addr <> q.addr ORDER BY o.addr LIMIT 7), ' ') "
+                " AND o.addr <> q.addr ORDER BY o.addr LIMIT 7), ' '), masklen(q.addr) "
                 "FROM ddns_queue q LEFT JOIN leases l ON l.id = q.lease_id "
                 "WHERE q.next_attempt_at <= now() AND q.id <> ALL ($1::bigint[]) "
                 "AND NOT EXISTS (SELECT 1 FROM ddns_queue p WHERE p.fqdn = q.fqdn AND p.id < q.id) "
@@ -138,6 +138,11 @@ static int row_read(const PGresult *res, int i, struct ddns_row *r)
 	r->attempts = (uint32_t)strtoul(PQgetvalue(res, i, 8), NULL, 10);
 	r->valid = (uint32_t)strtoul(PQgetvalue(res, i, 9), NULL, 10);
 	r->stale = r->add && PQgetvalue(res, i, 10)[0] != 't';
+	r->plen = (unsigned)strtoul(PQgetvalue(res, i, 12), NULL, 10);
+	if (r->plen > 128)
+		return CH_EMALFORMED;
+	if (r->plen < 128) /* a prefix is no address: no AAAA, whatever the row says */
+		r->fwd = false;
 	r->addrs[0] = r->addr;
 	r->n_addrs = 1;
 	snprintf(others, sizeof(others), "%s", PQgetvalue(res, i, 11));
@@ -280,10 +285,11 @@ static const struct {
 	const char *name;
 	size_t off;
 } cnt[] = {
-    CNT("updates-sent", sent), CNT("updates-tcp", tcp),
-    CNT("rows-done", done),    CNT("conflicts", conflicts),
-    CNT("retries", retries),   CNT("permanent-failures", permanent),
-    CNT("timeouts", timeouts), CNT("untrusted-answers", untrusted),
+    CNT("updates-sent", sent),        CNT("updates-tcp", tcp),
+    CNT("rows-done", done),           CNT("conflicts", conflicts),
+    CNT("retries", retries),          CNT("permanent-failures", permanent),
+    CNT("timeouts", timeouts),        CNT("untrusted-answers", untrusted),
+    CNT("prefixes-skipped", skipped),
 };
 
 static uint64_t cnt_get(const struct ddns_stats *s, size_t off)

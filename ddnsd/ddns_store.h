@@ -23,6 +23,7 @@ struct ddns_row {
 	bool stale;       /* an add whose lease has ended or changed name */
 	char fqdn[CONF_NAME_LEN];
 	struct in6_addr addr;
+	unsigned plen; /* 128: an address; less: a delegated prefix, which gets a PTR only */
 	uint8_t duid[CONF_DUID_MAX];
 	size_t duid_len;
 	uint32_t attempts;

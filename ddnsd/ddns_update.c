@@ -148,18 +148,26 @@ int ddns_dhcid(const uint8_t *duid, size_t duid_len, const char *fqdn, uint8_t o
 	return 0;
 }
 
-void ddns_rev_name(const struct in6_addr *a, char out[DDNS_REV_LEN])
+int ddns_rev_prefix(const struct in6_addr *a, unsigned len, char out[DDNS_REV_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
 
-	for (int i = 15; i >= 0; i--) {
-		out[o++] = hex[a->s6_addr[i] & 0xf];
-		out[o++] = '.';
-		out[o++] = hex[a->s6_addr[i] >> 4];
+	if (len > 128 || len % 4)
+		return CH_EINVAL;
+	for (unsigned i = len / 4; i-- > 0;) {
+		uint8_t b = a->s6_addr[i / 2];
+
+		out[o++] = hex[i % 2 ? b & 0xf : b >> 4];
 		out[o++] = '.';
 	}
 	memcpy(out + o, "ip6.arpa.", 10);
+	return 0;
+}
+
+void ddns_rev_name(const struct in6_addr *a, char out[DDNS_REV_LEN])
+{
+	ddns_rev_prefix(a, 128, out);
 }
 
 static ldns_rdf *dname(const char *s)
@@ -381,6 +389,12 @@ static void k_rev_rem(struct build *b)
 	rr_add(b, b->up, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY, 0, NULL);
 }
 
+static void k_rev_rem_ptr(struct build *b)
+{
+	rr_add(b, b->pr, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_IN, 0, ldns_rdf_clone(b->target));
+	rr_add(b, b->up, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_NONE, 0, ldns_rdf_clone(b->target));
+}
+
 static void (*const kinds[DDNS_KIND_MAX])(struct build *) = {
     [DDNS_FWD_ADD] = k_fwd_add,
     [DDNS_FWD_REPLACE] = k_fwd_replace,
@@ -392,11 +406,12 @@ static void (*const kinds[DDNS_KIND_MAX])(struct build *) = {
     [DDNS_FWD_REM_NODHCID] = k_fwd_rem_nodhcid,
     [DDNS_REV_ADD] = k_rev_add,
     [DDNS_REV_REM] = k_rev_rem,
+    [DDNS_REV_REM_PTR] = k_rev_rem_ptr,
 };
 
 static bool kind_has_ptr(enum ddns_kind k)
 {
-	return k == DDNS_REV_ADD || k == DDNS_REV_REM;
+	return k == DDNS_REV_ADD || k == DDNS_REV_REM || k == DDNS_REV_REM_PTR;
 }
 
 /* Takes the MAC of w's TSIG and w's wire form into a new message. */

@@ -46,6 +46,8 @@ enum ddns_kind {
 	DDNS_FWD_REM_NODHCID,   /* no-check-without-dhcid: delete these AAAA RRs */
 	DDNS_REV_ADD,           /* §5.4: replace the PTR RRset */
 	DDNS_REV_REM,           /* §5.5 C: PTR points at us; delete the name */
+	DDNS_REV_REM_PTR,       /* §5.5 C for a prefix: PTR points at us; delete that PTR only
+	                           (the prefix's name may hold a delegation's NS too) */
 	DDNS_KIND_MAX,
 };
 
@@ -91,6 +93,9 @@ int ddns_dhcid(const uint8_t *duid, size_t duid_len, const char *fqdn, uint8_t o
 
 /* The ip6.arpa name of a: 32 nibbles, reversed (RFC 3596 §2.5). */
 void ddns_rev_name(const struct in6_addr *a, char out[DDNS_REV_LEN]);
+/* The ip6.arpa name of prefix a/len: its len / 4 leading nibbles, reversed
+ * (a /56 is 14 nibbles). 0, or CH_EINVAL when len is not a multiple of 4. */
+int ddns_rev_prefix(const struct in6_addr *a, unsigned len, char out[DDNS_REV_LEN]);
 
 /* True when name equals zone or lies under it (case-insensitive, both
  * absolute or both relative); *labels gets zone's label count. */

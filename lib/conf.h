@@ -277,6 +277,7 @@ struct conf_ddns {
 	uint32_t permanent_retry; /* s, retry period of a permanent failure */
 	uint32_t sweep;           /* s, outbox sweep besides NOTIFY */
 	bool remove_stale_ptr;    /* drop the PTRs of a moved name's old addresses */
+	bool prefix_ptr;          /* a PTR for each delegated prefix of a named client */
 };
 
 struct conf_listen {

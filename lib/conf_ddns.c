@@ -537,6 +537,11 @@ static const struct conf_key ddns_keys[] = {
      .type = CONF_T_BOOL,
      .off = DD(remove_stale_ptr),
      .flags = CONF_F_RELOAD},
+    {.name = "prefix-ptr",
+     .type = CONF_T_BOOL,
+     .off = DD(prefix_ptr),
+     .flags = CONF_F_RELOAD,
+     .def = true},
 };
 
 int conf_ddns_parse(struct conf_ctx *c, struct json_object *v, void *base)

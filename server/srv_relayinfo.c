@@ -171,12 +171,14 @@ void srv_relayinfo_params(const struct srv *s, const struct srv_txn *t,
 	set(p, 17, ri->chain, ri->chain_len, true);
 	set(p, 18, ri->hwaddr ? ri->hwtype : NULL, 0, false);
 	set(p, 19, ri->hwaddr, ri->hwaddr_len, true);
-	if (l->type == SRV_NA && t->fqdn[0]) {
+	/* a delegated prefix takes the client's name for its PTR only (ddns.prefix-ptr):
+	 * a prefix is no address, so no AAAA */
+	if (t->fqdn[0] && (l->type == SRV_NA || s->conf->ddns.prefix_ptr)) {
 		snprintf(p->fqdn_flags, sizeof(p->fqdn_flags), "%u", t->fqdn_flags);
 		set(p, 20, t->fqdn, 0, false);
 		set(p, 21, p->fqdn_flags, 0, false);
 	}
-	set(p, 22, t->fqdn_fwd ? "t" : "f", 0, false);
+	set(p, 22, t->fqdn_fwd && l->type == SRV_NA ? "t" : "f", 0, false);
 	set(p, 23, t->fqdn_rev ? "t" : "f", 0, false);
 	set(p, 24, ri->copts, ri->copts_len, true);
 }

@@ -2,7 +2,8 @@
 # DNS_IMPL=knot; a temp dir, [::1] on a high port, a forward zone (with a static name), the
 # reverse zone of 2001:db8:1::/48, a TSIG key that may update both, zone transfers to
 # loopback. Source it after tap.sh; dns_start DIR PORT; dns_stop; dns_start again keeps the
-# zones (journals).
+# zones (journals). DNS_REV2, when set, is a second reverse zone served the same way (the
+# delegated prefixes' zone of tests/e2e/test_ddns.sh).
 DNS_KEY_NAME=ddns-key.
 DNS_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
 DNS_FWD=example.com
@@ -41,6 +42,9 @@ key "$DNS_KEY_NAME" { algorithm hmac-sha256; secret "$DNS_SECRET"; };
 zone "$DNS_FWD" { type primary; file "fwd.db"; allow-update { key "$DNS_KEY_NAME"; }; };
 zone "$DNS_REV" { type primary; file "rev.db"; allow-update { key "$DNS_KEY_NAME"; }; };
 CONF
+	[ -z "${DNS_REV2:-}" ] ||
+		echo "zone \"$DNS_REV2\" { type primary; file \"rev2.db\"; allow-update { key \"$DNS_KEY_NAME\"; }; };" \
+			>>"$dir/named.conf"
 }
 
 dns_write_knot() {
@@ -80,11 +84,12 @@ zone:
   - domain: $DNS_REV
     file: rev.db
 CONF
+	[ -z "${DNS_REV2:-}" ] || printf '  - domain: %s\n    file: rev2.db\n' "$DNS_REV2" >>"$dir/knot.conf"
 }
 
 dns_write_zones() {
 	local dir=$1 z
-	for z in fwd rev; do
+	for z in fwd rev ${DNS_REV2:+rev2}; do
 		[ -e "$dir/$z.db" ] && continue
 		cat >"$dir/$z.db" <<ZONE
 \$TTL 300

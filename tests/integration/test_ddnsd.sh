@@ -1,7 +1,9 @@
 #!/bin/bash
 # chorus-ddnsd with a real chorus-dhcp6d, PostgreSQL and BIND 9 named, all on [::1]:
 # leases with a Client FQDN (test_dhcp6d_client.py) give AAAA, DHCID and PTR (checked with
-# dig); a second address of the client joins the name; a second client claiming the name is
+# dig); a client's delegated prefixes get a PTR at their nibble name (none off a nibble
+# boundary; none with prefix-ptr false), removed on Release only while it names the client;
+# a second address of the client joins the name; a second client claiming the name is
 # refused (check-with-dhcid) and recorded; Release and expiry remove only what the binding added; a
 # wrong TSIG key is logged and keeps the row until a reload fixes the key; an algorithm ldns
 # lacks is refused at load; kill -9 in the middle of a batch loses and duplicates nothing
@@ -39,7 +41,7 @@ ok "$DNS_IMPL answers for $DNS_FWD and $DNS_REV on [::1]:$DNSPORT"
 
 # write_conf: the instance file, from SECRET, ALG, POLICY (the section's) and ZPOLICY (the
 # forward zone's own, "" for none).
-SECRET=$DNS_SECRET ALG=hmac-sha256 POLICY=check-with-dhcid ZPOLICY=
+SECRET=$DNS_SECRET ALG=hmac-sha256 POLICY=check-with-dhcid ZPOLICY= PREFIXPTR=true
 write_conf() {
 	local zp=
 	[ -n "$ZPOLICY" ] && zp=", \"conflict-policy\": \"$ZPOLICY\""
@@ -51,9 +53,12 @@ write_conf() {
   "dhcp6": {
     "interfaces": ["lo"], "preference": 200, "hash-key": "integration-test-key-0001",
     "preferred-lifetime": 3000, "valid-lifetime": 6000,
-    "subnets": [ { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "2001:db8:1::/65" } ] },
+    "subnets": [ { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "2001:db8:1::/65" } ],
+        "pd-pools": [ { "prefix": "2001:db8:1:100::/56", "delegated-length": 60 } ] },
       { "id": 4, "prefix": "2001:db8:4::/64", "preferred-lifetime": 2, "valid-lifetime": 8,
-        "pools": [ { "prefix": "2001:db8:4::/120" } ] } ]
+        "pools": [ { "prefix": "2001:db8:4::/120" } ] },
+      { "id": 5, "prefix": "2001:db8:5::/64", "pools": [ { "prefix": "2001:db8:5::/120" } ],
+        "pd-pools": [ { "prefix": "2001:db8:1:200::/56", "delegated-length": 62 } ] } ]
   },
   "ddns": { "enabled": true, "qualifying-suffix": "$DNS_FWD.", "hostname-char-replacement": "-",
     "keys": [ { "name": "$DNS_KEY_NAME", "algorithm": "$ALG", "secret": "$SECRET" } ],
@@ -61,7 +66,7 @@ write_conf() {
     "forward-zones": [ { "name": "$DNS_FWD.", "server": "::1"$zp },
       { "name": "unserved.test.", "server": "::1" } ],
     "reverse-zones": [ { "name": "$DNS_REV.", "server": "::1" } ],
-    "conflict-policy": "$POLICY", "window": 16, "timeout-ms": 1000,
+    "conflict-policy": "$POLICY", "prefix-ptr": $PREFIXPTR, "window": 16, "timeout-ms": 1000,
     "retry-min": 1, "retry-max": 2, "permanent-retry": 2, "sweep": 2 }
 }
 JSON
@@ -108,6 +113,11 @@ start_ddnsd() {
 ex() { python3 "$CLIENT" "$PORT" "$@"; }
 j() { printf '%s\n' "$1" | jq -r "$2"; }
 rev() { python3 -c "import ipaddress,sys; print(ipaddress.ip_address(sys.argv[1]).reverse_pointer + '.')" "$1"; }
+revp() { # the nibble name of a prefix: a /60 is 15 nibbles
+	python3 -c "import ipaddress,sys; n = ipaddress.ip_network(sys.argv[1])
+print('.'.join(n.network_address.reverse_pointer.split('.')[32 - n.prefixlen // 4:]) + '.')" "$1"
+}
+ia() { j "$1" ".ias[] | select(.type == \"$2\") | .leases[0].addr"; } # ia REPLY na|pd
 dhcid() { # the RFC 4701 DHCID of DUID (hex) and FQDN, base64
 	python3 -c "import base64,hashlib,sys
 w = b''.join(bytes([len(l)]) + l.lower().encode() for l in sys.argv[2].rstrip('.').split('.')) + b'\0'
@@ -141,6 +151,58 @@ is "DHCID of host1 is RFC 4701's digest of DUID and name" "$(dq $DNSPORT DHCID h
 is "PTR of the address names host1" "$(dq $DNSPORT PTR "$(rev "$A1")")" "host1.$DNS_FWD."
 is "the lease records both updates done" \
 	"$(q "SELECT ddns_fwd, ddns_rev FROM $SCHEMA.leases WHERE addr = '$A1'")" "t|t"
+
+# --- a delegated prefix of a named client: a PTR at its nibble name, no AAAA; Release removes it ---
+need nsupdate
+D17=0001000100000000000000000d11
+r=$(ex request --duid $D17 --serverid "$SID" --pd --fqdn host17 --fqdn-flags 1)
+A17=$(ia "$r" na)
+P17=$(ia "$r" pd)
+like "the client has an address and a /60" "$A17 $P17" "^2001:db8:1:.* 2001:db8:1:1[0-9a-f]0::/60$"
+drained || not_ok "the outbox drains"
+is "the prefix's reverse name (15 nibbles) has a PTR to the client's name" \
+	"$(dq $DNSPORT PTR "$(revp "$P17")")" "host17.$DNS_FWD."
+is "... the name's only AAAA is the address (a prefix is no address)" \
+	"$(dq $DNSPORT AAAA host17.$DNS_FWD)" "$A17"
+is "... and the address has its PTR too" "$(dq $DNSPORT PTR "$(rev "$A17")")" "host17.$DNS_FWD."
+is "the prefix's lease records the PTR done, no AAAA" \
+	"$(q "SELECT fqdn, ddns_fwd, ddns_rev FROM $SCHEMA.leases WHERE addr = '$P17'")" "host17.$DNS_FWD.|f|t"
+ex release --duid $D17 --serverid "$SID" --no-na --pd --prefix "$P17" >/dev/null
+drained || not_ok "the outbox drains"
+is "Release of the prefix removes its PTR" "$(dq $DNSPORT PTR "$(revp "$P17")")" ""
+is "... and leaves the address's name alone" "$(dq $DNSPORT AAAA host17.$DNS_FWD)" "$A17"
+# a PTR someone else wrote meanwhile stays: removal only while it still names us
+r=$(ex request --duid $D17 --serverid "$SID" --iaid 2 --no-na --pd --fqdn host17 --fqdn-flags 1)
+P17b=$(ia "$r" pd)
+drained || not_ok "the outbox drains"
+is "a second prefix of the client gets its PTR" "$(dq $DNSPORT PTR "$(revp "$P17b")")" "host17.$DNS_FWD."
+printf 'server ::1 %s\nupdate delete %s PTR\nupdate add %s 300 PTR other.example.net.\nsend\n' \
+	"$DNSPORT" "$(revp "$P17b")" "$(revp "$P17b")" | nsupdate -y "hmac-sha256:$DNS_KEY_NAME:$DNS_SECRET" ||
+	not_ok "nsupdate rewrites the prefix's PTR"
+ex release --duid $D17 --serverid "$SID" --iaid 2 --no-na --pd --prefix "$P17b" >/dev/null
+drained || not_ok "the outbox drains"
+is "Release leaves a PTR that no longer names the client" "$(dq $DNSPORT PTR "$(revp "$P17b")")" "other.example.net."
+# a /62 has no nibble name of its own: no PTR, logged and counted (checked at SIGTERM)
+r=$(ex request --duid 0001000100000000000000000d12 --serverid "$SID" --link 2001:db8:5::1 --no-na --pd \
+	--fqdn host18 --fqdn-flags 1)
+P18=$(ia "$r" pd)
+like "a client on subnet 5 gets a /62" "$P18" "/62$"
+drained || not_ok "the outbox drains"
+like "... which gets no PTR, logged" "$(grep 'host18' "$T/dd.log")" "a /62 prefix is not on a nibble boundary: no PTR name of its own, skipped"
+is "... none at the covering /60's name either" \
+	"$(dq $DNSPORT PTR "$(revp "$(python3 -c "import ipaddress,sys; print(ipaddress.ip_network(sys.argv[1]).supernet(new_prefix=60))" "$P18")")")" ""
+
+# ddns.prefix-ptr false: the engine queues nothing for a prefix (it keeps no name on it)
+PREFIXPTR=false write_conf
+kill -HUP "$D6PID"
+wait_log "$T/d6.log" "configuration reloaded" 1
+r=$(ex request --duid 0001000100000000000000000d13 --serverid "$SID" --no-na --pd --fqdn host19 --fqdn-flags 1)
+P19=$(ia "$r" pd)
+is "prefix-ptr false: no outbox row and no name on the prefix's lease" \
+	"$(q "SELECT count(*) FROM $SCHEMA.ddns_queue WHERE fqdn = 'host19.$DNS_FWD.'") $(q "SELECT fqdn IS NULL FROM $SCHEMA.leases WHERE addr = '$P19'")" "0 t"
+write_conf
+kill -HUP "$D6PID"
+wait_log "$T/d6.log" "configuration reloaded" 2
 
 # --- the engine sanitises a name instead of refusing it (RFC 4704, hostname-char-replacement) ---
 r=$(ex request --duid 0001000100000000000000000d0e --serverid "$SID" --fqdn My_Laptop --fqdn-flags 1)
@@ -372,8 +434,8 @@ is "SIGTERM: clean exit" "$rc" 0
 [ ! -e "$T/dd.pid" ] && ok "pid file removed" || not_ok "pid file left behind"
 is "the heartbeat row is ddnsd's" \
 	"$(q "SELECT beat_at > now() - interval '1 minute', detail ? 'backlog' FROM $SCHEMA.heartbeats WHERE daemon = 'ddnsd'")" "t|t"
-is "counters flushed at SIGTERM (rows done, updates sent, NOERROR answers)" \
-	"$(q "SELECT count(*) FILTER (WHERE value > 0) FROM $SCHEMA.stats WHERE scope = 'ddns' AND counter IN ('rows-done', 'updates-sent', 'rcode-0')")" 3
+is "counters flushed at SIGTERM (rows done, updates sent, NOERROR answers, prefixes skipped)" \
+	"$(q "SELECT count(*) FILTER (WHERE value > 0) FROM $SCHEMA.stats WHERE scope = 'ddns' AND counter IN ('rows-done', 'updates-sent', 'rcode-0', 'prefixes-skipped')")" 4
 is "the backlog gauge is 0" "$(q "SELECT value FROM $SCHEMA.stats WHERE scope = 'ddns' AND counter = 'backlog'")" 0
 
 done_testing

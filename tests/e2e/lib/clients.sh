@@ -4,6 +4,7 @@
 #
 #   cli_start NAME KIND MODE NS   KIND: dhclient | dhcpcd | dhcp6c
 #                                 MODE: na (IA_NA) | pd (IA_PD) | info (stateless)
+#                                       | napd (both; dhclient only: -N -P)
 #   cli_stop NAME                 stop it (TERM: dhcp6c and dhcpcd release)
 #   cli_leases NAME               what it holds now: na, the global addresses on
 #                                 ch0; pd, the /56 prefixes it put on chpd0
@@ -42,6 +43,7 @@ cli_start() {
 	dhclient)
 		local flag=-N
 		[ "$mode" = pd ] && flag=-P
+		[ "$mode" = napd ] && flag="-N -P"
 		[ "$mode" = info ] && flag=-S
 		cat >"$dir/dhclient.conf" <<-EOS
 			request dhcp6.name-servers, dhcp6.domain-search;
@@ -120,6 +122,11 @@ cli_leases() {
 		netns_global "$ns" ch0
 		;;
 	pd)
+		# shellcheck disable=SC2046
+		e2e_net 56 $(netns_global "$ns" chpd0) | sort -u
+		;;
+	napd)
+		netns_global "$ns" ch0
 		# shellcheck disable=SC2046
 		e2e_net 56 $(netns_global "$ns" chpd0) | sort -u
 		;;

@@ -110,6 +110,18 @@ static void test_rev_name_and_zones(void **state)
 	assert_true(ddns_name_in_zone("example.com.", "example.com.", NULL));
 	assert_false(ddns_name_in_zone("chi6.badexample.com.", "example.com", NULL));
 	assert_false(ddns_name_in_zone("com.", "example.com", NULL));
+	/* a delegated prefix: its leading nibbles (2001:db8:100::/56, /64, /48) */
+	a = (struct in6_addr){{{0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, 0xab, 0xcd}}};
+	assert_int_equal(ddns_rev_prefix(&a, 56, rev), 0);
+	assert_string_equal(rev, "b.a.0.0.1.0.8.b.d.0.1.0.0.2.ip6.arpa.");
+	assert_int_equal(ddns_rev_prefix(&a, 64, rev), 0);
+	assert_string_equal(rev, "d.c.b.a.0.0.1.0.8.b.d.0.1.0.0.2.ip6.arpa.");
+	assert_int_equal(ddns_rev_prefix(&a, 48, rev), 0);
+	assert_string_equal(rev, "0.0.1.0.8.b.d.0.1.0.0.2.ip6.arpa.");
+	assert_true(ddns_name_in_zone(rev, "8.b.d.0.1.0.0.2.ip6.arpa.", NULL));
+	/* not on a nibble boundary: no name of its own */
+	assert_int_equal(ddns_rev_prefix(&a, 58, rev), CH_EINVAL);
+	assert_int_equal(ddns_rev_prefix(&a, 129, rev), CH_EINVAL);
 }
 
 static struct ddns_msg *build_vector_request(struct ddns_key *k)
@@ -281,7 +293,7 @@ static void test_kinds_sections(void **state)
 	    {DDNS_FWD_ADD, 1, 3},      {DDNS_FWD_REPLACE, 2, 3},       {DDNS_FWD_EXISTS, 1, 5},
 	    {DDNS_FWD_FORCE, 0, 5},    {DDNS_FWD_FORCE_NODHCID, 0, 3}, {DDNS_FWD_REM_ADDR, 1, 2},
 	    {DDNS_FWD_REM_NAME, 3, 1}, {DDNS_FWD_REM_NODHCID, 0, 2},   {DDNS_REV_ADD, 0, 2},
-	    {DDNS_REV_REM, 1, 1},
+	    {DDNS_REV_REM, 1, 1},      {DDNS_REV_REM_PTR, 1, 1},
 	};
 	struct in6_addr a[2] = {{{{0x20, 0x01, 0x0d, 0xb8, [15] = 1}}},
 	                        {{{0x20, 0x01, 0x0d, 0xb8, [15] = 2}}}};
@@ -314,6 +326,17 @@ static void test_kinds_sections(void **state)
 		assert_int_equal(ldns_pkt_ancount(p), want[i].pr);
 		assert_int_equal(ldns_pkt_nscount(p), want[i].up);
 		assert_non_null(ldns_pkt_tsig(p));
+		/* signed over exactly the bytes sent */
+		assert_true(
+		    ldns_pkt_tsig_verify(p, w, n, "ddns-key.example.",
+		                         "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", NULL));
+		if (want[i].kind == DDNS_REV_REM_PTR) {
+			/* a prefix's name loses our PTR only, never the whole name */
+			const ldns_rr *up = ldns_rr_list_rr(ldns_pkt_authority(p), 0);
+
+			assert_int_equal(ldns_rr_get_class(up), LDNS_RR_CLASS_NONE);
+			assert_int_equal(ldns_rr_get_type(up), LDNS_RR_TYPE_PTR);
+		}
 		ldns_pkt_free(p);
 		ddns_msg_free(m);
 	}

@@ -80,6 +80,8 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(c->ddns.retry_max, 300);
 	assert_int_equal(c->ddns.permanent_retry, 3600);
 	assert_int_equal(c->ddns.sweep, 30);
+	assert_true(c->ddns.prefix_ptr);
+	assert_false(c->ddns.remove_stale_ptr);
 	assert_int_equal(c->api.n_listen, 1);
 	assert_int_equal(c->api.listen[0].port, 8547);
 	assert_int_equal(c->dhcp6.n_subnets, 1);
@@ -586,7 +588,9 @@ static void test_ddns_refs_and_base64(void **state)
 	assert_int_equal(c->ddns.reverse_zones[0].key, -1);
 	conf_free(c);
 	c = load_ok(HEAD D6 "\"subnets\": []}, \"ddns\": {\"conflict-policy\": "
-	                    "\"check-exists-with-dhcid\", \"window\": 4096, \"timeout-ms\": 50}}");
+	                    "\"check-exists-with-dhcid\", \"window\": 4096, \"timeout-ms\": 50, "
+	                    "\"prefix-ptr\": false}}");
+	assert_false(c->ddns.prefix_ptr);
 	assert_int_equal(c->ddns.conflict_policy, CONF_DDNS_CHECK_EXISTS_WITH_DHCID);
 	assert_string_equal(conf_ddns_conflict_name(c->ddns.conflict_policy),
 	                    "check-exists-with-dhcid");
