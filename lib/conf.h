@@ -93,8 +93,14 @@ struct conf_timers {
 #define CONF_OPTDATA_MAX 512 /* octets of one option body */
 #define CONF_MAX_OPTDATA 32  /* entries per list */
 #define CONF_MAX_ARCH    8   /* client-arch values per entry */
+#define CONF_MAX_SUBTYPE 16  /* VENDOR_OPTS sub-option types remembered for printing */
 struct conf_optdata {
 	uint16_t code;
+	/* how the config said it, for conf_print (conf_optdata.c's types) */
+	bool by_name;
+	uint8_t type;
+	uint8_t sub_type[CONF_MAX_SUBTYPE];
+	uint8_t n_sub_type;
 	bool always_send;             /* even when the ORO does not ask for it */
 	uint32_t enterprise;          /* VENDOR_OPTS (17): its enterprise number */
 	uint16_t arch[CONF_MAX_ARCH]; /* RFC 5970 §3.3: only for these client architectures */

@@ -351,7 +351,8 @@ static int code_and_type(struct conf_ctx *c, struct json_object *v, bool sub, ui
 	return 0;
 }
 
-static int sub_parse(struct conf_ctx *c, struct json_object *v, struct out *o)
+static int sub_parse(struct conf_ctx *c, struct json_object *v, struct conf_optdata *e,
+                     struct out *o)
 {
 	uint32_t code = 0;
 	enum otype t = OT_BINARY;
@@ -364,6 +365,8 @@ static int sub_parse(struct conf_ctx *c, struct json_object *v, struct out *o)
 		return c->rc;
 	if (t == OT_VENDOR)
 		return conf_err(c, "expected a sub-option type other than \"vendor\"");
+	if (e->n_sub_type < CONF_MAX_SUBTYPE)
+		e->sub_type[e->n_sub_type++] = (uint8_t)t;
 	if (!json_object_object_get_ex(v, "data", &d))
 		return conf_err(c, "required key missing, expected \"data\"");
 	if (!put_uint(o, code, 2) || !put_uint(o, 0, 2))
@@ -396,7 +399,7 @@ static int vendor_parse(struct conf_ctx *c, struct json_object *v, struct conf_o
 	for (size_t i = 0; i < json_object_array_length(subs); i++) {
 		size_t mark = conf_push_idx(c, i);
 
-		if (sub_parse(c, json_object_array_get_idx(subs, i), o) < 0)
+		if (sub_parse(c, json_object_array_get_idx(subs, i), e, o) < 0)
 			return c->rc;
 		conf_pop(c, mark);
 	}
@@ -443,6 +446,8 @@ static int entry_parse(struct conf_ctx *c, struct json_object *v, void *item)
 		                code);
 	}
 	e->code = (uint16_t)code;
+	e->type = (uint8_t)t;
+	e->by_name = json_object_object_get_ex(v, "name", &x);
 	KEY(c, v, "always-send",
 	    json_object_is_type(kv_, json_type_boolean)
 	        ? (e->always_send = json_object_get_boolean(kv_), 0)
@@ -499,7 +504,214 @@ static struct json_object *hex(const uint8_t *b, size_t n)
 	return json_object_new_string(buf);
 }
 
-/* Printed as code and binary body: it loads back to the same octets. */
+/* ---- printing: as the config said it, loading back to the same octets ---- */
+
+struct in {
+	const uint8_t *p;
+	size_t len, off;
+};
+
+static bool take(struct in *r, size_t n, const uint8_t **out)
+{
+	if (n > r->len - r->off)
+		return false;
+	*out = r->p + r->off;
+	r->off += n;
+	return true;
+}
+
+static bool take_uint(struct in *r, size_t n, uint32_t *out)
+{
+	const uint8_t *b;
+
+	if (!take(r, n, &b))
+		return false;
+	*out = 0;
+	for (size_t i = 0; i < n; i++)
+		*out = *out << 8 | b[i];
+	return true;
+}
+
+/* One uncompressed name (put_fqdn's output) as text. */
+static struct json_object *get_fqdn(struct in *r)
+{
+	char buf[CONF_OPTDATA_MAX + 2];
+	size_t n = 0;
+	uint32_t l = 1;
+	const uint8_t *b;
+
+	while (take_uint(r, 1, &l) && l) {
+		if (!take(r, l, &b) || n + l + 2 > sizeof(buf))
+			return NULL;
+		memcpy(buf + n, b, l);
+		n += l;
+		buf[n++] = '.';
+	}
+	if (l)
+		return NULL;
+	if (!n)
+		buf[n++] = '.';
+	return json_object_new_string_len(buf, (int)n);
+}
+
+/* One scalar of type t from r, or NULL when the octets do not fit it. */
+static struct json_object *get_one(enum otype t, struct in *r)
+{
+	char txt[64];
+	struct in6_addr a;
+	const uint8_t *b;
+	uint32_t x;
+
+	switch (t) {
+	case OT_ADDRESS:
+	case OT_ADDRESSES:
+		if (!take(r, 16, &b))
+			return NULL;
+		memcpy(&a, b, 16);
+		return addr6_ntop(&a, txt, sizeof(txt)) ? json_object_new_string(txt) : NULL;
+	case OT_FQDN:
+	case OT_FQDNS:
+		return get_fqdn(r);
+	case OT_TUPLES:
+		if (!take_uint(r, 2, &x) || !take(r, x, &b))
+			return NULL;
+		return json_object_new_string_len((const char *)b, (int)x);
+	case OT_U8:
+		return take_uint(r, 1, &x) ? json_object_new_int64(x) : NULL;
+	case OT_U16:
+		return take_uint(r, 2, &x) ? json_object_new_int64(x) : NULL;
+	case OT_U32:
+		return take_uint(r, 4, &x) ? json_object_new_int64(x) : NULL;
+	case OT_STRING:
+		b = r->p + r->off;
+		x = (uint32_t)(r->len - r->off);
+		r->off = r->len;
+		return json_object_new_string_len((const char *)b, (int)x);
+	default:
+		b = r->p + r->off;
+		x = (uint32_t)(r->len - r->off);
+		r->off = r->len;
+		return hex(b, x);
+	}
+}
+
+/* The whole body of type t as the config's "data", or NULL. */
+static struct json_object *get_data(enum otype t, const uint8_t *p, size_t len)
+{
+	struct in r = {.p = p, .len = len};
+	struct json_object *v;
+
+	if (t == OT_ADDRESSES || t == OT_FQDNS || t == OT_TUPLES) {
+		v = json_object_new_array();
+		while (v && r.off < r.len) {
+			struct json_object *one = get_one(t, &r);
+
+			if (!one) {
+				json_object_put(v);
+				return NULL;
+			}
+			json_object_array_add(v, one);
+		}
+	} else {
+		v = get_one(t, &r);
+	}
+	if (v && r.off != r.len) {
+		json_object_put(v);
+		return NULL;
+	}
+	return v;
+}
+
+static void put_code_type(struct json_object *o, uint16_t code, enum otype t)
+{
+	json_object_object_add(o, "code", json_object_new_int(code));
+	json_object_object_add(o, "type", json_object_new_string(type_names[t]));
+}
+
+/* "enterprise" and "sub-options" of a VENDOR_OPTS body; false if it
+ * does not parse as one. */
+static bool get_vendor(const struct conf_optdata *e, struct json_object *o)
+{
+	struct in r = {.p = e->data, .len = e->len};
+	struct json_object *subs = json_object_new_array();
+	uint32_t ent, code, len;
+	const uint8_t *b;
+
+	if (!subs || !take_uint(&r, 4, &ent))
+		goto fail;
+	for (size_t i = 0; r.off < r.len; i++) {
+		enum otype t = i < e->n_sub_type ? (enum otype)e->sub_type[i] : OT_BINARY;
+		struct json_object *s = json_object_new_object(), *d;
+
+		if (!s || !take_uint(&r, 2, &code) || !take_uint(&r, 2, &len) ||
+		    !take(&r, len, &b) || !(d = get_data(t, b, len))) {
+			json_object_put(s);
+			goto fail;
+		}
+		put_code_type(s, (uint16_t)code, t);
+		json_object_object_add(s, "data", d);
+		json_object_array_add(subs, s);
+	}
+	json_object_object_add(o, "enterprise", json_object_new_int64(ent));
+	if (json_object_array_length(subs))
+		json_object_object_add(o, "sub-options", subs);
+	else
+		json_object_put(subs);
+	return true;
+fail:
+	json_object_put(subs);
+	return false;
+}
+
+static const char *known_name(uint16_t code)
+{
+	for (size_t i = 0; i < N_KNOWN; i++) {
+		if (known[i].code == code)
+			return known[i].name;
+	}
+	return NULL;
+}
+
+/* Name (or code) and type, then data (or VENDOR_OPTS's enterprise and
+ * sub-options) as configured; octets that do not decode as the type
+ * print as code and binary, which loads back to the same body. */
+static void print_value(const struct conf_optdata *e, struct json_object *o)
+{
+	enum otype t = e->type < OT_N ? (enum otype)e->type : OT_BINARY;
+	struct json_object *d = NULL;
+	const char *name = e->by_name ? known_name(e->code) : NULL;
+
+	if (t == OT_VENDOR) {
+		struct json_object *v = json_object_new_object();
+
+		if (v && get_vendor(e, v)) {
+			if (name)
+				json_object_object_add(o, "name", json_object_new_string(name));
+			else
+				put_code_type(o, e->code, t);
+			json_object_object_foreach(v, k, val)
+			{
+				json_object_object_add(o, k, json_object_get(val));
+			}
+			json_object_put(v);
+			return;
+		}
+		json_object_put(v);
+	} else {
+		d = get_data(t, e->data, e->len);
+	}
+	if (!d) {
+		put_code_type(o, e->code, OT_BINARY);
+		json_object_object_add(o, "data", hex(e->data, e->len));
+		return;
+	}
+	if (name)
+		json_object_object_add(o, "name", json_object_new_string(name));
+	else
+		put_code_type(o, e->code, t);
+	json_object_object_add(o, "data", d);
+}
+
 struct json_object *conf_optdata_print(const struct conf_optlist *l)
 {
 	struct json_object *a = json_object_new_array();
@@ -508,9 +720,7 @@ struct json_object *conf_optdata_print(const struct conf_optlist *l)
 		const struct conf_optdata *e = &l->v[i];
 		struct json_object *o = json_object_new_object(), *arch;
 
-		json_object_object_add(o, "code", json_object_new_int(e->code));
-		json_object_object_add(o, "type", json_object_new_string("binary"));
-		json_object_object_add(o, "data", hex(e->data, e->len));
+		print_value(e, o);
 		if (e->always_send)
 			json_object_object_add(o, "always-send", json_object_new_boolean(true));
 		if (e->n_arch) {

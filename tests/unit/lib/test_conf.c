@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "conf.h"
 #include "errors.h"
@@ -325,6 +326,80 @@ static void test_option_data_levels_and_print(void **state)
 	assert_body(&b->dhcp6.subnets[0].pd_pools[0].option_data, 0, 65001, "03");
 	assert_true(b->dhcp6.subnets[0].reservations[0].option_data.v[0].always_send);
 	assert_int_equal(b->dhcp6.subnets[0].reservations[0].option_data.v[0].arch[0], 7);
+	free(t);
+	conf_free(a);
+	conf_free(b);
+}
+
+/* -t prints option-data as the config said it: name or code and type, the
+ * value in that type; it loads back to the same octets. */
+static void test_option_data_print_as_configured(void **state)
+{
+	static const char *const want[] = {
+	    "{\"code\":65001,\"type\":\"address\",\"data\":\"2001:db8::1\"}",
+	    "{\"code\":65002,\"type\":\"addresses\",\"data\":[\"2001:db8::1\",\"::2\"]}",
+	    "{\"code\":65003,\"type\":\"string\",\"data\":\"hi\"}",
+	    "{\"code\":65004,\"type\":\"fqdn\",\"data\":\"a.example.\"}",
+	    "{\"code\":65005,\"type\":\"fqdns\",\"data\":[\"a.b.\",\"c.\"]}",
+	    "{\"code\":65006,\"type\":\"uint8\",\"data\":255}",
+	    "{\"code\":65007,\"type\":\"uint16\",\"data\":513}",
+	    "{\"code\":65008,\"type\":\"uint32\",\"data\":4294967295}",
+	    "{\"code\":65009,\"type\":\"binary\",\"data\":\"01:0a:ff\",\"always-send\":true}",
+	    "{\"name\":\"bootfile-url\",\"data\":\"http:\\/\\/[2001:db8::9]\\/b.efi\"}",
+	    "{\"name\":\"bootfile-param\",\"data\":[\"a\",\"bc\"]}",
+	    "{\"name\":\"vendor-opts\",\"enterprise\":4491,\"sub-options\":[{\"code\":1,\"type\":"
+	    "\"string\",\"data\":\"x\"},{\"code\":2,\"type\":\"uint16\",\"data\":7}]}",
+	    "{\"name\":\"bootfile-url\",\"data\":\"tftp:\\/\\/x\\/y\",\"client-arch\":[7,16]}",
+	    "{\"code\":17,\"type\":\"binary\",\"data\":\"00:00:11:8b\"}",
+	};
+	struct conf *a, *b;
+	struct json_object *root, *l;
+	char *t = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	(void)state;
+	a = load_ok(
+	    OD("{\"code\": 65001, \"type\": \"address\", \"data\": \"2001:db8::1\"},"
+	       "{\"code\": 65002, \"type\": \"addresses\", \"data\": \"2001:db8::1, ::2\"},"
+	       "{\"code\": 65003, \"type\": \"string\", \"data\": \"hi\"},"
+	       "{\"code\": 65004, \"type\": \"fqdn\", \"data\": \"a.example.\"},"
+	       "{\"code\": 65005, \"type\": \"fqdns\", \"data\": [\"a.b\", \"c\"]},"
+	       "{\"code\": 65006, \"type\": \"uint8\", \"data\": 255},"
+	       "{\"code\": 65007, \"type\": \"uint16\", \"data\": \"513\"},"
+	       "{\"code\": 65008, \"type\": \"uint32\", \"data\": 4294967295},"
+	       "{\"code\": 65009, \"type\": \"binary\", \"data\": \"01:0a:ff\", "
+	       "\"always-send\": true},"
+	       "{\"name\": \"bootfile-url\", \"data\": \"http://[2001:db8::9]/b.efi\"},"
+	       "{\"code\": 60, \"name\": \"bootfile-param\", \"data\": [\"a\", \"bc\"]},"
+	       "{\"name\": \"vendor-opts\", \"enterprise\": 4491, \"sub-options\": ["
+	       " {\"code\": 1, \"type\": \"string\", \"data\": \"x\"},"
+	       " {\"code\": 2, \"type\": \"uint16\", \"data\": 7}]},"
+	       "{\"name\": \"bootfile-url\", \"data\": \"tftp://x/y\", \"client-arch\": [7, 16]},"
+	       "{\"code\": 17, \"type\": \"binary\", \"data\": \"00:00:11:8b\"}"));
+	f = open_memstream(&t, &n);
+	assert_int_equal(conf_print(a, f, CONF_PRINT_SECRETS), 0);
+	fclose(f);
+	root = json_tokener_parse(t);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "dhcp6", &l));
+	assert_true(json_object_object_get_ex(l, "option-data", &l));
+	assert_int_equal(json_object_array_length(l), sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_string_equal(json_object_to_json_string_ext(json_object_array_get_idx(l, i),
+		                                                   JSON_C_TO_STRING_PLAIN),
+		                    want[i]);
+	json_object_put(root);
+	b = load_ok(t);
+	assert_int_equal(b->dhcp6.option_data.n, a->dhcp6.option_data.n);
+	for (size_t i = 0; i < a->dhcp6.option_data.n; i++) {
+		const struct conf_optdata *x = &a->dhcp6.option_data.v[i];
+		const struct conf_optdata *y = &b->dhcp6.option_data.v[i];
+
+		assert_int_equal(x->code, y->code);
+		assert_int_equal(x->len, y->len);
+		assert_memory_equal(x->data, y->data, x->len);
+	}
 	free(t);
 	conf_free(a);
 	conf_free(b);
@@ -853,6 +928,7 @@ int main(void)
 	    cmocka_unit_test(test_health),
 	    cmocka_unit_test(test_option_data_types),
 	    cmocka_unit_test(test_option_data_levels_and_print),
+	    cmocka_unit_test(test_option_data_print_as_configured),
 	    cmocka_unit_test(test_option_data_errors),
 	    cmocka_unit_test(test_start_above_end),
 	    cmocka_unit_test(test_overlapping_pools),
