@@ -1,13 +1,14 @@
 /*
  * The statement table of chorus-leasequeryd and its row reader (see
- * lq_store.h). The query shapes are the ones sql/0001_schema.sql and
- * 0002 index: "addr >>= $1" on the no-overlap index, duid on
- * leases_client_idx, "@> ARRAY[$1]" on the relay_ids / remote_ids GIN
- * indexes, subnet_id on leases_subnet_idx. Bulk pages are keyset pages in
+ * lq_store.h). The query shapes are the ones sql/0001_schema.sql, 0002
+ * and 0008 index: "addr >>= $1" on the no-overlap index, duid on
+ * leases_client_idx, relay and remote ids on leases_relay_id_idx and
+ * leases_remote_id_idx (first id, DUID). Bulk pages are keyset pages in
  * DUID order, so a client's bindings arrive together and the daemon
- * never holds more than a page. A page is read in leases_client_idx order
- * from the last DUID on, so each page starts where the last one ended
- * instead of sorting the whole result.
+ * never holds more than a page. A page is read in index order from the
+ * last DUID on (leases_client_idx for a link, the id indexes for a relay
+ * or remote id), so each page starts where the last one ended instead of
+ * sorting the whole result.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,19 +43,33 @@ enum {
 /* A client's rows by leases_client_idx alone: OFFSET 0 keeps the other
  * conditions out, so no partial index is read whole to prove its predicate. */
 #define BY_DUID(col) "LATERAL (SELECT * FROM leases WHERE duid = " col " OFFSET 0) l"
-/* A bulk page: rows after the DUID $1 in leases_client_idx order, read
+/* The columns of a bulk page: the relay chain only with bit 1 of $3, the
+ * name and the stored client options only with bit 2 (as the ORO asks). */
+#define PAGE_COLS                                                                                  \
+	"id, lease_type = 'pd', host(addr), masklen(addr), duid, subnet_id, host(link_addr), "     \
+	"preferred_lft, valid_lft, greatest(0, floor(extract(epoch FROM now() - cltt)))::bigint, " \
+	"host(relay_src), CASE WHEN $3::integer & 1 = 1 THEN relay_chain END, hwtype, hwaddr, "    \
+	"CASE WHEN $3::integer & 2 = 2 THEN fqdn END, fqdn_flags, CASE WHEN $3::integer & 2 = 2 "  \
+	"THEN client_opts END"
+/* A link's page: rows after the DUID $1 in leases_client_idx order, read
  * only as far as LIMIT $2 needs (the fence keeps the planner from walking
  * a partial index whole and sorting it, which it would on a table whose
- * statistics lag); the relay chain only with bit 1 of $3, the name and
- * the stored client options only with bit 2 (as the ORO asks). */
+ * statistics lag). */
 #define PAGE(filter)                                                                               \
-	"SELECT id, lease_type = 'pd', host(addr), masklen(addr), duid, subnet_id, "               \
-	"host(link_addr), preferred_lft, valid_lft, greatest(0, floor(extract(epoch FROM now() - " \
-	"cltt)))::bigint, host(relay_src), CASE WHEN $3::integer & 1 = 1 THEN relay_chain END, "   \
-	"hwtype, hwaddr, CASE WHEN $3::integer & 2 = 2 THEN fqdn END, fqdn_flags, CASE WHEN "      \
-	"$3::integer & 2 = 2 THEN client_opts END FROM (SELECT * FROM leases WHERE duid > "        \
-	"$1::bytea ORDER BY duid OFFSET 0) x "                                                     \
-	"WHERE " filter " AND " LIVE " LIMIT $2"
+	"SELECT " PAGE_COLS " FROM (SELECT * FROM leases WHERE duid > $1::bytea ORDER BY duid "    \
+	"OFFSET 0) x WHERE " filter " AND " LIVE " LIMIT $2"
+/* A relay-id or remote-id page (sql/0008): the rows whose first id is $5,
+ * a range of leases_<col>_idx in DUID order, merged with the rows holding
+ * $5 further in (leases_<col>s_more_idx, only rows with several ids), each
+ * side read only as far as LIMIT $2 needs. */
+#define IDS_LIVE                                                                                   \
+	" AND state IN ('active', 'declined') AND duid > $1::bytea AND ($4::bigint IS NULL OR "    \
+	"subnet_id = $4) AND " LIVE
+#define PAGE_IDS(col)                                                                              \
+	"SELECT " PAGE_COLS " FROM ((SELECT * FROM leases WHERE " col "[1] = $5::bytea AND " col   \
+	" <> '{}'" IDS_LIVE " ORDER BY " col "[1], duid LIMIT $2) UNION ALL (SELECT * FROM "       \
+	"leases WHERE cardinality(" col ") > 1 AND " col "[1] IS DISTINCT FROM $5::bytea AND " col \
+	" @> ARRAY[$5::bytea]" IDS_LIVE " ORDER BY duid LIMIT $2)) x ORDER BY duid LIMIT $2"
 
 static const struct db_stmt stmts[ST_MAX] = {
     [ST_IDENT] = {"lq_ident", 0, "SELECT server_duid FROM server_identity"},
@@ -62,9 +77,9 @@ static const struct db_stmt stmts[ST_MAX] = {
      * a table that grew fast from empty (autovacuum's ANALYZE comes later),
      * and plans made on them rescanned an index per client or sorted the
      * whole result per page (the engine's ST_PLANS in server/srv_store.c
-     * says the same). Bitmap scans go too, and with them the GIN indexes:
-     * a relay-id or remote-id stream walks leases_client_idx once, linear in
-     * the table, instead of sorting every match again per page. Plans stay
+     * says the same). Bitmap scans go too: a page never sorts every match
+     * after its DUID again (relay and remote ids have btree indexes in DUID
+     * order, sql/0008). Plans stay
      * cached (planning a lookup cost more than running it), and with these
      * nodes gone a generic plan has the same shape as a custom one. */
     [ST_PLANS] = {"lq_plans", 0,
@@ -87,12 +102,8 @@ static const struct db_stmt stmts[ST_MAX] = {
                       "LIMIT 256"},
     /* keyset pages: the next LQ_PAGE_ROWS rows after a DUID */
     [ST_PAGE_LINK] = {"lq_page_link", 4, PAGE("subnet_id = $4")},
-    [ST_PAGE_RELAY] = {"lq_page_relay", 5,
-                       PAGE("relay_ids @> ARRAY[$5::bytea] AND ($4::bigint IS NULL OR "
-                            "subnet_id = $4)")},
-    [ST_PAGE_REMOTE] = {"lq_page_remote", 5,
-                        PAGE("remote_ids @> ARRAY[$5::bytea] AND ($4::bigint IS NULL OR "
-                             "subnet_id = $4)")},
+    [ST_PAGE_RELAY] = {"lq_page_relay", 5, PAGE_IDS("relay_ids")},
+    [ST_PAGE_REMOTE] = {"lq_page_remote", 5, PAGE_IDS("remote_ids")},
     [ST_STATS] = {"lq_stats", 2,
                   "INSERT INTO stats (scope, counter, value) SELECT 'leasequery', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "

@@ -23,6 +23,9 @@ SID=$(j "$(ex solicit --duid $D1)" .serverid)
 r=$(ex request --duid $D1 --serverid "$SID" --link 2001:db8:2::1 --pd)
 B1=$(j "$r" '.ias[0].leases[0].addr')
 P1=$(j "$r" '.ias[1].leases[0].addr')
+# one client through two relays: relay-ids {outer ...0e01, inner ...0e00} (and remote-ids)
+D2=00010001000000000000000000e2
+ex request --duid $D2 --serverid "$SID" --hops 2 >/dev/null
 lq_start || bail "chorus-leasequeryd did not start"
 for _ in $(seq 50); do
 	python3 "$REQ" idle "$TPORT" >/dev/null 2>&1 & IPID=$!
@@ -55,6 +58,14 @@ r=$(bulk --qtype 3 --relay-id $RID --link 2001:db8:2::1)
 is "BY_RELAY_ID filtered to one link" "$(shape "$r")" "15,16 1 1"
 r=$(bulk --qtype 5 --remote-id $REM)
 is "BY_REMOTE_ID (enterprise and remote-id): the same clients" "$(shape "$r")" "15,16,17 $wantr 1"
+r=$(bulk --qtype 3 --relay-id 000300010a0b0c0d0e01)
+is "BY_RELAY_ID of the outer relay of a two-relay chain: its one client" \
+	"$(j "$r" '.messages | "\(map(.type) | join(",")) \(.[0].client_data[0].clientid)"')" "15,16 $D2"
+r=$(bulk --qtype 5 --remote-id 0000118b706f727431)
+is "BY_REMOTE_ID of that outer relay: the same" \
+	"$(j "$r" '.messages | "\(map(.type) | join(",")) \(.[0].client_data[0].clientid)"')" "15,16 $D2"
+is "... the inner relay's id (second in the chain) found it too" \
+	"$(j "$(bulk --qtype 3 --relay-id $RID)" "[.messages[].client_data[] | select(.clientid == \"$D2\")] | length")" 1
 r=$(bulk --qtype 3 --relay-id 000300010a0b0c0d0eff)
 is "BY_RELAY_ID of an unknown relay: one REPLY without status or data" \
 	"$(j "$r" '.messages | "\(length) \(.[0].type) \(.[0].status) \(.[0].client_data | length)"')" "1 15 null 0"

@@ -271,10 +271,16 @@ uses "QUERY_BY_CLIENTID on one link" leases_client_idx \
 	"SELECT * FROM leases WHERE duid = '\\x0000000000000005' AND subnet_id = 5 AND state = 'active'"
 uses "the engine's IA lookup" leases_client_idx \
 	"SELECT * FROM leases WHERE duid = '\\x0000000000000005' AND lease_type = 'na' AND iaid = 5"
-uses "QUERY_BY_RELAY_ID" leases_relay_ids_idx \
-	"SELECT * FROM leases WHERE relay_ids @> ARRAY['\\x00000005'::bytea] AND relay_ids <> '{}' AND state = 'active'"
-uses "QUERY_BY_REMOTE_ID" leases_remote_ids_idx \
-	"SELECT * FROM leases WHERE remote_ids @> ARRAY['\\x00000de900000005'::bytea] AND remote_ids <> '{}' AND state = 'active'"
+# bulk pages by relay-id and remote-id (0008): a range of (first id, duid) in DUID order,
+# and the rows with more than one id, tested for it further in
+uses "QUERY_BY_RELAY_ID (the first relay-id, in DUID order)" leases_relay_id_idx \
+	"SELECT * FROM leases WHERE relay_ids[1] = '\\x00000005' AND relay_ids <> '{}' AND state IN ('active', 'declined') AND duid > '\\x00' ORDER BY relay_ids[1], duid LIMIT 1000"
+uses "QUERY_BY_RELAY_ID (further in, rows with several)" leases_relay_ids_more_idx \
+	"SELECT * FROM leases WHERE cardinality(relay_ids) > 1 AND relay_ids @> ARRAY['\\x00000005'::bytea] AND state IN ('active', 'declined') AND duid > '\\x00' ORDER BY duid LIMIT 1000"
+uses "QUERY_BY_REMOTE_ID (the first remote-id, in DUID order)" leases_remote_id_idx \
+	"SELECT * FROM leases WHERE remote_ids[1] = '\\x00000de900000005' AND remote_ids <> '{}' AND state IN ('active', 'declined') AND duid > '\\x00' ORDER BY remote_ids[1], duid LIMIT 1000"
+uses "QUERY_BY_REMOTE_ID (further in, rows with several)" leases_remote_ids_more_idx \
+	"SELECT * FROM leases WHERE cardinality(remote_ids) > 1 AND remote_ids @> ARRAY['\\x00000de900000005'::bytea] AND state IN ('active', 'declined') AND duid > '\\x00' ORDER BY duid LIMIT 1000"
 uses "QUERY_BY_LINK_ADDRESS (by subnet)" leases_subnet_idx \
 	"SELECT * FROM leases WHERE subnet_id = 5 AND state = 'active'"
 uses "QUERY_BY_LINK_ADDRESS (by link address)" leases_link_idx \
