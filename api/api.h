@@ -214,12 +214,19 @@ void api_metrics_get(struct api_req *r);
 void api_stats_get(struct api_req *r);
 void api_config_get(struct api_req *r);
 void api_config_test(struct api_req *r);
+void api_reload_post(struct api_req *r);
 void api_events_get(struct api_req *r);
 void api_reservations_list(struct api_req *r);
 void api_reservations_get(struct api_req *r);
 void api_reservations_post(struct api_req *r);
 void api_reservations_put(struct api_req *r);
 void api_reservations_delete(struct api_req *r);
+
+/* api_reload.c: the <schema>_reload channel (lib/reload.h); on_request
+ * reloads chorus-apid itself */
+struct reload_result;
+int api_reload_start(struct api *a, void (*on_request)(void *arg, struct reload_result *res));
+void api_reload_stop(struct api *a);
 
 /* api_events.c: the hub that feeds every event stream */
 int api_events_start(struct api *a);

@@ -30,6 +30,7 @@ static const struct api_route api_routes[] = {
     {"/metrics", API_GET, API_OPEN, api_metrics_get, false, true},
     {"/v1/config", API_GET, API_NEED_READ, api_config_get, false, false},
     {"/v1/config/test", API_POST, API_NEED_ADMIN, api_config_test, true, false},
+    {"/v1/config/reload", API_POST, API_NEED_ADMIN, api_reload_post, false, false},
 };
 #define N_ROUTES (sizeof(api_routes) / sizeof(api_routes[0]))
 

@@ -9,6 +9,7 @@ API_CORE = \
 	api/api_leases.c api/api_leases.h \
 	api/api_metrics.c \
 	api/api_query.c \
+	api/api_reload.c \
 	api/api_reservations.c api/api_reservations.h \
 	api/api_route.c \
 	api/api_stats.c \

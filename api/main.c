@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "errors.h"
 #include "log.h"
+#include "reload.h"
 #include "api.h"
 #include "api_store.h"
 
@@ -67,22 +69,20 @@ static void on_term(struct evl *l, int signo, void *arg)
 }
 
 /* Tokens and limits come from the new file; the rest waits for a restart. */
-static void on_hup(struct evl *l, int signo, void *arg)
+static const char *const restart_keys[] = {
+    "/instance/schema",     "/instance/database/conninfo",
+    "/api/listen",          "/api/tls",
+    "/api/max-connections", "/api/max-body",
+    "/api/db-connections",  NULL,
+};
+
+static int apply(void *arg, struct conf *c, char *err, size_t errlen)
 {
 	struct api *a = arg;
-	char err[CONF_ERR_LEN];
-	struct conf *c;
 
-	(void)l;
-	(void)signo;
-	if (conf_load(a->conf_path, &c, err, sizeof(err)) < 0) {
-		log_err("reload refused, keeping the running configuration: %s", err);
-		return;
-	}
 	if (api_tokens_load(a, c) < 0) {
-		log_err("reload refused: out of memory");
-		conf_free(c);
-		return;
+		snprintf(err, errlen, "%s: out of memory loading its tokens", a->conf_path);
+		return CH_ENOMEM;
 	}
 	/* the listen sockets were made with the old limits; keep its strings */
 	c->api.max_connections = a->conf->api.max_connections;
@@ -90,7 +90,27 @@ static void on_hup(struct evl *l, int signo, void *arg)
 	conf_free(a->conf);
 	a->conf = c;
 	log_set_level(c->logging.level);
-	log_notice("configuration reloaded from %s (%zu tokens)", a->conf_path, a->n_tokens);
+	return 0;
+}
+
+static const struct reload_ops reload_ops = {"apid", restart_keys, NULL, apply};
+
+/* A reload request on <schema>_reload (lib/reload.h, api_reload.c), or SIGHUP. */
+static void on_reload(void *arg, struct reload_result *res)
+{
+	struct api *a = arg;
+
+	reload_run(&reload_ops, a, a->conf_path, a->conf, res);
+}
+
+static void on_hup(struct evl *l, int signo, void *arg)
+{
+	struct reload_result res;
+
+	(void)l;
+	(void)signo;
+	on_reload(arg, &res);
+	reload_result_clear(&res);
 }
 
 static void on_beat(struct evl *l, uint64_t id, void *arg)
@@ -108,7 +128,8 @@ static int setup(struct api *a)
 
 	if ((err = evl_new(&a->l)) < 0 || (err = api_tokens_load(a, a->conf)) < 0)
 		return err;
-	if ((err = api_http_start(a)) < 0 || (err = api_events_start(a)) < 0)
+	if ((err = api_http_start(a)) < 0 || (err = api_events_start(a)) < 0 ||
+	    (err = api_reload_start(a, on_reload)) < 0)
 		return err;
 	evl_signal(a->l, SIGTERM, on_term, a);
 	evl_signal(a->l, SIGINT, on_term, a);
@@ -121,6 +142,7 @@ static void teardown(struct api *a)
 {
 	/* streams end; requests waiting for the database get their 503 and resume */
 	api_events_stop(a);
+	api_reload_stop(a);
 	api_store_close(a);
 	api_http_stop(a);
 	api_events_free(a);

@@ -18,6 +18,7 @@
 #include "ddns_outbox.h"
 #include "ddns_store.h"
 #include "log.h"
+#include "reload.h"
 
 #define STATS_MS    10000 /* counters and heartbeat */
 #define STOP_MAX_MS 5000  /* longest wait for the updates in flight at SIGTERM */
@@ -135,27 +136,60 @@ static void on_term(struct evl *l, int signo, void *arg)
 	evl_timer(l, STOP_MAX_MS, on_stop_timeout, d);
 }
 
+static struct reload_chan *reload_ch;
+
+/* The database connection keeps its settings until a restart. */
+static const char *const restart_keys[] = {
+    "/instance/schema",
+    "/instance/database/conninfo",
+    "/instance/database/ddns-conninfo",
+    NULL,
+};
+
+/* The swap waits for the updates in flight (ddns_outbox_reload). */
+static int apply(void *arg, struct conf *c, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	ddns_outbox_reload(arg, c);
+	return 0;
+}
+
+static const struct reload_ops reload_ops = {"ddnsd", restart_keys, load, apply};
+
+/* A reload request on <schema>_reload (lib/reload.h), or SIGHUP. */
+static void on_reload(void *arg, struct reload_result *res)
+{
+	struct ddns *d = arg;
+
+	reload_run(&reload_ops, d, d->conf_path, d->conf, res);
+}
+
 /* SIGHUP: the whole new file is validated first; on error the old one stays. */
 static void on_hup(struct evl *l, int signo, void *arg)
 {
-	struct ddns *d = arg;
-	char err[CONF_ERR_LEN];
-	struct conf *c;
+	struct reload_result res;
 
 	(void)l;
 	(void)signo;
-	if (load(d->conf_path, &c, err, sizeof(err)) < 0) {
-		log_err("reload refused, keeping the running configuration: %s", err);
-		return;
-	}
-	ddns_outbox_reload(d, c);
+	on_reload(arg, &res);
+	reload_result_clear(&res);
 }
 
 static int setup(struct ddns *d)
 {
+	const struct conf_instance *in = &d->conf->instance;
+	struct reload_chan_cfg rc = {
+	    .conninfo = in->ddns_conninfo[0] ? in->ddns_conninfo : in->conninfo,
+	    .schema = in->schema,
+	    .on_request = on_reload,
+	    .daemon = "ddnsd",
+	    .arg = d,
+	};
 	int err;
 
-	if ((err = evl_new(&d->l)) < 0 || (err = ddns_outbox_open(d)) < 0)
+	if ((err = evl_new(&d->l)) < 0 || (err = ddns_outbox_open(d)) < 0 ||
+	    (err = reload_chan_new(d->l, &rc, &reload_ch)) < 0)
 		return err;
 	evl_signal(d->l, SIGTERM, on_term, d);
 	evl_signal(d->l, SIGINT, on_term, d);
@@ -167,6 +201,7 @@ static int setup(struct ddns *d)
 
 static void teardown(struct ddns *d)
 {
+	reload_chan_free(reload_ch);
 	ddns_store_close(d);
 	ddns_outbox_close(d);
 	evl_free(d->l);

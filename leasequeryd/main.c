@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "reload.h"
 #include "lq.h"
 #include "lq_local.h"
 #include "lq_store.h"
@@ -104,28 +105,50 @@ static void on_term(struct evl *l, int signo, void *arg)
 	evl_timer(l, 50, on_stop_check, lq);
 }
 
-/* SIGHUP: the whole new file is validated before it replaces the old one.
- * Sockets and the database connection keep their settings until a restart. */
-static void on_hup(struct evl *l, int signo, void *arg)
+static struct reload_chan *reload_ch;
+
+/* Sockets and the database connection keep their settings until a restart. */
+static const char *const restart_keys[] = {
+    "/instance/schema",
+    "/instance/database/conninfo",
+    "/instance/database/leasequery-conninfo",
+    "/leasequery/local-socket",
+    "/leasequery/bulk-address",
+    "/leasequery/bulk-port",
+    NULL,
+};
+
+static int apply(void *arg, struct conf *c, char *err, size_t errlen)
 {
 	struct lq *lq = arg;
-	char err[CONF_ERR_LEN];
-	struct conf *c;
 
-	(void)l;
-	(void)signo;
-	if (conf_load(lq->conf_path, &c, err, sizeof(err)) < 0) {
-		log_err("reload refused, keeping the running configuration: %s", err);
-		return;
-	}
-	if (strcmp(c->leasequery.local_socket, lq->conf->leasequery.local_socket) != 0 ||
-	    memcmp(&c->leasequery.bulk_address, &lq->conf->leasequery.bulk_address, 16) != 0 ||
-	    strcmp(c->instance.schema, lq->conf->instance.schema) != 0)
-		log_warning("reload: sockets and schema change at the next restart");
+	(void)err;
+	(void)errlen;
 	conf_free(lq->conf);
 	lq->conf = c;
 	log_set_level(c->logging.level);
-	log_notice("configuration reloaded from %s", lq->conf_path);
+	return 0;
+}
+
+static const struct reload_ops reload_ops = {"leasequeryd", restart_keys, NULL, apply};
+
+/* A reload request on <schema>_reload (lib/reload.h), or SIGHUP. */
+static void on_reload(void *arg, struct reload_result *res)
+{
+	struct lq *lq = arg;
+
+	reload_run(&reload_ops, lq, lq->conf_path, lq->conf, res);
+}
+
+/* SIGHUP: the whole new file is validated before it replaces the old one. */
+static void on_hup(struct evl *l, int signo, void *arg)
+{
+	struct reload_result res;
+
+	(void)l;
+	(void)signo;
+	on_reload(arg, &res);
+	reload_result_clear(&res);
 }
 
 /* Before the loop: what can fail for reasons the operator must see. */
@@ -161,6 +184,18 @@ static void on_before_sleep(struct evl *l, void *arg)
 
 static int setup(struct lq *lq)
 {
+	const struct conf_instance *in = &lq->conf->instance;
+	struct reload_chan_cfg rc = {
+	    .conninfo = in->lq_conninfo[0] ? in->lq_conninfo : in->conninfo,
+	    .schema = in->schema,
+	    .on_request = on_reload,
+	    .daemon = "leasequeryd",
+	    .arg = lq,
+	};
+	int err;
+
+	if ((err = reload_chan_new(lq->l, &rc, &reload_ch)) < 0)
+		return err;
 	evl_signal(lq->l, SIGTERM, on_term, lq);
 	evl_signal(lq->l, SIGINT, on_term, lq);
 	evl_signal(lq->l, SIGHUP, on_hup, lq);
@@ -172,6 +207,7 @@ static int setup(struct lq *lq)
 static void teardown(struct lq *lq)
 {
 	/* the database first: its pending callbacks still find their connections */
+	reload_chan_free(reload_ch);
 	lq_store_close(lq);
 	lq_tcp_close(lq);
 	lq_local_close(lq);

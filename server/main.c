@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "errors.h"
 #include "log.h"
+#include "reload.h"
 #include "srv.h"
 #include "srv_alloc.h"
 #include "srv_health.h"
@@ -39,6 +41,7 @@ struct opts {
 };
 
 static const char *conf_path;
+static struct reload_chan *reload_ch;
 
 static void usage(FILE *f)
 {
@@ -159,66 +162,47 @@ static void on_term(struct evl *l, int signo, void *arg)
 	evl_timer(l, STOP_MAX_MS, on_stop_timeout, s);
 }
 
-static bool same_interfaces(const struct conf_dhcp6 *a, const struct conf_dhcp6 *b)
-{
-	if (a->n_interfaces != b->n_interfaces)
-		return false;
-	for (size_t i = 0; i < a->n_interfaces; i++) {
-		if (strcmp(a->interfaces[i], b->interfaces[i]) != 0)
-			return false;
-	}
-	return true;
-}
+/* What the engine sets up only at start: sockets, database, identity. */
+static const char *const restart_keys[] = {
+    "/instance/name",      "/instance/schema",         "/instance/database/conninfo",
+    "/instance/pid-file",  "/instance/server-duid",    "/dhcp6/interfaces",
+    "/leasequery/enabled", "/leasequery/local-socket", NULL,
+};
 
-/* Says which settings of c differ from the running ones but only take
- * effect after a restart (sockets, database connection, identity). */
-static void warn_restart_only(const struct conf *old, const struct conf *c)
-{
-	const struct conf_instance *a = &old->instance, *b = &c->instance;
-	const char *what[6];
-	size_t n = 0;
-
-	if (strcmp(a->name, b->name) != 0)
-		what[n++] = "instance.name";
-	if (strcmp(a->schema, b->schema) != 0)
-		what[n++] = "instance.schema";
-	if (strcmp(a->conninfo, b->conninfo) != 0)
-		what[n++] = "instance.database.conninfo";
-	if (strcmp(a->pid_file, b->pid_file) != 0)
-		what[n++] = "instance.pid-file";
-	if (a->server_duid_len != b->server_duid_len ||
-	    memcmp(a->server_duid, b->server_duid, a->server_duid_len) != 0)
-		what[n++] = "instance.server-duid";
-	if (!same_interfaces(&old->dhcp6, &c->dhcp6))
-		what[n++] = "dhcp6.interfaces";
-	for (size_t i = 0; i < n; i++)
-		log_warning("reload: %s changed; it takes effect at the next restart", what[i]);
-}
-
-/* SIGHUP: the whole new file is validated before it replaces the old one;
- * leases stay. Interfaces, port, schema and database need a restart. */
-static void on_hup(struct evl *l, int signo, void *arg)
+/* The new pools and reservations are set up before the swap; leases stay. */
+static int apply(void *arg, struct conf *c, char *err, size_t errlen)
 {
 	struct srv *s = arg;
-	char err[CONF_ERR_LEN];
-	struct conf *c;
 
-	(void)l;
-	(void)signo;
-	if (conf_load(conf_path, &c, err, sizeof(err)) < 0) {
-		log_err("reload refused, keeping the running configuration: %s", err);
-		return;
-	}
 	if (srv_alloc_setup(s, c) < 0 || srv_resv_merge(s, c, true) < 0) {
-		log_err("reload refused: out of memory");
-		conf_free(c);
-		return;
+		snprintf(err, errlen, "%s: out of memory setting up its pools", conf_path);
+		return CH_ENOMEM;
 	}
-	warn_restart_only(s->conf, c);
 	conf_free(s->conf);
 	s->conf = c;
 	log_set_level(c->logging.level);
-	log_notice("configuration reloaded from %s", conf_path);
+	return 0;
+}
+
+static const struct reload_ops reload_ops = {"dhcp6d", restart_keys, NULL, apply};
+
+/* A reload request on <schema>_reload (lib/reload.h), or SIGHUP. */
+static void on_reload(void *arg, struct reload_result *res)
+{
+	struct srv *s = arg;
+
+	reload_run(&reload_ops, s, conf_path, s->conf, res);
+}
+
+/* SIGHUP: the whole new file is validated before it replaces the old one. */
+static void on_hup(struct evl *l, int signo, void *arg)
+{
+	struct reload_result res;
+
+	(void)l;
+	(void)signo;
+	on_reload(arg, &res);
+	reload_result_clear(&res);
 }
 
 /* Before detaching: what can fail for reasons the operator must see. */
@@ -255,11 +239,20 @@ static int setup(struct srv *s)
 	evl_timer(s->l, STATS_MS, on_stats, s);
 	evl_timer(s->l, SRV_RECLAIM_MS, on_reclaim, s);
 	evl_timer(s->l, SRV_HEALTH_MS, on_health, s);
+	if ((err = reload_chan_new(s->l,
+	                           &(struct reload_chan_cfg){.conninfo = s->conf->instance.conninfo,
+	                                                     .schema = s->conf->instance.schema,
+	                                                     .on_request = on_reload,
+	                                                     .daemon = "dhcp6d",
+	                                                     .arg = s},
+	                           &reload_ch)) < 0)
+		return err;
 	return srv_store_open(s);
 }
 
 static void teardown(struct srv *s)
 {
+	reload_chan_free(reload_ch);
 	srv_store_close(s);
 	srv_lq_close(s);
 	srv_sock_close(&s->sock);

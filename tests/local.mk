@@ -37,6 +37,9 @@ EXTRA_DIST += tests/unit/lib/fixtures tests/unit/lib/corpus_walk.h
 # Integration tests: a real PostgreSQL (lib_admin.sh starts one if PGHOST is unset).
 check_PROGRAMS += tests/integration/test_db
 TESTS += tests/integration/test_db.sh
+# POST /v1/config/reload and health's last errors with all four daemons (lib/reload.h).
+TESTS += tests/integration/test_reload.sh
+EXTRA_DIST += tests/integration/test_reload.sh
 
 EXTRA_DIST += tests/integration/test_db.sh tests/lib/deps.sh tests/lib/tap.sh tests/lib/pg.sh tests/run
 
