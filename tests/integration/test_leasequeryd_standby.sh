@@ -67,6 +67,11 @@ wait "$LPID"
 is "the standby leasequeryd stops cleanly" "$?" 0
 LPID=
 is "the standby's refusal of counters and heartbeat is logged once" "$(grep -c 'refuses our counters' "$T/l.log")" 1
+# reload requests (lib/reload.h) travel by NOTIFY, which a standby refuses: said once, SIGHUP works
+is "the standby refuses LISTEN: leasequeryd says once that reload requests cannot reach it" \
+	"$(grep -c "hot standby, which refuses LISTEN: reload requests on ${SCHEMA}_reload do not reach" "$T/l.log")" 1
+is "the primary's leasequeryd listens for reload requests" \
+	"$(grep -c "listening for reload requests on ${SCHEMA}_reload" "$T/p.log")" 1
 kill -TERM "$PPID2"
 wait "$PPID2"
 is "the primary's leasequeryd wrote its heartbeat" \
