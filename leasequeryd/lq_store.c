@@ -35,22 +35,46 @@ enum {
 	ST_MAX,
 };
 
+/* Results come in binary (no text output of inet, bytea, timestamptz):
+ * the columns below, read by lq_store_row. CLT_TIME is now() - cltt,
+ * both the database's clock. */
 #define COLS                                                                                       \
-	"id, lease_type = 'pd', host(addr), masklen(addr), duid, subnet_id, host(link_addr), "     \
-	"preferred_lft, valid_lft, greatest(0, floor(extract(epoch FROM now() - cltt)))::bigint, " \
-	"host(relay_src), relay_chain, hwtype, hwaddr, fqdn, fqdn_flags, client_opts"
+	"id, lease_type = 'pd', addr, duid, subnet_id, link_addr, preferred_lft, valid_lft, "      \
+	"cltt, "                                                                                   \
+	"now(), relay_src, relay_chain, hwtype, hwaddr, fqdn, fqdn_flags, client_opts"
+enum {
+	C_ID,
+	C_PD,
+	C_ADDR,
+	C_DUID,
+	C_SUBNET,
+	C_LINK,
+	C_PREF,
+	C_VALID,
+	C_CLTT,
+	C_NOW,
+	C_RELAY_SRC,
+	C_CHAIN,
+	C_HWTYPE,
+	C_HWADDR,
+	C_FQDN,
+	C_FQDN_FLAGS,
+	C_OPTS,
+};
 #define LIVE "state = 'active' AND expires_at > now()"
 /* A client's rows by leases_client_idx alone: OFFSET 0 keeps the other
  * conditions out, so no partial index is read whole to prove its predicate. */
 #define BY_DUID(col) "LATERAL (SELECT * FROM leases WHERE duid = " col " OFFSET 0) l"
-/* The columns of a bulk page: the relay chain only with bit 1 of $3, the
- * name and the stored client options only with bit 2 (as the ORO asks). */
+/* The columns of a bulk page, as COLS but only what the ORO asks for:
+ * the relay data with bit 1 of $3, the name and the stored client options
+ * with bit 2, the link-layer address with bit 4. */
 #define PAGE_COLS                                                                                  \
-	"id, lease_type = 'pd', host(addr), masklen(addr), duid, subnet_id, host(link_addr), "     \
-	"preferred_lft, valid_lft, greatest(0, floor(extract(epoch FROM now() - cltt)))::bigint, " \
-	"host(relay_src), CASE WHEN $3::integer & 1 = 1 THEN relay_chain END, hwtype, hwaddr, "    \
-	"CASE WHEN $3::integer & 2 = 2 THEN fqdn END, fqdn_flags, CASE WHEN $3::integer & 2 = 2 "  \
-	"THEN client_opts END"
+	"id, lease_type = 'pd', addr, duid, subnet_id, link_addr, preferred_lft, valid_lft, "      \
+	"cltt, "                                                                                   \
+	"now(), CASE WHEN $3::integer & 1 = 1 THEN relay_src END, CASE WHEN $3::integer & 1 = 1 "  \
+	"THEN relay_chain END, CASE WHEN $3::integer & 4 = 4 THEN hwtype END, CASE WHEN "          \
+	"$3::integer & 4 = 4 THEN hwaddr END, CASE WHEN $3::integer & 2 = 2 THEN fqdn END, "       \
+	"fqdn_flags, CASE WHEN $3::integer & 2 = 2 THEN client_opts END"
 /* A link's page: rows after the DUID $1 in leases_client_idx order, read
  * only as far as LIMIT $2 needs (the fence keeps the planner from walking
  * a partial index whole and sorting it, which it would on a table whose
@@ -81,13 +105,16 @@ static const struct db_stmt stmts[ST_MAX] = {
      * after its DUID again (relay and remote ids have btree indexes in DUID
      * order, sql/0008). Plans stay
      * cached (planning a lookup cost more than running it), and with these
-     * nodes gone a generic plan has the same shape as a custom one. */
+     * nodes gone a generic plan has the same shape as a custom one, so it
+     * is forced: "auto" went on planning each bulk page anew (a tenth of
+     * the backend's CPU in a stream). */
     [ST_PLANS] = {"lq_plans", 0,
                   "SELECT pg_catalog.set_config('enable_seqscan', 'off', false), "
                   "pg_catalog.set_config('enable_bitmapscan', 'off', false), "
                   "pg_catalog.set_config('enable_hashjoin', 'off', false), "
                   "pg_catalog.set_config('enable_mergejoin', 'off', false), "
                   "pg_catalog.set_config('enable_material', 'off', false), "
+                  "pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', false), "
                   "pg_catalog.set_config('jit', 'off', false)"},
     /* RFC 5007 §4.4: the client leasing the address or delegated a prefix
      * holding it, then all its bindings on that link */
@@ -95,15 +122,17 @@ static const struct db_stmt stmts[ST_MAX] = {
                     "WITH t AS (SELECT duid AS t_duid, subnet_id AS t_subnet FROM leases "
                     "WHERE addr >>= $1::inet AND " LIVE " AND ($2::bigint IS NULL OR "
                     "subnet_id = $2) LIMIT 1) SELECT " COLS " FROM t, " BY_DUID(
-                        "t_duid") " WHERE subnet_id = t_subnet AND " LIVE " ORDER BY id LIMIT 32"},
+                        "t_duid") " WHERE subnet_id = t_subnet AND " LIVE " ORDER BY id LIMIT 32",
+                    true},
     [ST_BY_CLIENT] = {"lq_by_client", 2,
                       "SELECT " COLS " FROM leases WHERE duid = $1::bytea AND " LIVE
                       " AND ($2::bigint IS NULL OR subnet_id = $2) ORDER BY subnet_id, id "
-                      "LIMIT 256"},
+                      "LIMIT 256",
+                      true},
     /* keyset pages: the next LQ_PAGE_ROWS rows after a DUID */
-    [ST_PAGE_LINK] = {"lq_page_link", 4, PAGE("subnet_id = $4")},
-    [ST_PAGE_RELAY] = {"lq_page_relay", 5, PAGE_IDS("relay_ids")},
-    [ST_PAGE_REMOTE] = {"lq_page_remote", 5, PAGE_IDS("remote_ids")},
+    [ST_PAGE_LINK] = {"lq_page_link", 4, PAGE("subnet_id = $4"), true},
+    [ST_PAGE_RELAY] = {"lq_page_relay", 5, PAGE_IDS("relay_ids"), true},
+    [ST_PAGE_REMOTE] = {"lq_page_remote", 5, PAGE_IDS("remote_ids"), true},
     [ST_STATS] = {"lq_stats", 2,
                   "INSERT INTO stats (scope, counter, value) SELECT 'leasequery', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
@@ -153,13 +182,46 @@ static void bytea_put(const uint8_t *p, size_t n, char *out)
 	out[2 + 2 * n] = '\0';
 }
 
-static int addr_get(const char *s, uint8_t out[16])
+/* Binary values (network order). */
+static uint64_t be_get(const PGresult *res, int i, int c, int n)
 {
-	struct in6_addr a;
+	const uint8_t *p = (const uint8_t *)PQgetvalue(res, i, c);
+	uint64_t v = 0;
 
-	if (addr6_parse(s, &a) < 0)
+	if (PQgetlength(res, i, c) != n)
+		return 0;
+	for (int k = 0; k < n; k++)
+		v = v << 8 | p[k];
+	return v;
+}
+
+/* inet: family (3, PGSQL_AF_INET6), bits, is_cidr, 16, the address. */
+static int inet_get(const PGresult *res, int i, int c, uint8_t out[16], uint8_t *bits)
+{
+	const uint8_t *p = (const uint8_t *)PQgetvalue(res, i, c);
+
+	if (PQgetisnull(res, i, c) || PQgetlength(res, i, c) != 20 || p[0] != 3 || p[3] != 16)
 		return CH_EMALFORMED;
-	memcpy(out, &a, 16);
+	memcpy(out, p + 4, 16);
+	if (bits)
+		*bits = p[1];
+	return 0;
+}
+
+/* A bytea (or text) column into a new buffer; *out stays NULL when the
+ * value is NULL or empty. 0 or CH_ENOMEM. */
+static int dup_get(const PGresult *res, int i, int c, uint8_t **out, size_t *len)
+{
+	int n = PQgetlength(res, i, c);
+
+	*out = NULL;
+	*len = 0;
+	if (PQgetisnull(res, i, c) || n <= 0)
+		return 0;
+	if (!(*out = malloc((size_t)n)))
+		return CH_ENOMEM;
+	memcpy(*out, PQgetvalue(res, i, c), (size_t)n);
+	*len = (size_t)n;
 	return 0;
 }
 
@@ -187,75 +249,76 @@ void lq_bind_move(struct lq_bind *to, struct lq_bind *from)
 
 static int relay_get(const PGresult *res, int i, struct lq_bind *b)
 {
-	const char *s = PQgetvalue(res, i, 11);
-	size_t n = strlen(s);
-	int len;
+	int err;
 
-	b->relayed = !PQgetisnull(res, i, 10) && !PQgetisnull(res, i, 11) && n > 2;
-	if (!b->relayed)
+	if (PQgetisnull(res, i, C_RELAY_SRC) || PQgetisnull(res, i, C_CHAIN) ||
+	    PQgetlength(res, i, C_CHAIN) == 0)
 		return 0;
-	if (addr_get(PQgetvalue(res, i, 10), b->relay_src) < 0)
+	if (inet_get(res, i, C_RELAY_SRC, b->relay_src, NULL) < 0)
 		return CH_EMALFORMED;
-	if (!(b->chain = malloc(n / 2)))
-		return CH_ENOMEM;
-	if ((len = bytea_get(s, b->chain, n / 2)) < 0)
-		return len;
-	b->chain_len = (size_t)len;
+	if ((err = dup_get(res, i, C_CHAIN, &b->chain, &b->chain_len)) < 0)
+		return err;
+	b->relayed = true;
 	return 0;
 }
 
 /* Link-layer address, name, stored client options. 0 or CH_ENOMEM. */
 static int extras_get(const PGresult *res, int i, struct lq_bind *b)
 {
-	const char *s = PQgetvalue(res, i, 16);
-	size_t len = strlen(s);
-	int n;
+	int n = PQgetlength(res, i, C_HWADDR), f = PQgetlength(res, i, C_FQDN);
 
 	b->hwtype = -1;
-	if (!PQgetisnull(res, i, 12) && !PQgetisnull(res, i, 13) &&
-	    (n = bytea_get(PQgetvalue(res, i, 13), b->hwaddr, sizeof(b->hwaddr))) >= 0) {
-		b->hwtype = atoi(PQgetvalue(res, i, 12));
+	if (!PQgetisnull(res, i, C_HWTYPE) && !PQgetisnull(res, i, C_HWADDR) &&
+	    (size_t)n <= sizeof(b->hwaddr)) {
+		b->hwtype = (int)be_get(res, i, C_HWTYPE, 4);
+		memcpy(b->hwaddr, PQgetvalue(res, i, C_HWADDR), (size_t)n);
 		b->hwaddr_len = (size_t)n;
 	}
-	if (!PQgetisnull(res, i, 14)) {
-		snprintf(b->fqdn, sizeof(b->fqdn), "%s", PQgetvalue(res, i, 14));
-		b->fqdn_flags = (uint8_t)atoi(PQgetvalue(res, i, 15));
+	if (!PQgetisnull(res, i, C_FQDN) && (size_t)f < sizeof(b->fqdn)) {
+		memcpy(b->fqdn, PQgetvalue(res, i, C_FQDN), (size_t)f);
+		b->fqdn[f] = '\0';
+		b->fqdn_flags = (uint8_t)be_get(res, i, C_FQDN_FLAGS, 2);
 	}
-	if (PQgetisnull(res, i, 16) || len <= 2)
-		return 0;
-	if (!(b->opts = malloc(len / 2)))
-		return CH_ENOMEM;
-	n = bytea_get(s, b->opts, len / 2);
-	b->opts_len = n > 0 ? (size_t)n : 0;
-	return 0;
+	return dup_get(res, i, C_OPTS, &b->opts, &b->opts_len);
 }
 
 int lq_store_row_duid(const PGresult *res, int i, uint8_t *out, size_t cap)
 {
-	return bytea_get(PQgetvalue(res, i, 4), out, cap);
+	int n = PQgetlength(res, i, C_DUID);
+
+	if (n <= 0 || (size_t)n > cap)
+		return CH_EMALFORMED;
+	memcpy(out, PQgetvalue(res, i, C_DUID), (size_t)n);
+	return n;
 }
 
 bool lq_store_same_client(const PGresult *res, int i, int k)
 {
-	return strcmp(PQgetvalue(res, i, 4), PQgetvalue(res, k, 4)) == 0;
+	int n = PQgetlength(res, i, C_DUID);
+
+	return n == PQgetlength(res, k, C_DUID) &&
+	       memcmp(PQgetvalue(res, i, C_DUID), PQgetvalue(res, k, C_DUID), (size_t)n) == 0;
 }
 
 int lq_store_row(const PGresult *res, int i, struct lq_bind *out)
 {
 	struct lq_bind b;
+	int64_t now, cltt;
 	int n, err;
 
 	memset(&b, 0, sizeof(b));
-	b.id = atoll(PQgetvalue(res, i, 0));
-	b.pd = PQgetvalue(res, i, 1)[0] == 't';
-	b.plen = (uint8_t)atoi(PQgetvalue(res, i, 3));
-	b.subnet = (uint32_t)strtoul(PQgetvalue(res, i, 5), NULL, 10);
-	b.age = (uint32_t)strtoul(PQgetvalue(res, i, 9), NULL, 10);
-	b.pref = remaining(atoll(PQgetvalue(res, i, 7)), b.age);
-	b.valid = remaining(atoll(PQgetvalue(res, i, 8)), b.age);
-	if (addr_get(PQgetvalue(res, i, 2), b.addr) < 0 ||
-	    addr_get(PQgetvalue(res, i, 6), b.link) < 0 ||
-	    (n = bytea_get(PQgetvalue(res, i, 4), b.duid, sizeof(b.duid))) <= 0)
+	b.id = (int64_t)be_get(res, i, C_ID, 8);
+	b.pd = PQgetvalue(res, i, C_PD)[0] == 1;
+	b.subnet = (uint32_t)be_get(res, i, C_SUBNET, 8);
+	/* timestamptz: microseconds since 2000-01-01 */
+	now = (int64_t)be_get(res, i, C_NOW, 8);
+	cltt = (int64_t)be_get(res, i, C_CLTT, 8);
+	b.age = now > cltt ? (uint32_t)((now - cltt) / 1000000) : 0;
+	b.pref = remaining((long long)be_get(res, i, C_PREF, 8), b.age);
+	b.valid = remaining((long long)be_get(res, i, C_VALID, 8), b.age);
+	if (inet_get(res, i, C_ADDR, b.addr, &b.plen) < 0 ||
+	    inet_get(res, i, C_LINK, b.link, NULL) < 0 ||
+	    (n = lq_store_row_duid(res, i, b.duid, sizeof(b.duid))) <= 0)
 		return CH_EMALFORMED;
 	b.duid_len = (size_t)n;
 	if ((err = relay_get(res, i, &b)) < 0 || (err = extras_get(res, i, &b)) < 0) {
@@ -315,7 +378,7 @@ int lq_store_page(struct lq *lq, const struct lq_req *q, const uint8_t *after_du
                   size_t after_len, db_result_cb cb, void *arg)
 {
 	static char key[2 * sizeof(q->target) + 3], sub[16], duid[2 * D6_DUID_MAX_LEN + 3], lim[16];
-	static const char *const cols[4] = {"0", "1", "2", "3"};
+	static const char *const cols[8] = {"0", "1", "2", "3", "4", "5", "6", "7"};
 	const char *v[5] = {
 	    duid, lim,
 	    cols[(q->want.relay_data ? 1 : 0) | (q->want.fqdn || q->want.n_codes ? 2 : 0)],

@@ -494,7 +494,8 @@ int db_query(struct db *d, size_t stmt, const char *const *values, const int *le
 	if (d->state != DB_READY || stmt >= d->cfg.n_stmts)
 		return CH_EDB;
 	s = &d->cfg.stmts[stmt];
-	if (!PQsendQueryPrepared(d->conn, s->name, s->nparams, values, lengths, formats, 0)) {
+	if (!PQsendQueryPrepared(d->conn, s->name, s->nparams, values, lengths, formats,
+	                         s->binary ? 1 : 0)) {
 		db_lost_later(d);
 		return CH_EDB;
 	}

@@ -31,6 +31,7 @@ struct db_stmt {
 	const char *name;
 	int nparams;
 	const char *sql;
+	bool binary; /* results in binary format (PQexecParams resultFormat 1) */
 };
 
 /* Result of one query: res is NULL when err != 0. res is cleared after the
