@@ -347,8 +347,8 @@ static void test_option_data_print_as_configured(void **state)
 	    "{\"code\":65009,\"type\":\"binary\",\"data\":\"01:0a:ff\",\"always-send\":true}",
 	    "{\"name\":\"bootfile-url\",\"data\":\"http:\\/\\/[2001:db8::9]\\/b.efi\"}",
 	    "{\"name\":\"bootfile-param\",\"data\":[\"a\",\"bc\"]}",
-	    "{\"name\":\"vendor-opts\",\"enterprise\":4491,\"sub-options\":[{\"code\":1,\"type\":"
-	    "\"string\",\"data\":\"x\"},{\"code\":2,\"type\":\"uint16\",\"data\":7}]}",
+	    ("{\"name\":\"vendor-opts\",\"enterprise\":4491,\"sub-options\":[{\"code\":1,\"type\":"
+	     "\"string\",\"data\":\"x\"},{\"code\":2,\"type\":\"uint16\",\"data\":7}]}"),
 	    "{\"name\":\"bootfile-url\",\"data\":\"tftp:\\/\\/x\\/y\",\"client-arch\":[7,16]}",
 	    "{\"code\":17,\"type\":\"binary\",\"data\":\"00:00:11:8b\"}",
 	};
