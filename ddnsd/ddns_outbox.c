@@ -75,6 +75,8 @@ static void job_log(const struct ddns_job *j, int level, const char *fmt, ...)
 	struct addr6_prefix p = {.addr = j->row.addr, .len = (uint8_t)j->row.plen};
 	va_list ap;
 
+	if (level > log_get_level())
+		return; /* a debug line per update costs more than the update */
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -122,13 +124,22 @@ int ddns_outbox_check(const struct conf *c, char *err, size_t errlen)
 		return CH_ECONF;
 	}
 	for (size_t i = 0; i < d->n_keys; i++) {
+		char has[128] = "";
+		size_t o = 0;
+
 		if (ddns_update_alg_supported(d->keys[i].algorithm))
 			continue;
+		/* what this ldns signs with, as the probe found it */
+		for (int a = CONF_TSIG_HMAC_MD5; a <= CONF_TSIG_HMAC_SHA512 && o < sizeof(has); a++)
+			if (ddns_update_alg_supported((enum conf_tsig_alg)a))
+				o += (size_t)snprintf(has + o, sizeof(has) - o, "%s%s",
+				                      o ? ", " : "",
+				                      conf_tsig_alg_name((enum conf_tsig_alg)a));
 		snprintf(err, errlen,
 		         "%s: /ddns/keys/%zu/algorithm: %s is not supported by %s (it signs with "
-		         "hmac-md5, hmac-sha1, hmac-sha256 and hmac-sha512 only)",
+		         "%s only)",
 		         c->file, i, conf_tsig_alg_name(d->keys[i].algorithm),
-		         ddns_update_ldns_version());
+		         ddns_update_ldns_version(), has);
 		return CH_ECONF;
 	}
 	if (check_zones(c, d->forward_zones, d->n_forward_zones, "forward-zones", err, errlen) <
@@ -514,8 +525,9 @@ static void job_answer(struct ddns_job *j, const uint8_t *w, size_t n, bool tcp)
 		return;
 	}
 	d->st.rcode[a.rcode & 15]++;
-	job_log(j, LOG_DEBUG, "%s from %s", ddns_rcode_name(a.rcode),
-	        server_text(d, j->server, srv, sizeof(srv)));
+	if (log_get_level() >= LOG_DEBUG)
+		job_log(j, LOG_DEBUG, "%s from %s", ddns_rcode_name(a.rcode),
+		        server_text(d, j->server, srv, sizeof(srv)));
 	if (j->step == S_OLD) {
 		memcpy(j->old, a.aaaa, sizeof(j->old));
 		j->n_old = a.n_aaaa;

@@ -19,6 +19,7 @@ struct ddns_key {
 	char name[CONF_NAME_LEN + 1]; /* absolute */
 	const char *alg;              /* ldns's algorithm name */
 	char *secret;                 /* base64, as ldns takes it */
+	ldns_rdf *name_rdf, *alg_rdf; /* the same, to compare with an answer's TSIG */
 };
 
 struct ddns_msg {
@@ -202,6 +203,12 @@ static int key_make(const char *name, enum conf_tsig_alg alg, const uint8_t *sec
 	k->name[nl] = '.';
 	k->alg = alg_ldns[alg];
 	EVP_EncodeBlock((unsigned char *)k->secret, secret, (int)n);
+	k->name_rdf = ldns_dname_new_frm_str(k->name);
+	k->alg_rdf = ldns_dname_new_frm_str(k->alg);
+	if (!k->name_rdf || !k->alg_rdf) {
+		ddns_key_free(k);
+		return CH_EINVAL;
+	}
 	*out = k;
 	return 0;
 }
@@ -211,6 +218,8 @@ void ddns_key_free(struct ddns_key *k)
 	if (!k)
 		return;
 	free(k->secret);
+	ldns_rdf_deep_free(k->name_rdf);
+	ldns_rdf_deep_free(k->alg_rdf);
 	free(k);
 }
 
@@ -414,21 +423,37 @@ static bool kind_has_ptr(enum ddns_kind k)
 	return k == DDNS_REV_ADD || k == DDNS_REV_REM || k == DDNS_REV_REM_PTR;
 }
 
-/* Takes the MAC of w's TSIG and w's wire form into a new message. */
-static int msg_take(ldns_pkt *w, uint16_t id, ldns_pkt_opcode opcode, struct ddns_msg **out)
+/* A new message with the MAC of w's TSIG and wire: w's wire form, or when
+ * given, the bytes in buf followed by the TSIG (ARCOUNT counting it). */
+static int msg_take(ldns_pkt *w, ldns_buffer *buf, ldns_pkt_opcode opcode, struct ddns_msg **out)
 {
 	ldns_rr *tsig = ldns_pkt_tsig(w);
 	struct ddns_msg *m;
+	ldns_status st;
 
 	if (!tsig || ldns_rr_rd_count(tsig) < 4)
 		return CH_EIO;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return CH_ENOMEM;
-	m->id = id;
+	m->id = ldns_pkt_id(w);
 	m->opcode = opcode;
 	m->mac = ldns_rdf_clone(ldns_rr_rdf(tsig, 3));
-	if (!m->mac || ldns_pkt2wire(&m->wire, w, &m->len) != LDNS_STATUS_OK) {
+	if (buf) {
+		/* RFC 8945 §4.2: the TSIG goes last, its names uncompressed */
+		st = ldns_rr2buffer_wire(buf, tsig, LDNS_SECTION_ADDITIONAL);
+		if (st == LDNS_STATUS_OK) {
+			m->len = ldns_buffer_position(buf);
+			m->wire = malloc(m->len);
+		}
+		if (m->wire) {
+			memcpy(m->wire, ldns_buffer_begin(buf), m->len);
+			ldns_write_uint16(m->wire + 10, ldns_read_uint16(m->wire + 10) + 1);
+		}
+	} else {
+		st = ldns_pkt2wire(&m->wire, w, &m->len);
+	}
+	if (!m->mac || st != LDNS_STATUS_OK || !m->wire) {
 		ddns_msg_free(m);
 		return CH_ENOMEM;
 	}
@@ -541,7 +566,7 @@ static ldns_pkt *standin(const ldns_pkt *p, const uint8_t *b, size_t n, uint8_t 
 }
 
 /* Signs p (with the stand-in when the body splits) into a new message. */
-static int sign(ldns_pkt *p, const struct ddns_key *k, uint16_t id, struct ddns_msg **out)
+static int sign(ldns_pkt *p, const struct ddns_key *k, struct ddns_msg **out)
 {
 	ldns_buffer *buf = ldns_buffer_new(LDNS_MAX_PACKETLEN);
 	ldns_pkt *w = NULL;
@@ -565,7 +590,7 @@ static int sign(ldns_pkt *p, const struct ddns_key *k, uint16_t id, struct ddns_
 	if (ldns_pkt_tsig_sign(w ? w : p, k->name, k->secret, DDNS_FUDGE, k->alg, NULL) !=
 	    LDNS_STATUS_OK)
 		goto done;
-	err = msg_take(w ? w : p, id, ldns_pkt_get_opcode(p), out);
+	err = msg_take(w ? w : p, w ? buf : NULL, ldns_pkt_get_opcode(p), out);
 done:
 	ldns_pkt_free(w);
 	free(step);
@@ -596,7 +621,7 @@ int ddns_update_build(const struct ddns_req *r, const struct ddns_key *k, struct
 		goto fail;
 	ldns_pkt_set_id(p, r->id);
 	ldns_pkt_set_rd(p, false); /* ldns sets RD on every new packet */
-	err = sign(p, k, r->id, out);
+	err = sign(p, k, out);
 fail:
 	ldns_pkt_free(p);
 	ldns_rdf_deep_free(zone);
@@ -620,7 +645,7 @@ int ddns_query_build(const char *name, uint16_t id, const struct ddns_key *k, st
 		goto fail;
 	}
 	ldns_pkt_set_id(p, id);
-	if ((err = sign(p, k, id, &m)) < 0)
+	if ((err = sign(p, k, &m)) < 0)
 		goto fail;
 	m->qname = q;
 	q = NULL;
@@ -674,13 +699,10 @@ static bool tsig_trusted(ldns_pkt *p, const ldns_rr *tsig, const struct ddns_msg
                          const struct ddns_key *k, const uint8_t *wire, size_t len, int64_t now)
 {
 	const ldns_rdf *alg = ldns_rr_rdf(tsig, 0), *fudge = ldns_rr_rdf(tsig, 2);
-	ldns_rdf *kn = ldns_dname_new_frm_str(k->name), *ka = ldns_dname_new_frm_str(k->alg);
-	bool ok = kn && ka && alg && fudge && ldns_dname_compare(ldns_rr_owner(tsig), kn) == 0 &&
-	          ldns_dname_compare(alg, ka) == 0;
+	bool ok = alg && fudge && ldns_dname_compare(ldns_rr_owner(tsig), k->name_rdf) == 0 &&
+	          ldns_dname_compare(alg, k->alg_rdf) == 0;
 	int64_t t = tsig_time(tsig), f = fudge ? ldns_rdf2native_int16(fudge) : 0;
 
-	ldns_rdf_deep_free(kn);
-	ldns_rdf_deep_free(ka);
 	if (!ok || (now - t > f) || (t - now > f))
 		return false;
 	return ldns_pkt_tsig_verify(p, wire, len, k->name, k->secret, m->mac);

@@ -128,7 +128,11 @@ print(base64.b64encode(b'\0\2\1' + hashlib.sha256(bytes.fromhex(sys.argv[1]) + w
 ALG=hmac-sha384 write_conf
 out=$("$DDNSD" -c "$T/conf.json" -t 2>&1)
 like "an algorithm ldns cannot sign with is refused at load, naming ldns" "$out" \
-	"/ddns/keys/0/algorithm: hmac-sha384 is not supported by ldns"
+	"/ddns/keys/0/algorithm: hmac-sha384 is not supported by ldns 1\\.8\\.3 \\(it signs with hmac-md5, hmac-sha1, hmac-sha256, hmac-sha512 only\\)"
+ALG=hmac-sha224 write_conf
+out=$("$DDNSD" -c "$T/conf.json" -t 2>&1)
+like "... hmac-sha224 likewise (ldns 1.8.3 has neither)" "$out" \
+	"/ddns/keys/0/algorithm: hmac-sha224 is not supported by ldns"
 write_conf
 like "-t prints the effective configuration" "$("$DDNSD" -c "$T/conf.json" -t)" '"window": 16'
 
