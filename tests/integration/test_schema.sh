@@ -287,6 +287,10 @@ uses "QUERY_BY_LINK_ADDRESS (by link address)" leases_link_idx \
 	"SELECT * FROM leases WHERE link_addr = '2001:db8:ffff::5' AND state = 'active'"
 uses "an address in any state" leases_addr_idx \
 	"SELECT * FROM leases WHERE addr = '2001:db8:4000::5'"
+# schema 9: the API's keyset page after a cursor reads the (addr, id) index in order, no sort
+page="SELECT * FROM leases WHERE (addr, id) > ('2001:db8::5'::inet, 5) ORDER BY addr, id LIMIT 101"
+uses "the API's lease page after a cursor" leases_addr_idx "$page"
+is "... in the index's order, with no sort of the rows" "$(q "EXPLAIN $page" | grep -c Sort)" 0
 # A renewal changes lifetimes, CLTT and expiry, no indexed column: PostgreSQL rewrites the row
 # in its page (a HOT update) and no index. chorus-dhcp6d reclaims expired leases from its
 # own cache, so no index on expires_at makes every renewal touch every index.
