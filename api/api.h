@@ -127,6 +127,7 @@ struct api_req {
 	const char *ctype;
 	char allow[64];
 	unsigned retry_after; /* seconds, 0: no header */
+	char *link;           /* malloc'ed, or NULL: a Link header (RFC 8288), the next page */
 	bool www_auth;
 	/* handler state */
 	void *hctx;
@@ -157,6 +158,9 @@ int api_tokens_load(struct api *a, const struct conf *c);
 
 /* api_json.c: replies (all set r->status, r->resp and mark r ready) */
 void api_reply_json(struct api_req *r, unsigned status, struct json_object *obj);
+/* The next page's path as a Link header (RFC 8288), so a client can follow
+ * pages without parsing the body; a failed allocation only drops the header. */
+void api_reply_link_next(struct api_req *r, const char *target);
 /* Takes buf (malloc'ed). */
 void api_reply_raw(struct api_req *r, unsigned status, const char *ctype, char *buf, size_t len);
 void api_error(struct api_req *r, unsigned status, const char *code, const char *fmt, ...)

@@ -143,6 +143,7 @@ void api_req_free(struct api_req *r)
 	free(r->path);
 	free(r->body);
 	free(r->resp);
+	free(r->link);
 	free(r);
 }
 
@@ -256,6 +257,8 @@ static enum MHD_Result deliver(struct api_req *r)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (r->allow[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	if (r->link)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LINK, r->link);
 	if (r->www_auth)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		                        "Bearer realm=\"chorus\"");

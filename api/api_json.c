@@ -27,6 +27,15 @@ void api_reply_raw(struct api_req *r, unsigned status, const char *ctype, char *
 	api_req_kick(r);
 }
 
+void api_reply_link_next(struct api_req *r, const char *target)
+{
+	size_t n = strlen(target) + sizeof("<>; rel=\"next\"");
+
+	free(r->link);
+	if ((r->link = malloc(n)))
+		snprintf(r->link, n, "<%s>; rel=\"next\"", target);
+}
+
 void api_reply_json(struct api_req *r, unsigned status, struct json_object *obj)
 {
 	size_t len = 0;

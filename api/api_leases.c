@@ -294,124 +294,6 @@ int api_lease_filter_parse(const struct api_query *q, struct api_lease_filter *f
 	return 0;
 }
 
-/* ---- a lease row as JSON ---- */
-
-static const char *col(const PGresult *res, int row, int c)
-{
-	return PQgetisnull(res, row, c) ? NULL : PQgetvalue(res, row, c);
-}
-
-static void put_key(struct api_buf *b, const char *key)
-{
-	api_buf_printf(b, ",\"%s\":", key);
-}
-
-static void put_str(struct api_buf *b, const char *key, const char *v)
-{
-	put_key(b, key);
-	api_buf_jstr(b, v);
-}
-
-/* A number column as it is, or null. */
-static void put_num(struct api_buf *b, const char *key, const char *v)
-{
-	put_key(b, key);
-	api_buf_puts(b, v ? v : "null");
-}
-
-static void put_bool(struct api_buf *b, const char *key, const char *v)
-{
-	put_key(b, key);
-	api_buf_puts(b, v && *v == 't' ? "true" : "false");
-}
-
-/* Unix seconds as RFC 3339 UTC, or null. */
-static void put_time(struct api_buf *b, const char *key, const char *v)
-{
-	char t[32];
-	struct tm tm;
-	time_t s;
-
-	put_key(b, key);
-	if (!v) {
-		api_buf_puts(b, "null");
-		return;
-	}
-	s = (time_t)strtoll(v, NULL, 10);
-	if (!gmtime_r(&s, &tm) || !strftime(t, sizeof(t), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm)) {
-		api_buf_puts(b, "null");
-		return;
-	}
-	api_buf_puts(b, t);
-}
-
-/* A bytea[] in its text form ({"\\x0003..",...}) as an array of hex strings. */
-static void put_hex_array(struct api_buf *b, const char *key, const char *v)
-{
-	bool first = true;
-
-	put_key(b, key);
-	api_buf_put(b, "[", 1);
-	for (const char *p = v ? v : ""; (p = strstr(p, "\\x"));) {
-		size_t n;
-
-		p += 2;
-		n = strspn(p, "0123456789abcdef");
-		api_buf_puts(b, first ? "\"" : ",\"");
-		api_buf_put(b, p, n);
-		api_buf_put(b, "\"", 1);
-		first = false;
-		p += n;
-	}
-	api_buf_put(b, "]", 1);
-}
-
-void api_lease_row_json(const PGresult *res, int row, struct api_buf *b)
-{
-	const char *type = col(res, row, 0), *addr = col(res, row, 1);
-	size_t alen = strlen(addr);
-
-	/* an address shows without its /128 */
-	if (!strcmp(type, "na") && alen > 4 && !strcmp(addr + alen - 4, "/128"))
-		alen -= 4;
-	api_buf_puts(b, "{\"address\":\"");
-	api_buf_put(b, addr, alen);
-	api_buf_puts(b, "\"");
-	put_str(b, "type", type);
-	put_str(b, "state", col(res, row, 2));
-	put_str(b, "duid", col(res, row, 3));
-	put_num(b, "iaid", col(res, row, 4));
-	put_num(b, "subnet_id", col(res, row, 5));
-	put_str(b, "link_address", col(res, row, 6));
-	put_num(b, "preferred_lifetime", col(res, row, 7));
-	put_num(b, "valid_lifetime", col(res, row, 8));
-	put_time(b, "cltt", col(res, row, 9));
-	put_time(b, "expires_at", col(res, row, 10));
-	put_time(b, "state_at", col(res, row, 11));
-	put_str(b, "granted_by", col(res, row, 12));
-	put_str(b, "hostname", col(res, row, 13));
-	put_num(b, "fqdn_flags", col(res, row, 14));
-	put_key(b, "dns");
-	api_buf_puts(b, "{\"forward\":");
-	api_buf_puts(b, *col(res, row, 15) == 't' ? "true" : "false");
-	put_bool(b, "reverse", col(res, row, 16));
-	api_buf_puts(b, "}");
-	put_num(b, "hwtype", col(res, row, 17));
-	put_str(b, "hwaddr", col(res, row, 18));
-	put_key(b, "relay");
-	api_buf_puts(b, "{\"source\":");
-	api_buf_jstr(b, col(res, row, 19));
-	put_str(b, "link_address", col(res, row, 20));
-	put_str(b, "peer_address", col(res, row, 21));
-	put_hex_array(b, "relay_ids", col(res, row, 22));
-	put_hex_array(b, "remote_ids", col(res, row, 23));
-	put_str(b, "interface_id", col(res, row, 24));
-	put_str(b, "subscriber_id", col(res, row, 25));
-	api_buf_puts(b, "}");
-	put_time(b, "created_at", col(res, row, 26));
-	api_buf_puts(b, "}");
-}
-
 /* ---- handlers ---- */
 
 struct list_ctx {
@@ -449,7 +331,12 @@ static void on_list(struct api_req *r, const PGresult *res)
 	struct list_ctx *c = r->hctx;
 	int rows = PQntuples(res), shown = rows > (int)c->limit ? (int)c->limit : rows;
 	char cursor[256] = "", *link = NULL;
-	struct api_buf b = {0};
+	/* about 900 octets a lease: one allocation for most pages */
+	struct api_buf b = {.cap = 1024 * (size_t)shown + 512};
+
+	b.b = malloc(b.cap);
+	if (!b.b)
+		b.cap = 0;
 
 	api_buf_puts(&b, "{\"leases\":[");
 	for (int i = 0; i < shown; i++) {
@@ -459,11 +346,15 @@ static void on_list(struct api_req *r, const PGresult *res)
 	}
 	api_buf_printf(&b, "],\"count\":%d,\"next\":", shown);
 	if (rows > shown && shown > 0) {
-		api_lease_cursor_make(PQgetvalue(res, shown - 1, 27),
-		                      PQgetvalue(res, shown - 1, 28), cursor, sizeof(cursor));
+		char addr[ADDR6_PREFIX_STRLEN], id[24];
+
+		api_lease_row_key(res, shown - 1, addr, sizeof(addr), id, sizeof(id));
+		api_lease_cursor_make(addr, id, cursor, sizeof(cursor));
 		link = next_link(r->query, cursor);
 		if (!link)
 			b.oom = true;
+		else
+			api_reply_link_next(r, link);
 		api_buf_jstr(&b, link);
 		api_buf_puts(&b, ",\"cursor\":");
 		api_buf_jstr(&b, cursor);
@@ -478,6 +369,15 @@ static void on_list(struct api_req *r, const PGresult *res)
 		return;
 	}
 	api_reply_raw(r, 200, "application/json", b.b, b.n);
+}
+
+/* No filter but the cursor: the page of the whole table (AST_LEASES_PAGE). */
+static bool unfiltered(const struct api_lease_filter *f)
+{
+	for (int k = 0; k < API_LF_CURSOR; k++)
+		if (f->set[k])
+			return false;
+	return true;
 }
 
 void api_leases_list(struct api_req *r)
@@ -511,6 +411,14 @@ void api_leases_list(struct api_req *r)
 	r->hctx_free = free;
 	for (int k = 0; k < API_LF_MAX; k++)
 		vals[k] = f.set[k] ? f.v[k] : NULL;
+	if (unfiltered(&f)) {
+		const char *pv[3] = {f.set[API_LF_CURSOR] ? f.v[API_LF_CURSOR] : "::/0",
+		                     f.set[API_LF_CURSOR] ? f.v[API_LF_CURSOR_ID] : "0",
+		                     f.v[API_LF_LIMIT]};
+
+		api_store_run(r, AST_LEASES_PAGE, pv, on_list);
+		return;
+	}
 	api_store_run(r, AST_LEASES_LIST, vals, on_list);
 }
 
@@ -568,8 +476,10 @@ static void on_deleted(struct api_req *r, const PGresult *res)
 	}
 	r->a->cnt[API_CNT_LEASES_DELETED]++;
 	reply_lease(r, res,
-	            *PQgetvalue(res, 0, 27) == 't' ? ",\"dns_removal_queued\":true"
-	                                           : ",\"dns_removal_queued\":false");
+	            PQgetlength(res, 0, API_LEASE_NCOLS) == 1 &&
+	                    *PQgetvalue(res, 0, API_LEASE_NCOLS)
+	                ? ",\"dns_removal_queued\":true"
+	                : ",\"dns_removal_queued\":false");
 }
 
 void api_leases_delete(struct api_req *r)

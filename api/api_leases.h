@@ -53,7 +53,16 @@ int api_lease_addr_parse(const char *s, char *out, size_t cap);
 /* The opaque cursor of the row (addr as "a/len", id); "" if it does not fit. */
 void api_lease_cursor_make(const char *addr, const char *id, char *out, size_t cap);
 
-/* Appends row of res, columns 0..26 of LEASE_COLS (api_store.c), as a Lease object. */
+/* The columns of LEASE_COLS (api_store.c), in binary results. */
+#define API_LEASE_NCOLS 27
+/* Appends row of res, columns 0..26 of LEASE_COLS (api_lease_row.c), as a Lease object. */
 void api_lease_row_json(const PGresult *res, int row, struct api_buf *out);
+/* RFC 5952 text of the 16 octets at a into out (ADDR6_STRLEN), as
+ * inet_ntop prints it; returns its length (0 on failure). */
+size_t api_ntop6(const uint8_t *a, char *out);
+/* The row's place in the keyset order, for its cursor: addr as "a/len" and
+ * the row id (column API_LEASE_NCOLS) as text; both "" if malformed. */
+void api_lease_row_key(const PGresult *res, int row, char *addr, size_t cap, char *id,
+                       size_t idcap);
 
 #endif

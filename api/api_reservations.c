@@ -495,6 +495,7 @@ static void on_list(struct api_req *r, const PGresult *res)
 		snprintf(link, sizeof(link), "/v1/reservations?limit=%u&cursor=%s", p->limit,
 		         cursor);
 		json_object_object_add(o, "next", json_object_new_string(link));
+		api_reply_link_next(r, link);
 		json_object_object_add(o, "cursor", json_object_new_string(cursor));
 	} else {
 		json_object_object_add(o, "next", NULL);

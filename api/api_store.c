@@ -19,22 +19,17 @@
 /* RFC 3339 in UTC; NULL for 'infinity' (to_char gives NULL for it). */
 #define TS(c) "to_char(" c " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-/* One lease row as columns 0..26, which api_lease_row_json (api_leases.c)
- * turns into the API's Lease (api/openapi.yaml): JSON built in C, not by
- * PostgreSQL, which cost 20 us a row and made the page's statement the
- * whole of the database's time. Times are Unix seconds; NULL expiry is
- * infinite; arrays of bytea in their text form. */
+/* One lease row as columns 0..26, raw, fetched in binary (the statements
+ * below marked binary), which api_lease_row_json (api_lease_row.c) writes as
+ * the API's Lease (api/openapi.yaml): no host(), encode(), extract() or text
+ * output of inet, timestamptz and bytea[] in the backend. */
 #define LEASE_COLS(t)                                                                              \
-	t ".lease_type, host(" t ".addr) || '/' || masklen(" t ".addr), " t ".state, "             \
-	  "encode(" t ".duid, 'hex'), " t ".iaid, " t ".subnet_id, host(" t ".link_addr), " t      \
-	  ".preferred_lft, " t ".valid_lft, extract(epoch FROM " t ".cltt)::bigint, CASE WHEN "    \
-	  "isfinite(" t ".expires_at) THEN extract(epoch FROM " t ".expires_at)::bigint END, "     \
-	  "extract(epoch FROM " t ".state_at)::bigint, " t ".granted_by, " t ".fqdn, " t           \
-	  ".fqdn_flags, " t ".ddns_fwd, " t ".ddns_rev, " t ".hwtype, encode(" t                   \
-	  ".hwaddr, 'hex'), "                                                                      \
-	  "host(" t ".relay_src), host(" t ".relay_link_addr), host(" t ".relay_peer_addr), " t    \
-	  ".relay_ids, " t ".remote_ids, encode(" t ".interface_id, 'hex'), encode(" t             \
-	  ".subscriber_id, 'hex'), extract(epoch FROM " t ".created_at)::bigint"
+	t ".lease_type, " t ".addr, " t ".state, " t ".duid, " t ".iaid, " t ".subnet_id, " t      \
+	  ".link_addr, " t ".preferred_lft, " t ".valid_lft, " t ".cltt, " t ".expires_at, " t     \
+	  ".state_at, " t ".granted_by, " t ".fqdn, " t ".fqdn_flags, " t ".ddns_fwd, " t          \
+	  ".ddns_rev, " t ".hwtype, " t ".hwaddr, " t ".relay_src, " t ".relay_link_addr, " t      \
+	  ".relay_peer_addr, " t ".relay_ids, " t ".remote_ids, " t ".interface_id, " t            \
+	  ".subscriber_id, " t ".created_at"
 
 /* One reservation as the API shows it (api/openapi.yaml, Reservation). */
 #define RESV_JSON(t)                                                                               \
@@ -72,7 +67,7 @@ static const struct db_stmt api_stmts[AST_MAX] = {
     [AST_LEASES_LIST] =
         {"api_leases_list", 16,
          "SELECT " LEASE_COLS(
-             "l") ", host(l.addr) || '/' || masklen(l.addr), l.id FROM leases l "
+             "l") ", l.id FROM leases l "
                   "WHERE ($1::inet IS NULL OR l.addr >>= $1::inet) "
                   "AND ($2::inet IS NULL OR l.addr <<= $2::inet) "
                   "AND ($3::text IS NULL OR l.duid = decode($3::text, 'hex')) "
@@ -87,13 +82,29 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                   "AND ($12::float8 IS NULL OR l.expires_at < to_timestamp($12::float8)) "
                   "AND ($13::float8 IS NULL OR l.expires_at > to_timestamp($13::float8)) "
                   "AND ($14::inet IS NULL OR (l.addr, l.id) > ($14::inet, $15::bigint)) "
-                  "ORDER BY l.addr, l.id LIMIT $16::int + 1"},
+                  "ORDER BY l.addr, l.id LIMIT $16::int + 1",
+         true},
+    /* The same page with no filter (the whole table in pages, as an export
+     * reads it): one plan fits every cursor, so it runs on a generic plan
+     * (after AST_GENERIC, see generic_plan[]) instead of being planned per
+     * page. $1/$2 the cursor; the first page starts after '::/0', which sorts
+     * before every lease (no lease has prefix length 0). $3 limit. */
+    [AST_LEASES_PAGE] = {"api_leases_page", 3,
+                         "SELECT " LEASE_COLS(
+                             "l") ", l.id FROM leases l WHERE (l.addr, l.id) > ($1::inet, "
+                                  "$2::bigint) ORDER BY l.addr, l.id LIMIT $3::int + 1",
+                         true},
+    /* Until the commit: the next statement uses its generic plan. */
+    [AST_GENERIC] = {"api_generic", 0,
+                     "SELECT pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', "
+                     "true)"},
     /* The lease of an address: the holding row if any, else the latest. */
     [AST_LEASE_GET] =
         {"api_lease_get", 1,
          "SELECT " LEASE_COLS(
              "l") " FROM leases l WHERE l.addr = $1::inet "
-                  "ORDER BY l.state IN ('active', 'declined') DESC, l.id DESC LIMIT 1"},
+                  "ORDER BY l.state IN ('active', 'declined') DESC, l.id DESC LIMIT 1",
+         true},
     /* DELETE frees the address and queues its DNS removal in the same
      * transaction (also when the add is still queued: ddnsd may do it
      * before it sees the removal) and tells the engine of the instance on
@@ -114,7 +125,8 @@ static const struct db_stmt api_stmts[AST_MAX] = {
          "SELECT " LEASE_COLS("r") ", EXISTS (SELECT 1 FROM d WHERE d.lease_id = r.id), "
                                    "pg_notify(current_schema() || '_dhcp', 'lease-deleted ' || "
                                    "host(r.addr) || '/' || "
-                                   "masklen(r.addr)) FROM r"},
+                                   "masklen(r.addr)) FROM r",
+         true},
     /* Health in one round trip: heartbeat ages by the database's clock,
      * the DDNS backlog and the age of its oldest row. */
     [AST_HEALTH] =
@@ -203,6 +215,11 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                          "DELETE FROM reservations r WHERE r.duid = decode($1, 'hex') "
                          "RETURNING " RESV_JSON("r")},
 };
+
+/* Statements whose plan does not depend on their parameters' values: sent
+ * after AST_GENERIC in the same transaction, so they are planned once per
+ * connection, not per execution (the session forces custom plans). */
+static const bool generic_plan[AST_MAX] = {[AST_LEASES_PAGE] = true};
 
 struct api_query_run {
 	struct api *a;
@@ -318,7 +335,8 @@ int api_store_run(struct api_req *r, enum api_stmt st, const char *const *vals, 
 	}
 	run->r = r;
 	run->cb = cb;
-	if (db_query(d, st, vals, NULL, NULL, on_rows, run) < 0) {
+	if ((generic_plan[st] && db_query(d, AST_GENERIC, NULL, NULL, NULL, NULL, NULL) < 0) ||
+	    db_query(d, st, vals, NULL, NULL, on_rows, run) < 0) {
 		free(run);
 		api_error(r, 503, "database_unavailable", "the database is not reachable");
 		return CH_EDB;

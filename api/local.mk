@@ -6,6 +6,7 @@ API_CORE = \
 	api/api_health.c \
 	api/api_http.c \
 	api/api_json.c \
+	api/api_lease_row.c \
 	api/api_leases.c api/api_leases.h \
 	api/api_metrics.c \
 	api/api_query.c \
@@ -30,7 +31,7 @@ EXTRA_DIST += tests/integration/test_apid.sh tests/integration/test_apid_tls.sh 
 
 # Unit tests: one cmocka program per parsing source file, linked with all of api/ but main.c.
 API_UNIT_TESTS = tests/unit/api/test_api_json tests/unit/api/test_api_query \
-	tests/unit/api/test_api_leases
+	tests/unit/api/test_api_leases tests/unit/api/test_api_lease_row
 check_PROGRAMS += $(API_UNIT_TESTS)
 TESTS += $(API_UNIT_TESTS)
 tests_unit_api_test_api_json_SOURCES = tests/unit/api/test_api_json.c $(API_CORE)
@@ -45,3 +46,7 @@ tests_unit_api_test_api_leases_SOURCES = tests/unit/api/test_api_leases.c $(API_
 tests_unit_api_test_api_leases_CPPFLAGS = $(API_CPPFLAGS)
 tests_unit_api_test_api_leases_CFLAGS = $(UNIT_CF) $(MHD_CFLAGS)
 tests_unit_api_test_api_leases_LDADD = $(UNIT_LIBS) $(MHD_LIBS)
+tests_unit_api_test_api_lease_row_SOURCES = tests/unit/api/test_api_lease_row.c $(API_CORE)
+tests_unit_api_test_api_lease_row_CPPFLAGS = $(API_CPPFLAGS)
+tests_unit_api_test_api_lease_row_CFLAGS = $(UNIT_CF) $(MHD_CFLAGS)
+tests_unit_api_test_api_lease_row_LDADD = $(UNIT_LIBS) $(MHD_LIBS)

@@ -45,6 +45,10 @@ q "CREATE ROLE apiu_$IT LOGIN IN ROLE ${SCHEMA}_api" >/dev/null || bail "cannot 
 read -r ADMIN_TOK ADMIN_HASH < <("$ADMIN" token-new | paste -sd' ')
 read -r READ_TOK READ_HASH < <("$ADMIN" token-new | paste -sd' ')
 like "token-new prints a token and its hash" "$ADMIN_HASH" '^sha256:[0-9a-f]{64}$'
+# 44 base64url characters are 264 bits from OpenSSL's RAND_bytes: an unsalted SHA-256 of
+# such a token cannot be reversed by guessing
+like "... a token of 44 base64url characters (264 random bits)" "$ADMIN_TOK" '^[A-Za-z0-9_-]{44}$'
+is "... a new one each time" "$([ "$ADMIN_TOK" != "$READ_TOK" ] && echo differ)" differ
 is "token-hash of the token gives the same hash" "$(printf '%s\n' "$ADMIN_TOK" | "$ADMIN" token-hash)" "$ADMIN_HASH"
 
 write_conf() { # RATE BURST
@@ -190,6 +194,10 @@ NA=$(q "SELECT count(*) FROM $SCHEMA.leases WHERE lease_type = 'na'")
 is "paging by 37 visits every NA lease once" "$(sort -u "$T/paged" | wc -l):$(wc -l <"$T/paged")" "$NA:$NA"
 is "... in $(((NA + 36) / 37)) pages" "$pages" $(((NA + 36) / 37))
 like "... and the next link keeps the filters" "$(get "$READ_TOK" "/v1/leases?limit=2&type=na" | jq -r .next)" '^/v1/leases\?limit=2&type=na&cursor='
+hdr=$(curl -sS -g -m 20 -D - -o "$T/page" -H "Authorization: Bearer $READ_TOK" "$URL/v1/leases?limit=2&type=na" | tr -d '\r')
+is "... and a Link header (RFC 8288) says the same" "$(sed -n 's/^Link: //p' <<<"$hdr")" "<$(jq -r .next "$T/page")>; rel=\"next\""
+hdr=$(curl -sS -g -m 20 -D - -o /dev/null -H "Authorization: Bearer $READ_TOK" "$URL/v1/leases?limit=1000" | tr -d '\r')
+is "... which the last page has not" "$(grep -c '^Link: ' <<<"$hdr")" 0
 # Leases change while paging: rows added behind the cursor show up, none is lost or repeated.
 q "SELECT CASE WHEN lease_type = 'na' THEN host(addr) ELSE host(addr) || '/' || masklen(addr) END FROM $SCHEMA.leases" | sort >"$T/before"
 b=$(get "$READ_TOK" "/v1/leases?limit=150")
