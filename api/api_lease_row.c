@@ -346,8 +346,7 @@ void api_lease_row_json(const PGresult *res, int row, struct api_buf *b)
 	api_buf_put(b, "}", 1);
 }
 
-void api_lease_row_key(const PGresult *res, int row, char *addr, size_t cap, char *id,
-                       size_t idcap)
+void api_lease_row_key(const PGresult *res, int row, char *addr, size_t cap, char *id, size_t idcap)
 {
 	const uint8_t *a = (const uint8_t *)PQgetvalue(res, row, 1);
 	const uint8_t *i = (const uint8_t *)PQgetvalue(res, row, API_LEASE_NCOLS);

@@ -29,11 +29,22 @@ static void same_as_inet_ntop(const uint8_t *a)
 
 static void test_ntop_edges(void **state)
 {
-	static const char *const cases[] = {
-	    "::",          "::1",         "1::",           "2001:db8::1",    "2001:db8:0:1:1:1:1:1",
-	    "1:0:0:2::3",  "1::2:0:0:3",  "::ffff:1.2.3.4", "::1.2.3.4",     "fe80::1:0:0:0",
-	    "0:1::",       "1:0:1:0:1:0:1:0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-	    "2001:db8:1::7:a120", "::ffff:0:1", "0:0:0:0:0:1:0:0"};
+	static const char *const cases[] = {"::",
+	                                    "::1",
+	                                    "1::",
+	                                    "2001:db8::1",
+	                                    "2001:db8:0:1:1:1:1:1",
+	                                    "1:0:0:2::3",
+	                                    "1::2:0:0:3",
+	                                    "::ffff:1.2.3.4",
+	                                    "::1.2.3.4",
+	                                    "fe80::1:0:0:0",
+	                                    "0:1::",
+	                                    "1:0:1:0:1:0:1:0",
+	                                    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+	                                    "2001:db8:1::7:a120",
+	                                    "::ffff:0:1",
+	                                    "0:0:0:0:0:1:0:0"};
 	struct in6_addr a;
 
 	(void)state;
@@ -122,7 +133,8 @@ static const char *str(struct json_object *o, const char *path)
 		assert_true(json_object_object_get_ex(v, key, &v));
 		p += n + (p[n] == '.');
 	}
-	return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+	                                             JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 static void fill_row(void)
@@ -130,9 +142,9 @@ static void fill_row(void)
 	PGresAttDesc att[API_LEASE_NCOLS + 1];
 	static char name[] = "c";
 	/* bytea[] {0a0b, NULL, ff}: ndim 1, has nulls, oid 17, dim 3, lbound 1 */
-	static const uint8_t ids[] = {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 17, 0, 0, 0, 3,    0,
-	                              0, 0, 1, 0, 0, 0, 2, 10, 11, 255, 255, 255, 255, 0, 0,
-	                              0, 1, 255};
+	static const uint8_t ids[] = {0,  0,  0,   1,   0,   0,   0, 1, 0, 0, 0,  17,
+	                              0,  0,  0,   3,   0,   0,   0, 1, 0, 0, 0,  2,
+	                              10, 11, 255, 255, 255, 255, 0, 0, 0, 1, 255};
 	static const uint8_t empty[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17};
 
 	memset(att, 0, sizeof(att));
@@ -152,9 +164,9 @@ static void fill_row(void)
 	put_inet(6, "2001:db8:1::1", 128);
 	put_be(7, 3000, 8);
 	put_be(8, 6000, 8);
-	put_time(9, 951782400);                  /* 2000-02-29T00:00:00Z */
-	put_be(10, 0x7fffffffffffffffULL, 8);    /* infinity */
-	put_time(11, 4102444799);                /* 2099-12-31T23:59:59Z */
+	put_time(9, 951782400);               /* 2000-02-29T00:00:00Z */
+	put_be(10, 0x7fffffffffffffffULL, 8); /* infinity */
+	put_time(11, 4102444799);             /* 2099-12-31T23:59:59Z */
 	put(12, "s1", 2);
 	put(13, "h\"1.example.", 12);
 	put_be(14, 5, 2);
@@ -165,7 +177,7 @@ static void fill_row(void)
 	put_inet(20, "fe80::1", 128);
 	put(22, ids, sizeof(ids));
 	put(23, empty, sizeof(empty));
-	put_time(26, -1);                        /* 1969-12-31T23:59:59Z */
+	put_time(26, -1); /* 1969-12-31T23:59:59Z */
 	put_be(API_LEASE_NCOLS, 42, 8);
 	/* 19, 21, 24, 25: NULL (never set) */
 }
