@@ -207,7 +207,8 @@ static int grant_new(struct ia_ctx *c)
 
 /* A Request naming a lease this instance ended early for the client (it
  * was reclaimed before the client came back): it goes back with lifetimes
- * 0, as a held one would (retire), beside the fresh lease. */
+ * 0, as a held one would (retire), beside the fresh lease; unless the
+ * configuration allows it again, and the hint is granted as such. */
 static int zero_ended(struct ia_ctx *c)
 {
 	struct in6_addr a;
@@ -218,7 +219,9 @@ static int zero_ended(struct ia_ctx *c)
 	     k = d6_msg_next(&c->s->req, k)) {
 		if (hint_at(c, k, &a, &plen) && !srv_cache_find(&c->s->cache, &a, plen) &&
 		    srv_history_ended(c->s, &a, plen, c->t->clientid, c->t->clientid_len, c->type,
-		                      c->t->now))
+		                      c->t->now) &&
+		    !srv_alloc_usable(c->s, c->sn, c->type, &a, plen, c->t->clientid,
+		                      c->t->clientid_len))
 			err = put_lease(c, &a, plen, 0, 0);
 	}
 	return err;

@@ -359,6 +359,33 @@ static void test_refuse_replaces_reclaimed_prefix(void **state)
 	assert_int_equal(s->cnt[SRV_CNT_REBIND_REFUSED], 2);
 }
 
+/* The PD pool changed and changed back before the client came back: its
+ * ended prefix fits again, and a Request naming it gets it once, live. */
+static void test_request_ended_then_allowed_again(void **state)
+{
+	struct srv *s = *state;
+	struct in6_addr p = grant(s, 69, true), x;
+	char *json = moved();
+	struct srv_txn *t;
+	int ia, k;
+
+	fx_reconf(s, json);
+	free(json);
+	reclaimed(s, &p, 56);
+	fx_reconf(s, fx_conf_json);
+	t = ask(s, D6_MSG_REQUEST, 69, true, &p);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_GRANT);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, D6_OPT_IA_PD, 0);
+	assert_int_equal(d6_msg_count(&rep, ia, D6_OPT_IAPREFIX), 1);
+	k = d6_msg_find(&rep, ia, D6_OPT_IAPREFIX);
+	memcpy(&x, rep.node[k].v.iaprefix.prefix, 16);
+	assert_memory_equal(&x, &p, 16);
+	assert_true(rep.node[k].v.iaprefix.valid > 0);
+	fx_done(s, t, true);
+}
+
 /* A reserved prefix outside the PD pools, its reservation removed under
  * rebind-policy refuse: held, Renew replaces it (srv_alloc_fits); reclaimed
  * first, Rebind replaces it (the history). */
@@ -444,6 +471,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reservation_removed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reclaim_takes_unfit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refuse_replaces_reclaimed_prefix, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_ended_then_allowed_again, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reserved_prefix_removed_held, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reserved_prefix_removed_reclaimed, setup,
 	                                    teardown),
