@@ -46,20 +46,27 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
                 "WHERE q.next_attempt_at <= now() AND q.id <> ALL ($1::bigint[]) "
                 "AND NOT EXISTS (SELECT 1 FROM ddns_queue p WHERE p.fqdn = q.fqdn AND p.id < q.id) "
                 "ORDER BY q.id LIMIT $2"},
-    /* $1 id, $2 fwd done, $3 rev done, $4 conflict reason or NULL. An add
-     * whose lease ended (or took another name) while DNS was being written
-     * gets its removal here: the engine queued none, the flags were off. */
+    /* The rows finished in one loop iteration, as arrays: $1 ids, $2 fwd
+     * done, $3 rev done, $4 conflict reasons (NULL for none). An add whose
+     * lease ended (or took another name) while DNS was being written gets
+     * its removal here: the engine queued none, the flags were off. One
+     * lease has one name, and one name one row in flight: no lease is
+     * updated twice. */
     [ST_DONE] = {"ddns_done", 4,
-                 "WITH d AS (DELETE FROM ddns_queue WHERE id = $1 RETURNING *), "
-                 "u AS (UPDATE leases l SET ddns_fwd = l.ddns_fwd OR $2, ddns_rev = l.ddns_rev "
-                 "OR $3 FROM d WHERE l.id = d.lease_id AND d.action = 'add' AND l.fqdn = d.fqdn "
-                 "AND l.state " IS_ACTIVE " RETURNING l.id), "
+                 "WITH a AS (SELECT * FROM unnest($1::bigint[], $2::boolean[], $3::boolean[], "
+                 "$4::text[]) AS a(id, f, r, why)), "
+                 "d AS (DELETE FROM ddns_queue q USING a WHERE q.id = a.id RETURNING q.*, a.f, "
+                 "a.r, a.why), "
+                 "u AS (UPDATE leases l SET ddns_fwd = l.ddns_fwd OR d.f, ddns_rev = l.ddns_rev "
+                 "OR d.r FROM d WHERE l.id = d.lease_id AND d.action = 'add' AND l.fqdn = d.fqdn "
+                 "AND l.state " IS_ACTIVE " RETURNING d.id), "
                  "e AS (INSERT INTO events (kind, addr, duid, detail) SELECT 'ddns-conflict', "
-                 "d.addr, d.duid, jsonb_build_object('fqdn', d.fqdn, 'reason', $4::text) FROM d "
-                 "WHERE $4::text IS NOT NULL) "
+                 "d.addr, d.duid, jsonb_build_object('fqdn', d.fqdn, 'reason', d.why) FROM d "
+                 "WHERE d.why IS NOT NULL) "
                  "INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "
-                 "SELECT d.lease_id, 'remove', d.fqdn, d.addr, d.duid, $2, $3 FROM d "
-                 "WHERE d.action = 'add' AND ($2 OR $3) AND NOT EXISTS (SELECT 1 FROM u)"},
+                 "SELECT d.lease_id, 'remove', d.fqdn, d.addr, d.duid, d.f, d.r FROM d "
+                 "WHERE d.action = 'add' AND (d.f OR d.r) AND NOT EXISTS (SELECT 1 FROM u "
+                 "WHERE u.id = d.id)"},
     [ST_RETRY] = {"ddns_retry", 4,
                   "UPDATE ddns_queue SET attempts = attempts + 1, next_attempt_at = now() + "
                   "make_interval(secs => $2::double precision / 1000), last_error = $3, "
@@ -93,6 +100,8 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
 /* Finished and returned rows of one loop iteration commit together: their
  * statements queue, and the before-sleep hook closes them with one sync. */
 static bool unsynced;
+
+static void done_flush(struct ddns *d);
 
 /* ---- reading the due rows ---- */
 
@@ -200,6 +209,7 @@ int ddns_store_due(struct ddns *d, size_t max, ddns_due_cb cb)
 	snprintf(lim, sizeof(lim), "%zu", max);
 	q->d = d;
 	q->cb = cb;
+	done_flush(d); /* before the read: a finished row must not come back */
 	err = db_query(d->db, ST_DUE, v, NULL, NULL, on_due, q);
 	if (!err)
 		err = db_sync(d->db, on_due_sync, q); /* commits the finished rows before it too */
@@ -217,11 +227,80 @@ fail:
 
 /* ---- finishing ---- */
 
+/* Rows finished since the last statement: they go as one (ST_DONE) before
+ * the loop sleeps, and before any read of the outbox, which must not find
+ * them again. */
+struct fin {
+	int64_t id;
+	bool fwd, rev;
+	const char *conflict; /* a literal of ddns_outbox.c, or NULL */
+};
+static struct fin *fins;
+static size_t n_fins, cap_fins;
+
+/* Appends v to the array text in *buf: {a,b,...} */
+static int arr_add(char **buf, size_t *len, size_t *cap, const char *v)
+{
+	size_t n = strlen(v) + 2;
+
+	if (*len + n + 2 > *cap) {
+		size_t c = (*len + n + 2) * 2;
+		char *b = realloc(*buf, c);
+
+		if (!b)
+			return CH_ENOMEM;
+		*buf = b;
+		*cap = c;
+	}
+	*len += (size_t)snprintf(*buf + *len, *cap - *len, "%c%s", *len ? ',' : '{', v);
+	return 0;
+}
+
+static void done_flush(struct ddns *d)
+{
+	char *a[4] = {NULL}, *b;
+	size_t len[4] = {0}, cap[4] = {0};
+	int err = 0;
+
+	if (!n_fins)
+		return;
+	for (size_t i = 0; i < n_fins && !err; i++) {
+		char id[24], why[320];
+
+		snprintf(id, sizeof(id), "%" PRId64, fins[i].id);
+		/* the reasons are our own literals: no quote or backslash in them */
+		snprintf(why, sizeof(why), "\"%s\"", fins[i].conflict ? fins[i].conflict : "");
+		err = arr_add(&a[0], &len[0], &cap[0], id) |
+		      arr_add(&a[1], &len[1], &cap[1], fins[i].fwd ? "t" : "f") |
+		      arr_add(&a[2], &len[2], &cap[2], fins[i].rev ? "t" : "f") |
+		      arr_add(&a[3], &len[3], &cap[3], fins[i].conflict ? why : "NULL");
+	}
+	for (int k = 0; k < 4 && !err; k++) {
+		if (!(b = realloc(a[k], len[k] + 2))) {
+			err = CH_ENOMEM;
+			break;
+		}
+		a[k] = b;
+		memcpy(a[k] + len[k], "}", 2);
+	}
+	if (!err)
+		err = db_query(d->db, ST_DONE, (const char *const *)a, NULL, NULL, NULL, NULL);
+	if (err)
+		log_warning("%zu finished rows not recorded (%s): they are done again later",
+		            n_fins, ch_strerror(err));
+	unsynced |= err == 0;
+	n_fins = 0;
+	for (int k = 0; k < 4; k++)
+		free(a[k]);
+}
+
 static void flush(struct evl *l, void *arg)
 {
 	struct ddns *d = arg;
 
 	(void)l;
+	if (d->db && db_ready(d->db))
+		done_flush(d);
 	if (unsynced && d->db && db_ready(d->db))
 		db_sync(d->db, NULL, NULL);
 	unsynced = false;
@@ -230,14 +309,19 @@ static void flush(struct evl *l, void *arg)
 int ddns_store_done(struct ddns *d, const struct ddns_row *r, bool fwd, bool rev,
                     const char *conflict)
 {
-	char id[24];
-	const char *v[4] = {id, fwd ? "t" : "f", rev ? "t" : "f", conflict};
-	int err;
+	if (!d->db || !db_ready(d->db))
+		return CH_EDB;
+	if (n_fins == cap_fins) {
+		size_t c = cap_fins ? 2 * cap_fins : 64;
+		struct fin *f = realloc(fins, c * sizeof(*f));
 
-	snprintf(id, sizeof(id), "%" PRId64, r->id);
-	err = db_query(d->db, ST_DONE, v, NULL, NULL, NULL, NULL);
-	unsynced |= err == 0;
-	return err;
+		if (!f)
+			return CH_ENOMEM;
+		fins = f;
+		cap_fins = c;
+	}
+	fins[n_fins++] = (struct fin){.id = r->id, .fwd = fwd, .rev = rev, .conflict = conflict};
+	return 0;
 }
 
 int ddns_store_retry(struct ddns *d, const struct ddns_row *r, uint64_t delay_ms, const char *why,
@@ -335,6 +419,7 @@ void ddns_store_stats(struct ddns *d)
 	if (gethostname(host, sizeof(host) - 1) < 0)
 		host[0] = '\0';
 	snprintf(detail, sizeof(detail), "{\"in_flight\": %zu}", d->n_jobs);
+	done_flush(d);
 	if (db_query(d->db, ST_STATS, v, NULL, NULL, NULL, NULL) == 0 &&
 	    db_query(d->db, ST_GAUGES, NULL, NULL, NULL, NULL, NULL) == 0 &&
 	    db_query(d->db, ST_BEAT, bv, NULL, NULL, NULL, NULL) == 0 &&
@@ -356,6 +441,7 @@ static void on_state(struct db *db, enum db_state st, const char *why, void *arg
 			log_warning("database unreachable: %s", why ? why : "");
 		d->db_up = false;
 		d->due_busy = false;
+		n_fins = 0; /* not recorded: done again once it is back */
 		return;
 	}
 	if (st != DB_READY)
@@ -406,6 +492,9 @@ int ddns_store_open(struct ddns *d)
 
 void ddns_store_close(struct ddns *d)
 {
+	free(fins);
+	fins = NULL;
+	n_fins = cap_fins = 0;
 	db_free(d->db);
 	d->db = NULL;
 }
