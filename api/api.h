@@ -226,10 +226,10 @@ void api_reservations_post(struct api_req *r);
 void api_reservations_put(struct api_req *r);
 void api_reservations_delete(struct api_req *r);
 
-/* api_reload.c: the <schema>_reload channel (lib/reload.h); on_request
- * reloads chorus-apid itself */
-struct reload_result;
-int api_reload_start(struct api *a, void (*on_request)(void *arg, struct reload_result *res));
+/* api_reload.c: the <schema>_reload channel (lib/reload.h); a request
+ * reloads chorus-apid itself through target */
+struct reload_target;
+int api_reload_start(struct api *a, struct reload_target *target);
 void api_reload_stop(struct api *a);
 
 /* api_events.c: the hub that feeds every event stream */

@@ -293,16 +293,16 @@ static void on_answer(void *arg, const struct reload_msg *m)
 	}
 }
 
-int api_reload_start(struct api *a, void (*on_request)(void *arg, struct reload_result *res))
+int api_reload_start(struct api *a, struct reload_target *target)
 {
 	const struct conf_instance *in = &a->conf->instance;
 	struct reload_chan_cfg rc = {
 	    .conninfo = in->conninfo,
 	    .schema = in->schema,
-	    .on_request = on_request,
+	    .on_request = reload_target_run,
 	    .on_answer = on_answer,
 	    .daemon = "apid",
-	    .arg = a,
+	    .arg = target,
 	};
 
 	return reload_chan_new(a->l, &rc, &chan);

@@ -94,24 +94,8 @@ static int apply(void *arg, struct conf *c, char *err, size_t errlen)
 }
 
 static const struct reload_ops reload_ops = {"apid", restart_keys, NULL, apply};
-
-/* A reload request on <schema>_reload (lib/reload.h, api_reload.c), or SIGHUP. */
-static void on_reload(void *arg, struct reload_result *res)
-{
-	struct api *a = arg;
-
-	reload_run(&reload_ops, a, a->conf_path, a->conf, res);
-}
-
-static void on_hup(struct evl *l, int signo, void *arg)
-{
-	struct reload_result res;
-
-	(void)l;
-	(void)signo;
-	on_reload(arg, &res);
-	reload_result_clear(&res);
-}
+/* SIGHUP and <schema>_reload (lib/reload.h, api_reload.c) */
+static struct reload_target reload_target;
 
 static void on_beat(struct evl *l, uint64_t id, void *arg)
 {
@@ -126,14 +110,15 @@ static int setup(struct api *a)
 {
 	int err;
 
+	reload_target = (struct reload_target){&reload_ops, a, a->conf_path, &a->conf};
 	if ((err = evl_new(&a->l)) < 0 || (err = api_tokens_load(a, a->conf)) < 0)
 		return err;
 	if ((err = api_http_start(a)) < 0 || (err = api_events_start(a)) < 0 ||
-	    (err = api_reload_start(a, on_reload)) < 0)
+	    (err = api_reload_start(a, &reload_target)) < 0)
 		return err;
 	evl_signal(a->l, SIGTERM, on_term, a);
 	evl_signal(a->l, SIGINT, on_term, a);
-	evl_signal(a->l, SIGHUP, on_hup, a);
+	evl_signal(a->l, SIGHUP, reload_on_hup, &reload_target);
 	evl_timer(a->l, 1000, on_beat, a);
 	return api_store_open(a);
 }

@@ -156,25 +156,7 @@ static int apply(void *arg, struct conf *c, char *err, size_t errlen)
 }
 
 static const struct reload_ops reload_ops = {"ddnsd", restart_keys, load, apply};
-
-/* A reload request on <schema>_reload (lib/reload.h), or SIGHUP. */
-static void on_reload(void *arg, struct reload_result *res)
-{
-	struct ddns *d = arg;
-
-	reload_run(&reload_ops, d, d->conf_path, d->conf, res);
-}
-
-/* SIGHUP: the whole new file is validated first; on error the old one stays. */
-static void on_hup(struct evl *l, int signo, void *arg)
-{
-	struct reload_result res;
-
-	(void)l;
-	(void)signo;
-	on_reload(arg, &res);
-	reload_result_clear(&res);
-}
+static struct reload_target reload_target; /* SIGHUP and <schema>_reload (lib/reload.h) */
 
 static int setup(struct ddns *d)
 {
@@ -182,18 +164,19 @@ static int setup(struct ddns *d)
 	struct reload_chan_cfg rc = {
 	    .conninfo = in->ddns_conninfo[0] ? in->ddns_conninfo : in->conninfo,
 	    .schema = in->schema,
-	    .on_request = on_reload,
+	    .on_request = reload_target_run,
 	    .daemon = "ddnsd",
-	    .arg = d,
+	    .arg = &reload_target,
 	};
 	int err;
 
+	reload_target = (struct reload_target){&reload_ops, d, d->conf_path, &d->conf};
 	if ((err = evl_new(&d->l)) < 0 || (err = ddns_outbox_open(d)) < 0 ||
 	    (err = reload_chan_new(d->l, &rc, &reload_ch)) < 0)
 		return err;
 	evl_signal(d->l, SIGTERM, on_term, d);
 	evl_signal(d->l, SIGINT, on_term, d);
-	evl_signal(d->l, SIGHUP, on_hup, d);
+	evl_signal(d->l, SIGHUP, reload_on_hup, &reload_target);
 	evl_timer(d->l, STATS_MS, on_stats, d);
 	d->sweep_timer = evl_timer(d->l, (uint64_t)d->conf->ddns.sweep * 1000, on_sweep, d);
 	return ddns_store_open(d);

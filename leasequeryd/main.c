@@ -131,25 +131,7 @@ static int apply(void *arg, struct conf *c, char *err, size_t errlen)
 }
 
 static const struct reload_ops reload_ops = {"leasequeryd", restart_keys, NULL, apply};
-
-/* A reload request on <schema>_reload (lib/reload.h), or SIGHUP. */
-static void on_reload(void *arg, struct reload_result *res)
-{
-	struct lq *lq = arg;
-
-	reload_run(&reload_ops, lq, lq->conf_path, lq->conf, res);
-}
-
-/* SIGHUP: the whole new file is validated before it replaces the old one. */
-static void on_hup(struct evl *l, int signo, void *arg)
-{
-	struct reload_result res;
-
-	(void)l;
-	(void)signo;
-	on_reload(arg, &res);
-	reload_result_clear(&res);
-}
+static struct reload_target reload_target; /* SIGHUP and <schema>_reload (lib/reload.h) */
 
 /* Before the loop: what can fail for reasons the operator must see. */
 static int open_sockets(struct lq *lq)
@@ -188,17 +170,18 @@ static int setup(struct lq *lq)
 	struct reload_chan_cfg rc = {
 	    .conninfo = in->lq_conninfo[0] ? in->lq_conninfo : in->conninfo,
 	    .schema = in->schema,
-	    .on_request = on_reload,
+	    .on_request = reload_target_run,
 	    .daemon = "leasequeryd",
-	    .arg = lq,
+	    .arg = &reload_target,
 	};
 	int err;
 
+	reload_target = (struct reload_target){&reload_ops, lq, lq->conf_path, &lq->conf};
 	if ((err = reload_chan_new(lq->l, &rc, &reload_ch)) < 0)
 		return err;
 	evl_signal(lq->l, SIGTERM, on_term, lq);
 	evl_signal(lq->l, SIGINT, on_term, lq);
-	evl_signal(lq->l, SIGHUP, on_hup, lq);
+	evl_signal(lq->l, SIGHUP, reload_on_hup, &reload_target);
 	evl_timer(lq->l, STATS_MS, on_stats, lq);
 	evl_before_sleep(lq->l, on_before_sleep, lq);
 	return lq_store_open(lq);

@@ -71,6 +71,23 @@ int reload_run(const struct reload_ops *ops, void *arg, const char *path, const 
 	return 0;
 }
 
+void reload_target_run(void *target, struct reload_result *res)
+{
+	const struct reload_target *t = target;
+
+	reload_run(t->ops, t->arg, t->path, *t->cur, res);
+}
+
+void reload_on_hup(struct evl *l, int signo, void *target)
+{
+	struct reload_result res;
+
+	(void)l;
+	(void)signo;
+	reload_target_run(target, &res);
+	reload_result_clear(&res);
+}
+
 /* ---- payloads ---- */
 
 static int to_buf(struct json_object *o, char *buf, size_t cap)

@@ -58,6 +58,18 @@ struct reload_ops {
 int reload_run(const struct reload_ops *ops, void *arg, const char *path, const struct conf *cur,
                struct reload_result *out);
 
+/* A daemon's reload bound to its state: the arg of evl_signal(SIGHUP,
+ * reload_on_hup) and of reload_chan's on_request (reload_target_run), so
+ * both run reload_run the same way. */
+struct reload_target {
+	const struct reload_ops *ops;
+	void *arg;               /* for ops->apply */
+	const char *path;        /* the configuration file */
+	struct conf *const *cur; /* where the daemon keeps its running configuration */
+};
+void reload_target_run(void *target, struct reload_result *res);
+void reload_on_hup(struct evl *l, int signo, void *target);
+
 /* ---- payloads (reload.c) ---- */
 
 /* A request payload for id into buf. Returns its length, or CH_ENOSPACE. */

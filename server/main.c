@@ -185,25 +185,7 @@ static int apply(void *arg, struct conf *c, char *err, size_t errlen)
 }
 
 static const struct reload_ops reload_ops = {"dhcp6d", restart_keys, NULL, apply};
-
-/* A reload request on <schema>_reload (lib/reload.h), or SIGHUP. */
-static void on_reload(void *arg, struct reload_result *res)
-{
-	struct srv *s = arg;
-
-	reload_run(&reload_ops, s, conf_path, s->conf, res);
-}
-
-/* SIGHUP: the whole new file is validated before it replaces the old one. */
-static void on_hup(struct evl *l, int signo, void *arg)
-{
-	struct reload_result res;
-
-	(void)l;
-	(void)signo;
-	on_reload(arg, &res);
-	reload_result_clear(&res);
-}
+static struct reload_target reload_target; /* SIGHUP and <schema>_reload (lib/reload.h) */
 
 /* Before detaching: what can fail for reasons the operator must see. */
 static int open_socket(struct srv *s, const struct opts *o)
@@ -235,16 +217,17 @@ static int setup(struct srv *s)
 		evl_watch(s->l, s->sock.fd[i], EPOLLIN, on_rx, s);
 	evl_signal(s->l, SIGTERM, on_term, s);
 	evl_signal(s->l, SIGINT, on_term, s);
-	evl_signal(s->l, SIGHUP, on_hup, s);
+	reload_target = (struct reload_target){&reload_ops, s, conf_path, &s->conf};
+	evl_signal(s->l, SIGHUP, reload_on_hup, &reload_target);
 	evl_timer(s->l, STATS_MS, on_stats, s);
 	evl_timer(s->l, SRV_RECLAIM_MS, on_reclaim, s);
 	evl_timer(s->l, SRV_HEALTH_MS, on_health, s);
 	if ((err = reload_chan_new(s->l,
 	                           &(struct reload_chan_cfg){.conninfo = s->conf->instance.conninfo,
 	                                                     .schema = s->conf->instance.schema,
-	                                                     .on_request = on_reload,
+	                                                     .on_request = reload_target_run,
 	                                                     .daemon = "dhcp6d",
-	                                                     .arg = s},
+	                                                     .arg = &reload_target},
 	                           &reload_ch)) < 0)
 		return err;
 	return srv_store_open(s);
