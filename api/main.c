@@ -14,17 +14,12 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "errors.h"
 #include "log.h"
 #include "reload.h"
 #include "api.h"
 #include "api_store.h"
-
-struct opts {
-	const char *conf;
-	bool check;
-	bool foreground;
-};
 
 static void usage(FILE *f)
 {
@@ -34,29 +29,6 @@ static void usage(FILE *f)
 	        "  -t        check the configuration, print the effective values, exit\n"
 	        "  -d        stay in the foreground, log to stderr (default: detach,\n"
 	        "            log to syslog unless logging.syslog is false)\n");
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	while ((c = getopt(argc, argv, "c:tdh")) != -1) {
-		switch (c) {
-		case 'c':
-			o->conf = optarg;
-			break;
-		case 't':
-			o->check = true;
-			break;
-		case 'd':
-			o->foreground = true;
-			break;
-		default:
-			return -1;
-		}
-	}
-	return o->conf && optind == argc ? 0 : -1;
 }
 
 static void on_term(struct evl *l, int signo, void *arg)
@@ -138,27 +110,19 @@ static void teardown(struct api *a)
 int main(int argc, char **argv)
 {
 	static struct api a;
-	char err[CONF_ERR_LEN];
-	struct opts o;
+	struct daemon_opts o;
 	int r;
 
-	if (parse_opts(argc, argv, &o) < 0) {
+	if (daemon_opts_parse(argc, argv, 0, &o) < 0) {
 		usage(stderr);
 		return 1;
 	}
 	a.conf_path = o.conf;
-	if (conf_load(o.conf, &a.conf, err, sizeof(err)) < 0) {
-		fprintf(stderr, "chorus-apid: %s\n", err);
+	if ((r = daemon_conf("chorus-apid", &o, NULL, &a.conf)) != 0)
+		return r > 0 ? 0 : 1;
+	daemon_log_init("chorus-apid", &o, a.conf);
+	if (daemon_detach(&o) < 0)
 		return 1;
-	}
-	if (o.check)
-		return conf_print(a.conf, stdout, 0) < 0 ? 1 : 0;
-	log_init("chorus-apid", !o.foreground && a.conf->logging.syslog, a.conf->logging.level);
-	signal(SIGPIPE, SIG_IGN);
-	if (!o.foreground && daemon(0, 0) < 0) {
-		log_err("cannot detach: %s", strerror(errno));
-		return 1;
-	}
 	a.started_at = (int64_t)time(NULL);
 	r = setup(&a);
 	if (r == 0) {

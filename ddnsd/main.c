@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "ddns.h"
 #include "ddns_outbox.h"
 #include "ddns_store.h"
@@ -23,13 +24,6 @@
 #define STATS_MS    10000 /* counters and heartbeat */
 #define STOP_MAX_MS 5000  /* longest wait for the updates in flight at SIGTERM */
 
-struct opts {
-	const char *conf;
-	const char *pid_file;
-	bool check;
-	bool foreground;
-};
-
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: chorus-ddnsd -c FILE [-t] [-d] [-P PIDFILE]\n"
@@ -38,32 +32,6 @@ static void usage(FILE *f)
 	           "  -d          stay in the foreground, log to stderr (default: detach,\n"
 	           "              log to syslog unless logging.syslog is false)\n"
 	           "  -P PIDFILE  write the pid there\n");
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	while ((c = getopt(argc, argv, "c:tdP:h")) != -1) {
-		switch (c) {
-		case 'c':
-			o->conf = optarg;
-			break;
-		case 't':
-			o->check = true;
-			break;
-		case 'd':
-			o->foreground = true;
-			break;
-		case 'P':
-			o->pid_file = optarg;
-			break;
-		default:
-			return -1;
-		}
-	}
-	return o->conf && optind == argc ? 0 : -1;
 }
 
 /* conf_load and what ddnsd itself needs of the file (ldns's algorithms). */
@@ -80,16 +48,6 @@ static int load(const char *path, struct conf **out, char *err, size_t errlen)
 	}
 	*out = c;
 	return 0;
-}
-
-static int pid_write(const char *path)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -errno;
-	fprintf(f, "%ld\n", (long)getpid());
-	return fclose(f) ? -errno : 0;
 }
 
 static void on_stats(struct evl *l, uint64_t id, void *arg)
@@ -194,31 +152,19 @@ static void teardown(struct ddns *d)
 int main(int argc, char **argv)
 {
 	static struct ddns d;
-	char err[CONF_ERR_LEN];
-	struct opts o;
+	struct daemon_opts o;
 	int r;
 
-	if (parse_opts(argc, argv, &o) < 0) {
+	if (daemon_opts_parse(argc, argv, DAEMON_OPT_PIDFILE, &o) < 0) {
 		usage(stderr);
 		return 1;
 	}
 	d.conf_path = o.conf;
-	if (load(o.conf, &d.conf, err, sizeof(err)) < 0) {
-		fprintf(stderr, "chorus-ddnsd: %s\n", err);
+	if ((r = daemon_conf("chorus-ddnsd", &o, load, &d.conf)) != 0)
+		return r > 0 ? 0 : 1;
+	daemon_log_init("chorus-ddnsd", &o, d.conf);
+	if (daemon_detach(&o) < 0 || (o.pid_file && daemon_pid_write(o.pid_file) < 0))
 		return 1;
-	}
-	if (o.check)
-		return conf_print(d.conf, stdout, 0) < 0 ? 1 : 0;
-	log_init("chorus-ddnsd", !o.foreground && d.conf->logging.syslog, d.conf->logging.level);
-	signal(SIGPIPE, SIG_IGN);
-	if (!o.foreground && daemon(0, 0) < 0) {
-		log_err("cannot detach: %s", strerror(errno));
-		return 1;
-	}
-	if (o.pid_file && (r = pid_write(o.pid_file)) < 0) {
-		log_err("cannot write pid file %s: %s", o.pid_file, strerror(-r));
-		return 1;
-	}
 	r = setup(&d);
 	if (r == 0) {
 		log_notice("instance %s: DNS updates for %zu forward and %zu reverse zones",

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "log.h"
 #include "reload.h"
 #include "lq.h"
@@ -24,13 +25,6 @@
 #define STATS_MS    10000 /* counters and heartbeat to the schema */
 #define STOP_MAX_MS 2000  /* longest wait for QueryTerminated to leave */
 
-struct opts {
-	const char *conf;
-	bool check;
-	bool foreground;
-	unsigned port;
-};
-
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: chorus-leasequeryd -c FILE [-t] [-d] [-p PORT]\n"
@@ -38,34 +32,6 @@ static void usage(FILE *f)
 	           "  -t        check the configuration, print the effective values, exit\n"
 	           "  -d        stay in the foreground, log to stderr\n"
 	           "  -p PORT   TCP port of bulk leasequery (default: leasequery.bulk-port)\n");
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	while ((c = getopt(argc, argv, "c:tdp:h")) != -1) {
-		switch (c) {
-		case 'c':
-			o->conf = optarg;
-			break;
-		case 't':
-			o->check = true;
-			break;
-		case 'd':
-			o->foreground = true;
-			break;
-		case 'p':
-			o->port = (unsigned)strtoul(optarg, NULL, 10);
-			if (o->port == 0 || o->port > 65535)
-				return -1;
-			break;
-		default:
-			return -1;
-		}
-	}
-	return o->conf && optind == argc ? 0 : -1;
 }
 
 static void on_stats(struct evl *l, uint64_t id, void *arg)
@@ -203,33 +169,24 @@ static void teardown(struct lq *lq)
 int main(int argc, char **argv)
 {
 	static struct lq lq;
-	char err[CONF_ERR_LEN];
-	struct opts o;
+	struct daemon_opts o;
 	int r;
 
-	if (parse_opts(argc, argv, &o) < 0) {
+	if (daemon_opts_parse(argc, argv, DAEMON_OPT_PORT, &o) < 0) {
 		usage(stderr);
 		return 2;
 	}
 	lq.conf_path = o.conf;
-	if (conf_load(o.conf, &lq.conf, err, sizeof(err)) < 0) {
-		fprintf(stderr, "chorus-leasequeryd: %s\n", err);
-		return 1;
-	}
-	if (o.check)
-		return conf_print(lq.conf, stdout, 0) < 0 ? 1 : 0;
-	log_init("chorus-leasequeryd", !o.foreground && lq.conf->logging.syslog,
-	         lq.conf->logging.level);
-	signal(SIGPIPE, SIG_IGN);
+	if ((r = daemon_conf("chorus-leasequeryd", &o, NULL, &lq.conf)) != 0)
+		return r > 0 ? 0 : 1;
+	daemon_log_init("chorus-leasequeryd", &o, lq.conf);
 	lq.port = (uint16_t)(o.port ? o.port : lq.conf->leasequery.bulk_port);
 	if (!lq.conf->leasequery.enabled)
 		log_warning("leasequery.enabled is false; serving anyway (chorus-dhcp6d hands "
 		            "nothing over while it is)");
 	r = open_sockets(&lq);
-	if (r == 0 && !o.foreground && daemon(0, 0) < 0) {
-		log_err("cannot detach: %s", strerror(errno));
-		r = -errno;
-	}
+	if (r == 0)
+		r = daemon_detach(&o);
 	if (r == 0)
 		r = setup(&lq);
 	if (r == 0) {

@@ -5,6 +5,7 @@ lib_libchorus_a_SOURCES = \
 	lib/errors.c lib/errors.h \
 	lib/wire.c lib/wire.h lib/hex.h \
 	lib/log.c lib/log.h \
+	lib/daemon.c lib/daemon.h \
 	lib/evl.c lib/evl.h \
 	lib/db.c lib/db.h \
 	lib/addr6.c lib/addr6.h \

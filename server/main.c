@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "errors.h"
 #include "log.h"
 #include "reload.h"
@@ -33,13 +34,6 @@
 #define STATS_MS    10000 /* counters to the stats table */
 #define STOP_MAX_MS 5000  /* longest wait for commits at SIGTERM */
 
-struct opts {
-	const char *conf;
-	bool check;
-	bool foreground;
-	unsigned port;
-};
-
 static const char *conf_path;
 static struct reload_chan *reload_ch;
 
@@ -51,45 +45,6 @@ static void usage(FILE *f)
 	           "  -d        stay in the foreground, log to stderr (default: detach,\n"
 	           "            log to syslog unless logging.syslog is false)\n"
 	           "  -p PORT   UDP port to listen on (default 547; for tests)\n");
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	o->port = 547;
-	while ((c = getopt(argc, argv, "c:tdp:h")) != -1) {
-		switch (c) {
-		case 'c':
-			o->conf = optarg;
-			break;
-		case 't':
-			o->check = true;
-			break;
-		case 'd':
-			o->foreground = true;
-			break;
-		case 'p':
-			o->port = (unsigned)strtoul(optarg, NULL, 10);
-			if (o->port == 0 || o->port > 65535)
-				return -1;
-			break;
-		default:
-			return -1;
-		}
-	}
-	return o->conf && optind == argc ? 0 : -1;
-}
-
-static int pid_write(const char *path)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -errno;
-	fprintf(f, "%ld\n", (long)getpid());
-	return fclose(f) ? -errno : 0;
 }
 
 static void on_rx(struct evl *l, int fd, uint32_t events, void *arg)
@@ -188,7 +143,7 @@ static const struct reload_ops reload_ops = {"dhcp6d", restart_keys, NULL, apply
 static struct reload_target reload_target; /* SIGHUP and <schema>_reload (lib/reload.h) */
 
 /* Before detaching: what can fail for reasons the operator must see. */
-static int open_socket(struct srv *s, const struct opts *o)
+static int open_socket(struct srv *s, const struct daemon_opts *o)
 {
 	int err;
 
@@ -249,33 +204,22 @@ static void teardown(struct srv *s)
 int main(int argc, char **argv)
 {
 	static struct srv s;
-	char err[CONF_ERR_LEN];
-	struct opts o;
+	struct daemon_opts o;
 	int r;
 
-	if (parse_opts(argc, argv, &o) < 0) {
+	if (daemon_opts_parse(argc, argv, DAEMON_OPT_PORT, &o) < 0) {
 		usage(stderr);
 		return 1;
 	}
+	if (!o.port)
+		o.port = 547;
 	conf_path = o.conf;
-	if (conf_load(o.conf, &s.conf, err, sizeof(err)) < 0) {
-		fprintf(stderr, "chorus-dhcp6d: %s\n", err);
+	if ((r = daemon_conf("chorus-dhcp6d", &o, NULL, &s.conf)) != 0)
+		return r > 0 ? 0 : 1;
+	daemon_log_init("chorus-dhcp6d", &o, s.conf);
+	if (open_socket(&s, &o) < 0 || daemon_detach(&o) < 0 ||
+	    daemon_pid_write(s.conf->instance.pid_file) < 0)
 		return 1;
-	}
-	if (o.check)
-		return conf_print(s.conf, stdout, 0) < 0 ? 1 : 0;
-	log_init("chorus-dhcp6d", !o.foreground && s.conf->logging.syslog, s.conf->logging.level);
-	signal(SIGPIPE, SIG_IGN);
-	if (open_socket(&s, &o) < 0)
-		return 1;
-	if (!o.foreground && daemon(0, 0) < 0) {
-		log_err("cannot detach: %s", strerror(errno));
-		return 1;
-	}
-	if ((r = pid_write(s.conf->instance.pid_file)) < 0) {
-		log_err("cannot write pid file %s: %s", s.conf->instance.pid_file, strerror(-r));
-		return 1;
-	}
 	r = setup(&s);
 	if (r == 0) {
 		log_notice("instance %s listening on UDP %u", s.conf->instance.name, o.port);

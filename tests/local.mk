@@ -29,6 +29,7 @@ LIB_UNIT_TESTS = \
 	tests/unit/lib/test_conf \
 	tests/unit/lib/test_conf_diff \
 	tests/unit/lib/test_log \
+	tests/unit/lib/test_daemon \
 	tests/unit/lib/test_reload
 check_PROGRAMS += $(LIB_UNIT_TESTS)
 TESTS += $(LIB_UNIT_TESTS)
