@@ -64,8 +64,10 @@ start_daemon() {
 
 # wait_log PATTERN N: until the daemon log holds N lines matching PATTERN (20 s).
 wait_log() {
+	local n
 	for _ in $(seq 200); do
-		[ "$(grep -c "$1" "$T/d.log" 2>/dev/null)" -ge "$2" ] && return 0
+		n=$(grep -c "$1" "$T/d.log" 2>/dev/null)
+		[ "${n:-0}" -ge "$2" ] && return 0
 		sleep 0.1
 	done
 	echo "# daemon log:" && sed 's/^/#   /' "$T/d.log"
