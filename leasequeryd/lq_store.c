@@ -70,16 +70,18 @@ enum {
 	"LATERAL (SELECT id, lease_type, addr, duid, subnet_id, link_addr, preferred_lft, "        \
 	"valid_lft, cltt, relay_src, relay_chain, hwtype, hwaddr, fqdn, fqdn_flags, client_opts, " \
 	"state, expires_at FROM leases WHERE duid = " col " OFFSET 0) l"
-/* The columns of a bulk page, as COLS but only what the ORO asks for:
- * the relay data with bit 1 of $3, the name and the stored client options
+/* The columns of a bulk page, as COLS but only what a stream sends (no
+ * row id, no link-address) and what the ORO asks for: the relay data
+ * with bit 1 of $3, the name and the stored client options
  * with bit 2, the link-layer address with bit 4. */
 #define PAGE_COLS                                                                                  \
-	"id, lease_type = 'pd', addr, duid, subnet_id, link_addr, preferred_lft, valid_lft, "      \
-	"cltt, "                                                                                   \
-	"now(), CASE WHEN $3::integer & 1 = 1 THEN relay_src END, CASE WHEN $3::integer & 1 = 1 "  \
-	"THEN relay_chain END, CASE WHEN $3::integer & 4 = 4 THEN hwtype END, CASE WHEN "          \
-	"$3::integer & 4 = 4 THEN hwaddr END, CASE WHEN $3::integer & 2 = 2 THEN fqdn END, "       \
-	"fqdn_flags, CASE WHEN $3::integer & 2 = 2 THEN client_opts END"
+	"NULL::bigint, lease_type = 'pd', addr, duid, subnet_id, NULL::inet, preferred_lft, "      \
+	"valid_lft, cltt, now(), CASE WHEN $3::integer & 1 = 1 THEN relay_src END, "               \
+	"CASE WHEN $3::integer & 1 = 1 THEN relay_chain END, "                                     \
+	"CASE WHEN $3::integer & 4 = 4 THEN hwtype END, "                                          \
+	"CASE WHEN $3::integer & 4 = 4 THEN hwaddr END, "                                          \
+	"CASE WHEN $3::integer & 2 = 2 THEN fqdn END, fqdn_flags, "                                \
+	"CASE WHEN $3::integer & 2 = 2 THEN client_opts END"
 /* A link's page: rows after the DUID $1 in leases_client_idx order, read
  * only as far as LIMIT $2 needs (the fence keeps the planner from walking
  * a partial index whole and sorting it, which it would on a table whose
@@ -322,7 +324,7 @@ int lq_store_row(const PGresult *res, int i, struct lq_bind *out)
 	b.pref = remaining((long long)be_get(res, i, C_PREF, 8), b.age);
 	b.valid = remaining((long long)be_get(res, i, C_VALID, 8), b.age);
 	if (inet_get(res, i, C_ADDR, b.addr, &b.plen) < 0 ||
-	    inet_get(res, i, C_LINK, b.link, NULL) < 0 ||
+	    (!PQgetisnull(res, i, C_LINK) && inet_get(res, i, C_LINK, b.link, NULL) < 0) ||
 	    (n = lq_store_row_duid(res, i, b.duid, sizeof(b.duid))) <= 0)
 		return CH_EMALFORMED;
 	b.duid_len = (size_t)n;
