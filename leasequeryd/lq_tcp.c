@@ -292,9 +292,10 @@ static void stream_done(struct lq_conn *c)
 
 	emit_client(c);
 	if (s->sent_reply) {
-		/* RFC 5460 §6.2 wants no option in a successful DONE, but Wireshark
-		 * (4.0) calls an option-less DONE malformed; a Success status is
-		 * what Kea sends too */
+		/* RFC 5460 §6.2: a successful DONE SHOULD NOT carry options, but
+		 * Wireshark 4.0 calls an option-less DONE on TCP malformed (its bulk
+		 * dissector wants an option; over UDP the same message decodes); a
+		 * Success status is what Dibbler sends (Kea sends none) */
 		send_status(c, D6_MSG_LQ_DONE, D6_STATUS_SUCCESS, "done");
 		lq_count(c->lq, LQ_CNT_REPLY_DATA);
 	} else {
