@@ -56,7 +56,8 @@ write_conf() {
     "subnets": [ { "id": 1, "prefix": "2001:db8:1::/64", "pools": [ { "prefix": "2001:db8:1::/65" } ],
         "pd-pools": [ { "prefix": "2001:db8:1:100::/56", "delegated-length": 60 } ] },
       { "id": 4, "prefix": "2001:db8:4::/64", "preferred-lifetime": 2, "valid-lifetime": 8,
-        "pools": [ { "prefix": "2001:db8:4::/120" } ] },
+        "pools": [ { "prefix": "2001:db8:4::/120" } ],
+        "pd-pools": [ { "prefix": "2001:db8:1:300::/56", "delegated-length": 64 } ] },
       { "id": 5, "prefix": "2001:db8:5::/64", "pools": [ { "prefix": "2001:db8:5::/120" } ],
         "pd-pools": [ { "prefix": "2001:db8:1:200::/56", "delegated-length": 62 } ] } ]
   },
@@ -246,8 +247,8 @@ is "check-with-dhcid: host1 keeps its owner's addresses" "$(dq $DNSPORT AAAA hos
 	"$(printf '%s\n' "$A1" "$A1b" | sort)"
 is "... and the intruder's address gets no PTR" "$(dq $DNSPORT PTR "$(rev "$A2")")" ""
 is "... and the conflict is recorded as an event" \
-	"$(q "SELECT detail->>'fqdn' FROM $SCHEMA.events WHERE kind = 'ddns-conflict' AND addr = '$A2'")" \
-	"host1.$DNS_FWD."
+	"$(q "SELECT detail->>'fqdn' || ': ' || (detail->>'reason') FROM $SCHEMA.events WHERE kind = 'ddns-conflict' AND addr = '$A2'")" \
+	"host1.$DNS_FWD.: the name belongs to another client (its DHCID differs)"
 like "... and logged" "$(grep 'not updated' "$T/dd.log")" "belongs to another client"
 
 # --- Release removes only what the binding added ---
@@ -262,8 +263,9 @@ is "... nor DHCID" "$(dq $DNSPORT DHCID host1.$DNS_FWD)" ""
 is "... nor PTR" "$(dq $DNSPORT PTR "$(rev "$A1")")" ""
 
 # --- expiry removes what the binding added (the engine's reclaim queues the removal) ---
-r=$(ex request --duid 0001000100000000000000000d10 --serverid "$SID" --link 2001:db8:4::1 --fqdn shortlived --fqdn-flags 1)
-A16=$(j "$r" '.ias[0].leases[0].addr')
+r=$(ex request --duid 0001000100000000000000000d10 --serverid "$SID" --link 2001:db8:4::1 --pd --fqdn shortlived --fqdn-flags 1)
+A16=$(ia "$r" na)
+P16=$(ia "$r" pd)
 gone_after() { # gone_after SECS NAME: until NAME has no AAAA
 	for _ in $(seq $(($1 * 10))); do
 		[ -z "$(dq $DNSPORT AAAA "$2")" ] && return 0
@@ -271,13 +273,20 @@ gone_after() { # gone_after SECS NAME: until NAME has no AAAA
 	done
 	return 1
 }
-for _ in $(seq 100); do
-	[ "$(dq $DNSPORT AAAA shortlived.$DNS_FWD)" = "$A16" ] && break
+for _ in $(seq 100); do # the name's rows apply one after the other: the address's, the prefix's
+	[ "$(dq $DNSPORT AAAA shortlived.$DNS_FWD)" = "$A16" ] &&
+		[ -n "$(dq $DNSPORT PTR "$(revp "$P16")")" ] && break
 	sleep 0.1
 done
 is "an 8-second lease with a name is in DNS" "$(dq $DNSPORT AAAA shortlived.$DNS_FWD)" "$A16"
+is "... and its 8-second /64 has its PTR" "$(dq $DNSPORT PTR "$(revp "$P16")")" "shortlived.$DNS_FWD."
 gone_after 30 shortlived.$DNS_FWD && ok "... and leaves DNS when it expires" ||
 	not_ok "... and leaves DNS when it expires ($(q "SELECT state FROM $SCHEMA.leases WHERE addr = '$A16'"))"
+for _ in $(seq 100); do
+	[ -z "$(dq $DNSPORT PTR "$(revp "$P16")")" ] && break
+	sleep 0.1
+done
+is "... the prefix's PTR too" "$(dq $DNSPORT PTR "$(revp "$P16")")" ""
 
 # --- a wrong TSIG key: a clear error, the row stays; a reload with the right key lands it ---
 SECRET=c2VjcmV0LXRoYXQtaXMtd3Jvbmc= reload
