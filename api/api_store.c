@@ -83,8 +83,7 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                   "AND ($12::float8 IS NULL OR l.expires_at < to_timestamp($12::float8)) "
                   "AND ($13::float8 IS NULL OR l.expires_at > to_timestamp($13::float8)) "
                   "AND ($14::inet IS NULL OR (l.addr, l.id) > ($14::inet, $15::bigint)) "
-                  "ORDER BY l.addr, l.id LIMIT $16::int + 1",
-         true},
+                  "ORDER BY l.addr, l.id LIMIT $16::int + 1"},
     /* The same page with no filter (the whole table in pages, as an export
      * reads it): one plan fits every cursor, so it runs on a generic plan
      * (after AST_GENERIC, see generic_plan[]) instead of being planned per
@@ -93,8 +92,7 @@ static const struct db_stmt api_stmts[AST_MAX] = {
     [AST_LEASES_PAGE] = {"api_leases_page", 3,
                          "SELECT " LEASE_COLS(
                              "l") ", l.id FROM leases l WHERE (l.addr, l.id) > ($1::inet, "
-                                  "$2::bigint) ORDER BY l.addr, l.id LIMIT $3::int + 1",
-                         true},
+                                  "$2::bigint) ORDER BY l.addr, l.id LIMIT $3::int + 1"},
     /* Until the commit: the next statement uses its generic plan. */
     [AST_GENERIC] = {"api_generic", 0,
                      "SELECT pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', "
@@ -105,8 +103,7 @@ static const struct db_stmt api_stmts[AST_MAX] = {
         {"api_lease_get", 1,
          "SELECT " LEASE_COLS(
              "l") " FROM leases l WHERE l.addr = $1::inet "
-                  "ORDER BY l.state IN ('active', 'declined') DESC, l.id DESC LIMIT 1",
-         true},
+                  "ORDER BY l.state IN ('active', 'declined') DESC, l.id DESC LIMIT 1"},
     /* DELETE frees the address and queues its DNS removal in the same
      * transaction (also when the add is still queued: ddnsd may do it
      * before it sees the removal) and tells the engine of the instance on
@@ -127,8 +124,7 @@ static const struct db_stmt api_stmts[AST_MAX] = {
          "SELECT " LEASE_COLS("r") ", EXISTS (SELECT 1 FROM d WHERE d.lease_id = r.id), "
                                    "pg_notify(current_schema() || '_dhcp', 'lease-deleted ' || "
                                    "host(r.addr) || '/' || "
-                                   "masklen(r.addr)) FROM r",
-         true},
+                                   "masklen(r.addr)) FROM r"},
     /* Health in one round trip: heartbeat ages by the database's clock,
      * the DDNS backlog and the age of its oldest row. */
     [AST_HEALTH] =
@@ -226,6 +222,14 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                          "DELETE FROM reservations r WHERE r.duid = decode($1, 'hex') "
                          "RETURNING " RESV_JSON("r"),
                          false},
+};
+
+/* Statements whose rows api_lease_row.c reads in binary format. */
+static const bool binary_results[AST_MAX] = {
+    [AST_LEASES_LIST] = true,
+    [AST_LEASES_PAGE] = true,
+    [AST_LEASE_GET] = true,
+    [AST_LEASE_DELETE] = true,
 };
 
 /* Statements whose plan does not depend on their parameters' values: sent
@@ -407,6 +411,7 @@ int api_store_open(struct api *a)
 	    .schema_version = CHORUS_SCHEMA_VERSION,
 	    .stmts = api_stmts,
 	    .n_stmts = AST_MAX,
+	    .binary = binary_results,
 	    .listen = listen_channels,
 	    .on_state = on_state,
 	    .on_notify = on_notify,

@@ -130,17 +130,15 @@ static const struct db_stmt stmts[ST_MAX] = {
                     "WITH t AS (SELECT duid AS t_duid, subnet_id AS t_subnet FROM leases "
                     "WHERE addr >>= $1::inet AND " LIVE " AND ($2::bigint IS NULL OR "
                     "subnet_id = $2) LIMIT 1) SELECT " COLS " FROM t, " BY_DUID(
-                        "t_duid") " WHERE subnet_id = t_subnet AND " LIVE " LIMIT 32",
-                    true},
+                        "t_duid") " WHERE subnet_id = t_subnet AND " LIVE " LIMIT 32"},
     [ST_BY_CLIENT] = {"lq_by_client", 2,
                       "SELECT " COLS " FROM leases WHERE duid = $1::bytea AND " LIVE
                       " AND ($2::bigint IS NULL OR subnet_id = $2) ORDER BY subnet_id, id "
-                      "LIMIT 256",
-                      true},
+                      "LIMIT 256"},
     /* keyset pages: the next LQ_PAGE_ROWS rows after a DUID */
-    [ST_PAGE_LINK] = {"lq_page_link", 4, PAGE("subnet_id = $4"), true},
-    [ST_PAGE_RELAY] = {"lq_page_relay", 5, PAGE_IDS("relay_ids"), true},
-    [ST_PAGE_REMOTE] = {"lq_page_remote", 5, PAGE_IDS("remote_ids"), true},
+    [ST_PAGE_LINK] = {"lq_page_link", 4, PAGE("subnet_id = $4")},
+    [ST_PAGE_RELAY] = {"lq_page_relay", 5, PAGE_IDS("relay_ids")},
+    [ST_PAGE_REMOTE] = {"lq_page_remote", 5, PAGE_IDS("remote_ids")},
     [ST_STATS] = {"lq_stats", 2,
                   "INSERT INTO stats (scope, counter, value) SELECT 'leasequery', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
@@ -157,6 +155,12 @@ static const struct db_stmt stmts[ST_MAX] = {
          "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail, errors = "
          "EXCLUDED.errors",
          false},
+};
+
+/* Statements whose rows this file reads in binary format (be_get, inet_get). */
+static const bool binary_results[ST_MAX] = {
+    [ST_BY_ADDR] = true,    [ST_BY_CLIENT] = true,   [ST_PAGE_LINK] = true,
+    [ST_PAGE_RELAY] = true, [ST_PAGE_REMOTE] = true,
 };
 
 /* ---- values ---- */
@@ -521,6 +525,7 @@ int lq_store_open(struct lq *lq)
 	    .schema_version = CHORUS_SCHEMA_VERSION,
 	    .stmts = stmts,
 	    .n_stmts = ST_MAX,
+	    .binary = binary_results,
 	    .on_state = on_state,
 	    .arg = lq,
 	};

@@ -490,12 +490,13 @@ int db_query(struct db *d, size_t stmt, const char *const *values, const int *le
              const int *formats, db_result_cb cb, void *arg)
 {
 	const struct db_stmt *s;
+	int binary;
 
 	if (d->state != DB_READY || stmt >= d->cfg.n_stmts)
 		return CH_EDB;
 	s = &d->cfg.stmts[stmt];
-	if (!PQsendQueryPrepared(d->conn, s->name, s->nparams, values, lengths, formats,
-	                         s->binary ? 1 : 0)) {
+	binary = d->cfg.binary && d->cfg.binary[stmt];
+	if (!PQsendQueryPrepared(d->conn, s->name, s->nparams, values, lengths, formats, binary)) {
 		db_lost_later(d);
 		return CH_EDB;
 	}

@@ -31,7 +31,6 @@ struct db_stmt {
 	const char *name;
 	int nparams;
 	const char *sql;
-	bool binary; /* results in binary format (PQexecParams resultFormat 1) */
 };
 
 /* Result of one query: res is NULL when err != 0. res is cleared after the
@@ -49,6 +48,10 @@ struct db_cfg {
 	int schema_version;   /* required schema_version.version; 0: no check */
 	const struct db_stmt *stmts;
 	size_t n_stmts;
+	/* binary[i]: stmts[i] returns binary results (PQexecParams resultFormat 1);
+	 * NULL: all text. A table of its own, because a flag in every stmts row
+	 * would be a positional initializer that most rows leave out. */
+	const bool *binary;
 	const char *const *listen; /* NULL-terminated channels to LISTEN on, or NULL */
 	unsigned backoff_min_ms;   /* first reconnect delay (default 100) */
 	unsigned backoff_max_ms;   /* cap of the doubling delay (default 10000) */
