@@ -56,8 +56,7 @@ static const struct db_stmt api_stmts[AST_MAX] = {
      * actually given. No JIT for one-page queries. */
     [AST_PLANS] = {"api_plans", 0,
                    "SELECT pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', "
-                   "false), pg_catalog.set_config('jit', 'off', false)",
-                   false},
+                   "false), pg_catalog.set_config('jit', 'off', false)"},
     /* Keyset pagination on (addr, id): a page starts after the cursor's row
      * by the addr index, so the last page costs what the first does.
      * $1 address held (equal, or a delegated prefix containing it), $2
@@ -96,8 +95,7 @@ static const struct db_stmt api_stmts[AST_MAX] = {
     /* Until the commit: the next statement uses its generic plan. */
     [AST_GENERIC] = {"api_generic", 0,
                      "SELECT pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', "
-                     "true)",
-                     false},
+                     "true)"},
     /* The lease of an address: the holding row if any, else the latest. */
     [AST_LEASE_GET] =
         {"api_lease_get", 1,
@@ -136,8 +134,7 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                            "'{}'::json)::text, "
                            "(SELECT count(*) FROM ddns_queue), (SELECT "
                            "coalesce(round(extract(epoch "
-                           "FROM now() - min(created_at))::numeric, 1), 0) FROM ddns_queue)",
-         false},
+                           "FROM now() - min(created_at))::numeric, 1), 0) FROM ddns_queue)"},
     /* Everything /metrics shows that lives in the schema, one row per sample:
      * kind (s stats, h heartbeat age, q backlog, o oldest, l holding leases),
      * two labels and the value. */
@@ -150,8 +147,7 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                      "min(created_at)), 0) FROM ddns_queue "
                      "UNION ALL SELECT 'l', subnet_id::text || ' ' || lease_type, state, "
                      "count(*) FROM leases WHERE state IN ('active', 'declined') "
-                     "GROUP BY subnet_id, lease_type, state",
-                     false},
+                     "GROUP BY subnet_id, lease_type, state"},
     [AST_BEAT] =
         {"api_beat", 5,
          "INSERT INTO heartbeats (daemon, pid, hostname, version, started_at, detail, errors) "
@@ -160,23 +156,20 @@ static const struct db_stmt api_stmts[AST_MAX] = {
          "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
          "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
          "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail, errors = "
-         "EXCLUDED.errors",
-         false},
+         "EXCLUDED.errors"},
     [AST_STATS_ADD] = {"api_stats_add", 2,
                        "INSERT INTO stats (scope, counter, value) SELECT 'api', c, v FROM "
                        "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, "
                        "counter) DO UPDATE SET value = stats.value + EXCLUDED.value, "
-                       "updated_at = now()",
-                       false},
-    [AST_EVENTS_LAST] = {"api_events_last", 0, "SELECT coalesce(max(id), 0) FROM events", false},
+                       "updated_at = now()"},
+    [AST_EVENTS_LAST] = {"api_events_last", 0, "SELECT coalesce(max(id), 0) FROM events"},
     /* The events after an id, as id, kind and the JSON of GET /v1/events. */
     [AST_EVENTS_AFTER] = {"api_events_after", 2,
                           "SELECT id, kind, json_build_object('id', id, 'kind', kind, 'at', " TS(
                               "at") ", 'address', CASE WHEN masklen(addr) = 128 THEN host(addr) "
                                     "ELSE host(addr) || '/' || masklen(addr) END, 'duid', "
                                     "encode(duid, 'hex'), 'detail', detail)::text FROM events "
-                                    "WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
-                          false},
+                                    "WHERE id > $1::bigint ORDER BY id LIMIT $2::int"},
     /* GET /v1/stats in one round trip: the daemons' counters (c), then the
      * holding leases per address range (n: $1 index, $2 start, $3 end) and
      * per PD pool (d: $4 index, $5 prefix), each counted by the addr index. */
@@ -192,8 +185,7 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                    "'active')::text, count(*) FILTER (WHERE l.state = 'declined')::text "
                    "FROM unnest($4::int[], $5::inet[]) AS p(i, pfx) "
                    "JOIN leases l ON l.addr <<= p.pfx AND l.lease_type = 'pd' "
-                   "AND l.state IN ('active', 'declined') GROUP BY p.i",
-                   false},
+                   "AND l.state IN ('active', 'declined') GROUP BY p.i"},
     /* A keyset page of the schema's reservations after the cursor ($1 DUID
      * hex, $2 its source: 0 the file's, which sort before the schema's of
      * the same DUID), by the primary key; $3 + 1 rows, as the file's may
@@ -203,25 +195,21 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                            "r") " FROM reservations r WHERE $1::text IS NULL OR "
                                 "(r.duid >= decode($1::text, 'hex') AND (r.duid > "
                                 "decode($1::text, 'hex') OR $2::int < 1)) "
-                                "ORDER BY r.duid LIMIT $3::int + 1",
-                       false},
+                                "ORDER BY r.duid LIMIT $3::int + 1"},
     [AST_RESV_GET] = {"api_resv_get", 1,
                       "SELECT " RESV_JSON("r") " FROM reservations r WHERE r.duid = decode($1, "
-                                               "'hex')",
-                      false},
+                                               "'hex')"},
     /* POST: a new DUID only (no row back: it exists); $1 DUID hex, $2 subnet,
      * $3 addresses, $4 prefixes (array literals), $5 hostname */
-    [AST_RESV_INSERT] = {"api_resv_insert", 5, RESV_TAKEN "DO NOTHING" RESV_RESULT, false},
+    [AST_RESV_INSERT] = {"api_resv_insert", 5, RESV_TAKEN "DO NOTHING" RESV_RESULT},
     /* PUT: create or replace */
     [AST_RESV_UPSERT] = {"api_resv_upsert", 5,
                          RESV_TAKEN "DO UPDATE SET subnet_id = EXCLUDED.subnet_id, addresses = "
                                     "EXCLUDED.addresses, prefixes = EXCLUDED.prefixes, hostname = "
-                                    "EXCLUDED.hostname, updated_at = now()" RESV_RESULT,
-                         false},
+                                    "EXCLUDED.hostname, updated_at = now()" RESV_RESULT},
     [AST_RESV_DELETE] = {"api_resv_delete", 1,
                          "DELETE FROM reservations r WHERE r.duid = decode($1, 'hex') "
-                         "RETURNING " RESV_JSON("r"),
-                         false},
+                         "RETURNING " RESV_JSON("r")},
 };
 
 /* Statements whose rows api_lease_row.c reads in binary format. */

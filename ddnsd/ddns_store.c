@@ -45,8 +45,7 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
                 "FROM ddns_queue q LEFT JOIN leases l ON l.id = q.lease_id "
                 "WHERE q.next_attempt_at <= now() AND q.id <> ALL ($1::bigint[]) "
                 "AND NOT EXISTS (SELECT 1 FROM ddns_queue p WHERE p.fqdn = q.fqdn AND p.id < q.id) "
-                "ORDER BY q.id LIMIT $2",
-                false},
+                "ORDER BY q.id LIMIT $2"},
     /* The rows finished in one loop iteration, as arrays: $1 ids, $2 fwd
      * done, $3 rev done, $4 conflict reasons (NULL for none). An add whose
      * lease ended (or took another name) while DNS was being written gets
@@ -67,18 +66,15 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
                  "INSERT INTO ddns_queue (lease_id, action, fqdn, addr, duid, fwd, rev) "
                  "SELECT d.lease_id, 'remove', d.fqdn, d.addr, d.duid, d.f, d.r FROM d "
                  "WHERE d.action = 'add' AND (d.f OR d.r) AND NOT EXISTS (SELECT 1 FROM u "
-                 "WHERE u.id = d.id)",
-                 false},
+                 "WHERE u.id = d.id)"},
     [ST_RETRY] = {"ddns_retry", 4,
                   "UPDATE ddns_queue SET attempts = attempts + 1, next_attempt_at = now() + "
                   "make_interval(secs => $2::double precision / 1000), last_error = $3, "
-                  "permanent = $4 WHERE id = $1",
-                  false},
+                  "permanent = $4 WHERE id = $1"},
     [ST_STATS] = {"ddns_stats", 2,
                   "INSERT INTO stats (scope, counter, value) SELECT 'ddns', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
-                  "DO UPDATE SET value = stats.value + EXCLUDED.value, updated_at = now()",
-                  false},
+                  "DO UPDATE SET value = stats.value + EXCLUDED.value, updated_at = now()"},
     [ST_GAUGES] = {"ddns_gauges", 0,
                    "INSERT INTO stats (scope, counter, value) SELECT 'ddns', c, v FROM (VALUES "
                    "('backlog', (SELECT count(*) FROM ddns_queue)), "
@@ -86,8 +82,7 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
                    "min(created_at))::bigint, 0) FROM ddns_queue)), "
                    "('permanent-pending', (SELECT count(*) FROM ddns_queue WHERE permanent))) "
                    "AS g(c, v) ON CONFLICT (scope, counter) DO UPDATE SET value = "
-                   "EXCLUDED.value, updated_at = now()",
-                   false},
+                   "EXCLUDED.value, updated_at = now()"},
     /* liveness for chorus-apid's health (sql/0003_heartbeats.sql) */
     [ST_BEAT] =
         {"ddns_beat", 5,
@@ -99,8 +94,7 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
          "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
          "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
          "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail, errors = "
-         "EXCLUDED.errors",
-         false},
+         "EXCLUDED.errors"},
 };
 
 /* Finished and returned rows of one loop iteration commit together: their

@@ -103,7 +103,7 @@ enum {
 	" @> ARRAY[$5::bytea]" IDS_LIVE " ORDER BY duid LIMIT $2)) x ORDER BY duid LIMIT $2"
 
 static const struct db_stmt stmts[ST_MAX] = {
-    [ST_IDENT] = {"lq_ident", 0, "SELECT server_duid FROM server_identity", false},
+    [ST_IDENT] = {"lq_ident", 0, "SELECT server_duid FROM server_identity"},
     /* Plans that only probe by key, whatever the statistics say: they lag
      * a table that grew fast from empty (autovacuum's ANALYZE comes later),
      * and plans made on them rescanned an index per client or sorted the
@@ -122,8 +122,7 @@ static const struct db_stmt stmts[ST_MAX] = {
                   "pg_catalog.set_config('enable_mergejoin', 'off', false), "
                   "pg_catalog.set_config('enable_material', 'off', false), "
                   "pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', false), "
-                  "pg_catalog.set_config('jit', 'off', false)",
-                  false},
+                  "pg_catalog.set_config('jit', 'off', false)"},
     /* RFC 5007 §4.4: the client leasing the address or delegated a prefix
      * holding it, then all its bindings on that link */
     [ST_BY_ADDR] = {"lq_by_addr", 2,
@@ -142,8 +141,7 @@ static const struct db_stmt stmts[ST_MAX] = {
     [ST_STATS] = {"lq_stats", 2,
                   "INSERT INTO stats (scope, counter, value) SELECT 'leasequery', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
-                  "DO UPDATE SET value = stats.value + EXCLUDED.value, updated_at = now()",
-                  false},
+                  "DO UPDATE SET value = stats.value + EXCLUDED.value, updated_at = now()"},
     /* liveness for chorus-apid's health (sql/0003_heartbeats.sql) */
     [ST_BEAT] =
         {"lq_beat", 5,
@@ -153,8 +151,7 @@ static const struct db_stmt stmts[ST_MAX] = {
          "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
          "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
          "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail, errors = "
-         "EXCLUDED.errors",
-         false},
+         "EXCLUDED.errors"},
 };
 
 /* Statements whose rows this file reads in binary format (be_get, inet_get). */

@@ -21,7 +21,7 @@
 enum { RST_NOTIFY, RST_MAX };
 
 static const struct db_stmt reload_stmts[RST_MAX] = {
-    [RST_NOTIFY] = {"reload_notify", 2, "SELECT pg_catalog.pg_notify($1, $2)", false},
+    [RST_NOTIFY] = {"reload_notify", 2, "SELECT pg_catalog.pg_notify($1, $2)"},
 };
 
 struct reload_chan {

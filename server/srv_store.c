@@ -125,8 +125,7 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                                 "RETURNING id, addr, duid, fqdn), "
                                 "l AS (SELECT n.*, v.fwd, v.rev FROM n JOIN v ON "
                                 "v.a = n.addr WHERE n.fqdn IS NOT NULL)" BULK_DDNS_ADD(
-                                    "") " SELECT host(addr), masklen(addr) FROM n",
-         false},
+                                    "") " SELECT host(addr), masklen(addr) FROM n"},
     /* A group of one grant without an FQDN, the common case under light
      * load: the same row as ST_INSERT_BULK from scalars. Planning the
      * batch statement for one row took as long as running it. $23, $24
@@ -144,8 +143,7 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                        "$13::inet, " BULK_HEX_ARRAY("$14") ", " BULK_HEX_ARRAY(
                            "$15") ", $16::bytea, $17::bytea, $18::bytea, $19::integer, "
                                   "$20::bytea, $21, $22::smallint) ON CONFLICT DO NOTHING "
-                                  "RETURNING host(addr), masklen(addr)",
-                       false},
+                                  "RETURNING host(addr), masklen(addr)"},
     /* o is the row before the statement: its FQDN says whether DNS must change. */
     [ST_EXTEND_BULK] =
         {"srv_extend_bulk", 25,
@@ -167,24 +165,21 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                          "le.lease_type = v.typ AND le.iaid = v.iaid RETURNING le.id, "
                          "le.addr, le.duid, le.fqdn, o.fqdn AS old, o.ddns_fwd AS ofwd, "
                          "o.ddns_rev AS orev, v.i, v.fwd, v.rev)" BULK_DDNS_ADD(
-                             "l.fqdn IS DISTINCT FROM l.old AND ") BULK_DDNS_OLD " SELECT i FROM l",
-         false},
+                             "l.fqdn IS DISTINCT FROM l.old AND ") BULK_DDNS_OLD
+         " SELECT i FROM l"},
     [ST_RELEASE] = {"srv_release", 2,
                     "WITH r AS (UPDATE leases SET state = 'released', state_at = now() "
                     "WHERE addr = $1::inet AND state " IS_ACTIVE
-                    " AND duid = $2" RETURNING_R DDNS_REMOVE,
-                    false},
+                    " AND duid = $2" RETURNING_R DDNS_REMOVE},
     [ST_DECLINE] = {"srv_decline", 3,
                     "WITH r AS (UPDATE leases SET state = 'declined', state_at = now(), "
                     "preferred_lft = 0, valid_lft = 0, expires_at = to_timestamp($3::bigint) "
                     "WHERE addr = $1::inet AND state " IS_ACTIVE
-                    " AND duid = $2" RETURNING_R DDNS_REMOVE,
-                    false},
+                    " AND duid = $2" RETURNING_R DDNS_REMOVE},
     [ST_EXPIRE] = {"srv_expire", 2,
                    "WITH r AS (UPDATE leases SET state = 'expired', state_at = now() "
                    "WHERE addr = $1::inet AND state " IS_HOLDING
-                   " AND duid = $2" RETURNING_R DDNS_REMOVE " AND valid_lft > 0",
-                   false},
+                   " AND duid = $2" RETURNING_R DDNS_REMOVE " AND valid_lft > 0"},
     /* Every statement here finds its rows by key: it should never scan the
      * lease table, whatever the statistics say. They lag a table that grew
      * fast from empty (autovacuum's ANALYZE comes later), and plans made on
@@ -205,32 +200,27 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
                   "pg_catalog.set_config('enable_mergejoin', 'off', false), "
                   "pg_catalog.set_config('enable_material', 'off', false), "
                   "pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', false), "
-                  "pg_catalog.set_config('jit', 'off', false)",
-                  false},
+                  "pg_catalog.set_config('jit', 'off', false)"},
     [ST_IDENT_PUT] = {"srv_ident_put", 2,
                       "INSERT INTO server_identity (instance_name, server_duid) VALUES ($1, $2) "
-                      "ON CONFLICT DO NOTHING",
-                      false},
-    [ST_IDENT_GET] = {"srv_ident_get", 0, "SELECT server_duid FROM server_identity", false},
+                      "ON CONFLICT DO NOTHING"},
+    [ST_IDENT_GET] = {"srv_ident_get", 0, "SELECT server_duid FROM server_identity"},
     [ST_LOAD] = {"srv_load", 0,
                  "SELECT lease_type, host(addr), masklen(addr), duid, iaid, subnet_id, "
                  "preferred_lft, valid_lft, extract(epoch FROM cltt)::bigint, CASE WHEN "
                  "expires_at = 'infinity' THEN -1 ELSE extract(epoch FROM expires_at)::bigint "
-                 "END, state FROM leases WHERE state IN ('active', 'declined')",
-                 false},
+                 "END, state FROM leases WHERE state IN ('active', 'declined')"},
     /* leases ended before their time (srv_history.h): one pass at connect */
     [ST_HISTORY] = {"srv_history", 0,
                     "SELECT lease_type, host(addr), masklen(addr), duid, iaid, subnet_id, "
                     "preferred_lft, valid_lft, extract(epoch FROM cltt)::bigint, CASE WHEN "
                     "expires_at = 'infinity' THEN -1 ELSE extract(epoch FROM expires_at)::bigint "
                     "END, 'active' FROM leases WHERE state = 'expired' AND expires_at > now() "
-                    "ORDER BY state_at DESC LIMIT " HISTORY_LIMIT,
-                    false},
+                    "ORDER BY state_at DESC LIMIT " HISTORY_LIMIT},
     [ST_STATS] = {"srv_stats", 2,
                   "INSERT INTO stats (scope, counter, value) SELECT 'dhcp6', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
-                  "DO UPDATE SET value = stats.value + EXCLUDED.value, updated_at = now()",
-                  false},
+                  "DO UPDATE SET value = stats.value + EXCLUDED.value, updated_at = now()"},
     /* liveness for chorus-apid's health (sql/0003_heartbeats.sql) */
     [ST_BEAT] =
         {"srv_beat", 5,
@@ -240,15 +230,13 @@ static const struct db_stmt srv_stmts[ST_MAX] = {
          "ON CONFLICT (daemon) DO UPDATE SET pid = EXCLUDED.pid, hostname = "
          "EXCLUDED.hostname, version = EXCLUDED.version, started_at = "
          "EXCLUDED.started_at, beat_at = now(), detail = EXCLUDED.detail, errors = "
-         "EXCLUDED.errors",
-         false},
+         "EXCLUDED.errors"},
     /* reservations made through chorus-apid (sql/0006, srv_resv.c) */
     [ST_RESV] = {"srv_resv", 0,
                  "SELECT encode(duid, 'hex'), subnet_id, array_to_string(ARRAY(SELECT host(a) "
                  "FROM unnest(addresses) a), ' '), array_to_string(ARRAY(SELECT host(p) || '/' "
                  "|| masklen(p) FROM unnest(prefixes) p), ' '), coalesce(hostname, '') "
-                 "FROM reservations",
-                 false},
+                 "FROM reservations"},
 };
 
 /* ---- queues ---- */

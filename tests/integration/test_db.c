@@ -19,9 +19,9 @@
 enum { ST_INSERT, ST_COUNT, ST_PID };
 
 static const struct db_stmt test_stmts[] = {
-    [ST_INSERT] = {"t_insert", 1, "INSERT INTO t (k) VALUES ($1::int)", false},
-    [ST_COUNT] = {"t_count", 0, "SELECT count(*) FROM t", false},
-    [ST_PID] = {"t_pid", 0, "SELECT pg_backend_pid()", false},
+    [ST_INSERT] = {"t_insert", 1, "INSERT INTO t (k) VALUES ($1::int)"},
+    [ST_COUNT] = {"t_count", 0, "SELECT count(*) FROM t"},
+    [ST_PID] = {"t_pid", 0, "SELECT pg_backend_pid()"},
 };
 
 static const char *const test_channels[] = {"chorus_test", NULL};
