@@ -1,4 +1,5 @@
 /* Non-blocking libpq connection in pipeline mode; see db.h for the contract. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,15 +240,20 @@ static int db_send_internal(struct db *d, const char *sql, int n, const char *co
 {
 	if (!PQsendQueryParams(d->conn, sql, n, NULL, values, NULL, NULL, 0))
 		return CH_EDB;
-	return db_push(d, (struct db_job){.kind = DB_JOB_QUERY, .rcb = cb, .arg = d});
+	return db_push(d, (struct db_job){.kind = DB_JOB_QUERY, .rcb = cb});
 }
 
+/* arg: 1 + the index of the statement being prepared, or NULL. The first
+ * failure says why: the steps after it in the pipeline only report it aborted. */
 static void db_on_setup_step(struct db *d, const PGresult *res, int err, void *arg)
 {
-	(void)arg;
-	if (err && d->state == DB_CONNECTING)
-		snprintf(d->why, sizeof(d->why), "setup failed: %s",
-		         res ? PQresultErrorMessage(res) : "connection lost");
+	size_t i = (uintptr_t)arg;
+	const char *stmt = i ? d->cfg.stmts[i - 1].name : NULL;
+
+	if (!err || d->state != DB_CONNECTING || d->why[0])
+		return;
+	snprintf(d->why, sizeof(d->why), "setup failed%s%s: %s", stmt ? " preparing " : "",
+	         stmt ? stmt : "", res ? PQresultErrorMessage(res) : "connection lost");
 }
 
 static void db_on_version(struct db *d, const PGresult *res, int err, void *arg)
@@ -255,6 +261,8 @@ static void db_on_version(struct db *d, const PGresult *res, int err, void *arg)
 	int have;
 
 	(void)arg;
+	if (err && d->why[0])
+		return;
 	if (err) {
 		snprintf(d->why, sizeof(d->why), "cannot read schema_version in schema %s: %s",
 		         d->cfg.schema ? d->cfg.schema : "(default)",
@@ -325,8 +333,9 @@ static int db_setup(struct db *d)
 		if (!PQsendPrepare(d->conn, s->name, s->sql, s->nparams, NULL))
 			err = CH_EDB;
 		else
-			err = db_push(
-			    d, (struct db_job){.kind = DB_JOB_QUERY, .rcb = db_on_setup_step});
+			err = db_push(d, (struct db_job){.kind = DB_JOB_QUERY,
+			                                 .rcb = db_on_setup_step,
+			                                 .arg = (void *)(uintptr_t)(i + 1)});
 	}
 	if (!err)
 		err = db_send_listen(d);

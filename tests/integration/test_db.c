@@ -94,14 +94,15 @@ static void run_until_stopped(struct probe *p, unsigned ms)
 	evl_timer_cancel(p->l, t);
 }
 
-static void probe_open(struct probe *p, const char *schema, int version)
+static void probe_open_stmts(struct probe *p, const char *schema, int version,
+                             const struct db_stmt *stmts, size_t n)
 {
 	struct db_cfg cfg = {
 	    .conninfo = getenv("CHORUS_TEST_CONNINFO"),
 	    .schema = schema,
 	    .schema_version = version,
-	    .stmts = test_stmts,
-	    .n_stmts = 3,
+	    .stmts = stmts,
+	    .n_stmts = n,
 	    .listen = test_channels,
 	    .backoff_min_ms = 20,
 	    .backoff_max_ms = 100,
@@ -113,6 +114,11 @@ static void probe_open(struct probe *p, const char *schema, int version)
 	memset(p, 0, sizeof(*p));
 	assert_int_equal(evl_new(&p->l), 0);
 	assert_int_equal(db_new(p->l, &cfg, &p->d), 0);
+}
+
+static void probe_open(struct probe *p, const char *schema, int version)
+{
+	probe_open_stmts(p, schema, version, test_stmts, 3);
 }
 
 static void probe_close(struct probe *p)
@@ -260,6 +266,28 @@ static void test_wrong_schema_version_is_refused(void **state)
 	probe_close(&p);
 }
 
+/* The statement that failed to prepare is named with the server's reason,
+ * not hidden behind the aborted steps after it. */
+static void test_failed_prepare_names_the_statement(void **state)
+{
+	static const struct db_stmt bad[] = {
+	    {"t_count", 0, "SELECT count(*) FROM t"},
+	    {"t_bad", 0, "SELECT nothing FROM no_such_table"},
+	    {"t_pid", 0, "SELECT pg_backend_pid()"},
+	};
+	struct probe p;
+
+	(void)state;
+	probe_open_stmts(&p, "dbt", 7, bad, 3);
+	p.stop_on_down_n = 1;
+	db_start(p.d);
+	run_until_stopped(&p, 5000);
+	assert_int_equal(p.ready, 0);
+	assert_non_null(strstr(p.why, "preparing t_bad"));
+	assert_non_null(strstr(p.why, "no_such_table"));
+	probe_close(&p);
+}
+
 static void test_reconnects_after_backend_is_killed(void **state)
 {
 	struct probe p;
@@ -341,6 +369,7 @@ int main(void)
 	    cmocka_unit_test(test_segment_commits_together),
 	    cmocka_unit_test(test_failed_statement_rolls_back_its_segment),
 	    cmocka_unit_test(test_wrong_schema_version_is_refused),
+	    cmocka_unit_test(test_failed_prepare_names_the_statement),
 	    cmocka_unit_test(test_reconnects_after_backend_is_killed),
 	    cmocka_unit_test(test_notify_reaches_the_listener),
 	    cmocka_unit_test(test_unreachable_server_reports_and_retries),
