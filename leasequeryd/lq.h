@@ -125,7 +125,9 @@ struct lq {
 	size_t udp_inflight;
 	uint64_t cnt[LQ_CNT_MAX], cnt_sending[LQ_CNT_MAX], cnt_flushed[LQ_CNT_MAX];
 	bool stats_busy, stats_refused;
-	bool sync_due; /* reads sent since the last db_sync */
+	bool ident_busy, ident_warned; /* the Server Identifier asked for, missing once */
+	uint64_t ident_timer;          /* asks again while it is missing */
+	bool sync_due;                 /* reads sent since the last db_sync */
 	bool db_was_lost;
 	int64_t started_at;
 	bool stopping;

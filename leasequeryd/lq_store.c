@@ -407,27 +407,56 @@ int lq_store_page(struct lq *lq, const struct lq_req *q, const uint8_t *after_du
 
 /* ---- identity, counters, heartbeat ---- */
 
+/* The engine writes its identity when it first starts, maybe after this
+ * daemon: ask again this often while it is missing, not only at the next
+ * heartbeat (every UDP answer waits for it). */
+#define IDENT_RETRY_MS 500
+
+static void ident_fetch(struct lq *lq);
+
+static void on_ident_retry(struct evl *l, uint64_t id, void *arg)
+{
+	struct lq *lq = arg;
+
+	(void)l;
+	(void)id;
+	lq->ident_timer = 0;
+	ident_fetch(lq);
+	lq_store_flush(lq);
+}
+
 static void on_ident(struct db *d, const PGresult *res, int err, void *arg)
 {
 	struct lq *lq = arg;
 	int n;
 
 	(void)d;
+	lq->ident_busy = false;
 	if (err || PQntuples(res) != 1) {
-		log_warning("no Server Identifier in the schema yet (chorus-dhcp6d writes it); "
-		            "leasequery answers wait for it");
+		if (!lq->ident_warned)
+			log_warning(
+			    "no Server Identifier in the schema yet (chorus-dhcp6d writes it); "
+			    "leasequery answers wait for it");
+		lq->ident_warned = true;
+		if (!lq->ident_timer && !lq->stopping)
+			lq->ident_timer = evl_timer(lq->l, IDENT_RETRY_MS, on_ident_retry, lq);
 		return;
 	}
 	n = bytea_get(PQgetvalue(res, 0, 0), lq->duid, sizeof(lq->duid));
-	if (n >= D6_DUID_MIN_LEN)
+	if (n >= D6_DUID_MIN_LEN) {
 		lq->duid_len = (size_t)n;
+		if (lq->ident_warned)
+			log_notice("the engine's Server Identifier is in the schema: answering "
+			           "leasequery");
+	}
 }
 
 static void ident_fetch(struct lq *lq)
 {
-	if (lq->conf->instance.server_duid_len || lq->duid_len)
+	if (lq->conf->instance.server_duid_len || lq->duid_len || lq->ident_busy)
 		return;
-	send_synced(lq, ST_IDENT, NULL, on_ident, lq);
+	if (send_synced(lq, ST_IDENT, NULL, on_ident, lq) == 0)
+		lq->ident_busy = true;
 }
 
 static void on_stats(struct db *d, int err, void *arg)
@@ -541,6 +570,9 @@ int lq_store_open(struct lq *lq)
 
 void lq_store_close(struct lq *lq)
 {
+	if (lq->ident_timer)
+		evl_timer_cancel(lq->l, lq->ident_timer);
+	lq->ident_timer = 0;
 	db_free(lq->db);
 	lq->db = NULL;
 }

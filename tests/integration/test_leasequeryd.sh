@@ -155,4 +155,24 @@ is "the heartbeat row of leasequeryd, written with the read-only role" \
 r=$(lq --qtype 1 --addr "$A1")
 is "leasequeryd stopped: the engine answers NotConfigured" "$(j "$r" .status)" 9
 
+# --- started before the engine's first start wrote its identity ---
+ident=$(q "SELECT instance_name || ' ' || encode(server_duid, 'hex') FROM $SCHEMA.server_identity")
+q "DELETE FROM $SCHEMA.server_identity" >/dev/null
+w=$(grep -c "no Server Identifier in the schema yet" "$T/l.log")
+lq_start 2 || bail "chorus-leasequeryd did not start again"
+wait_for "$T/l.log" "no Server Identifier in the schema yet" $((w + 1)) &&
+	ok "no identity in the schema yet: leasequeryd says its answers wait for it" ||
+	not_ok "no identity in the schema yet: leasequeryd says its answers wait for it"
+q "INSERT INTO $SCHEMA.server_identity (instance_name, server_duid)
+   VALUES ('${ident%% *}', '\\x${ident#* }')" >/dev/null
+for _ in $(seq 6); do
+	r=$(lq --qtype 1 --addr "$A1" --timeout 0.5)
+	[ "$(j "$r" .timeout)" != true ] && break
+done
+is "... the identity written: answered within 3 s, not at the next 10 s heartbeat" \
+	"$(j "$r" '.client_data[0].clientid')" "$D1"
+kill -TERM "$LPID"
+wait "$LPID"
+LPID=
+
 done_testing
