@@ -206,6 +206,9 @@ struct api_query {
  * CH_ENOMEM; *out is written only on success. */
 int api_query_parse(const char *s, struct api_query *out);
 void api_query_clear(struct api_query *q);
+/* api_query_parse of r's query string into *out, or a 400 answered for r and
+ * false (the handler returns then). */
+bool api_query_read(struct api_req *r, struct api_query *out);
 /* The value of key, NULL if absent; *dup is set when it appears twice. */
 const char *api_query_get(const struct api_query *q, const char *key, bool *dup);
 

@@ -386,15 +386,10 @@ void api_leases_list(struct api_req *r)
 	struct api_lease_filter f;
 	struct list_ctx *c;
 	const char *vals[API_LF_MAX];
-	int err = api_query_parse(r->query, &q);
+	int err;
 
-	if (err) {
-		api_error(r, 400, "bad_query",
-		          err == CH_ELIMIT
-		              ? "the query string is too long or has too many parameters"
-		              : "the query string is malformed (bad %%-escape or NUL)");
+	if (!api_query_read(r, &q))
 		return;
-	}
 	err = api_lease_filter_parse(&q, &f);
 	api_query_clear(&q);
 	if (err) {

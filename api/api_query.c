@@ -124,3 +124,15 @@ const char *api_query_get(const struct api_query *q, const char *key, bool *dup)
 	}
 	return v;
 }
+
+bool api_query_read(struct api_req *r, struct api_query *out)
+{
+	int err = api_query_parse(r->query, out);
+
+	if (err)
+		api_error(r, 400, "bad_query",
+		          err == CH_ELIMIT
+		              ? "the query string is too long or has too many parameters"
+		              : "the query string is malformed (bad %%-escape or NUL)");
+	return !err;
+}

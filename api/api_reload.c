@@ -228,10 +228,8 @@ static int wait_param(struct api_req *r, unsigned *out)
 	char *end;
 	unsigned long n;
 
-	if (api_query_parse(r->query, &q) < 0) {
-		api_error(r, 400, "bad_query", "the query string is malformed");
+	if (!api_query_read(r, &q))
 		return -1;
-	}
 	for (size_t i = 0; i < q.n; i++) {
 		if (strcmp(q.p[i].key, "timeout") != 0) {
 			api_error(r, 400, "bad_parameter", "%.64s: unknown parameter", q.p[i].key);

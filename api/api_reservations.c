@@ -511,15 +511,10 @@ void api_reservations_list(struct api_req *r)
 	struct api_resv_page *p;
 	char limit[16], src[4];
 	const char *v[3] = {NULL, src, limit};
-	int err = api_query_parse(r->query, &q);
+	int err;
 
-	if (err) {
-		api_error(r, 400, "bad_query",
-		          err == CH_ELIMIT
-		              ? "the query string is too long or has too many parameters"
-		              : "the query string is malformed (bad %%-escape or NUL)");
+	if (!api_query_read(r, &q))
 		return;
-	}
 	if (!(p = malloc(sizeof(*p)))) {
 		api_query_clear(&q);
 		api_error(r, 503, "out_of_memory", "out of memory");

@@ -211,8 +211,8 @@ static void apply_reload(struct ddns *d)
 	log_set_level(c->logging.level);
 	if ((err = ddns_outbox_open(d)) < 0)
 		log_err("reload: cannot set up the DNS servers: %s", ch_strerror(err));
-	else
-		log_notice("configuration reloaded from %s", d->conf_path);
+	else /* lib/reload said "configuration reloaded" when it took the file */
+		log_notice("reload applied: the new DNS servers and keys are in use");
 	ddns_outbox_kick(d);
 }
 

@@ -79,7 +79,7 @@ reload() {
 	write_conf
 	RELOADS=$((RELOADS + 1))
 	kill -HUP "$DDPID"
-	wait_log "$T/dd.log" "configuration reloaded" "$RELOADS"
+	wait_log "$T/dd.log" "reload applied" "$RELOADS"
 }
 
 # wait_log FILE PATTERN N: until FILE holds N lines matching PATTERN (20 s).

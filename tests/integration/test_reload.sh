@@ -154,7 +154,7 @@ is "... apid says max-body needs a restart, the others do not" \
 	"$(r '[.daemons[] | .restart | join(",")] | join(";")')" ";;;/api/max-body"
 is "the next client gets the pool's new address" "$(solicit 00010001000000000000000000a2)" 2001:db8:1::11
 is "leasequeryd now refuses ::1: NotAllowed" "$(lq_status 2001:db8:1::10)" 10
-wait_for "$T/d.log" "configuration reloaded" 2 && ok "ddnsd logged its reload"
+wait_for "$T/d.log" "reload applied" 1 && ok "ddnsd logged its reload"
 wait_for "$T/a.log" "reload: /api/max-body changed; it takes effect at the next restart" 1 &&
 	ok "apid warns about the key that needs a restart"
 
