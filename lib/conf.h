@@ -16,17 +16,25 @@
 
 #include "addr6.h"
 
-#define CONF_MAX_FILE    (4u * 1024 * 1024) /* bytes */
-#define CONF_MAX_DEPTH   16                 /* JSON nesting */
-#define CONF_ERR_LEN     512                /* a buffer that holds any message */
-#define CONF_NAME_LEN    254                /* DNS name, 253 + NUL */
-#define CONF_IFNAME_LEN  16                 /* IFNAMSIZ */
-#define CONF_PATH_LEN    256                /* file system paths */
-#define CONF_TEXT_LEN    1024               /* conninfo and other free text */
-#define CONF_DUID_MAX    130                /* RFC 8415 §11.1: 2 + up to 128 */
-#define CONF_KEY_MAX     128                /* hash-key and TSIG secrets, octets */
-#define CONF_MAX_ADDRS   8                  /* per address list */
-#define CONF_MAX_NAMES   6                  /* domain-search */
+#define CONF_MAX_FILE  (4u * 1024 * 1024) /* bytes */
+#define CONF_MAX_DEPTH 16                 /* JSON nesting */
+/*
+ * Longest schema name. Chorus derives names from it: the roles <schema>_dhcp,
+ * _lq, _ddns and _api (sql/roles.sql) and the channels <schema>_dhcp
+ * (server/srv_store.c) and <schema>_reload (lib/reload_chan.c), the longest
+ * suffix at 7 bytes. PostgreSQL silently truncates names to 63 bytes, so two
+ * long schemas could share a channel or a role.
+ */
+#define CONF_SCHEMA_MAX  (63 - 7)
+#define CONF_ERR_LEN     512  /* a buffer that holds any message */
+#define CONF_NAME_LEN    254  /* DNS name, 253 + NUL */
+#define CONF_IFNAME_LEN  16   /* IFNAMSIZ */
+#define CONF_PATH_LEN    256  /* file system paths */
+#define CONF_TEXT_LEN    1024 /* conninfo and other free text */
+#define CONF_DUID_MAX    130  /* RFC 8415 §11.1: 2 + up to 128 */
+#define CONF_KEY_MAX     128  /* hash-key and TSIG secrets, octets */
+#define CONF_MAX_ADDRS   8    /* per address list */
+#define CONF_MAX_NAMES   6    /* domain-search */
 #define CONF_MAX_IFACES  32
 #define CONF_MAX_SUBNETS 4096
 #define CONF_MAX_POOLS   64 /* per list in one subnet */

@@ -9,7 +9,8 @@
 #include "conf_walk.h"
 #include "errors.h"
 
-/* A PostgreSQL identifier we never need to quote: [a-z_][a-z0-9_]*, at most 63. */
+/* A PostgreSQL identifier we never need to quote: [a-z_][a-z0-9_]*, not a
+ * system schema (length: CONF_SCHEMA_MAX in the key table). */
 static bool is_pg_ident(const char *s)
 {
 	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
@@ -17,7 +18,8 @@ static bool is_pg_ident(const char *s)
 	for (const char *p = s; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
 			return false;
-	return strncmp(s, "pg_", 3) != 0; /* reserved for system schemas */
+	/* reserved for system schemas */
+	return strncmp(s, "pg_", 3) != 0 && strcmp(s, "information_schema") != 0;
 }
 
 static bool is_instance_name(const char *s)
@@ -35,6 +37,8 @@ static bool is_abs_path(const char *s)
 }
 
 #define INST(f) offsetof(struct conf_instance, f)
+
+_Static_assert(CONF_SCHEMA_MAX == 56, "update the schema key's expect text");
 
 static const struct conf_key database_keys[] = {
     {.name = "conninfo",
@@ -102,9 +106,10 @@ static const struct conf_key instance_keys[] = {
      .type = CONF_T_STR,
      .off = INST(schema),
      .min = 1,
-     .max = 63,
+     .max = CONF_SCHEMA_MAX,
      .defs = "chorus",
-     .expect = "a PostgreSQL schema name ([a-z_][a-z0-9_]*, at most 63, not pg_*)",
+     .expect = "a PostgreSQL schema name ([a-z_][a-z0-9_]*, at most 56 bytes, since PostgreSQL "
+               "truncates the derived <schema>_reload at 63; not pg_* or information_schema)",
      .check = is_pg_ident},
     {.name = "database",
      .type = CONF_T_CUSTOM,

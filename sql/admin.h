@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "conf.h"
+
 /* Exit codes, documented in --help. */
 enum admin_exit {
 	ADMIN_EXIT_OK = 0,       /* done, or nothing to do */
@@ -19,11 +21,8 @@ enum admin_exit {
 	ADMIN_EXIT_NOSCHEMA = 6, /* the schema does not exist (db-version, db-upgrade, db-roles) */
 };
 
-/*
- * Longest schema name: the roles are "<schema>_dhcp" and friends, and
- * PostgreSQL truncates identifiers to 63 bytes, so 63 - strlen("_dhcp").
- */
-#define ADMIN_SCHEMA_MAX 58
+/* Longest schema name, the one the daemons' config accepts (lib/conf.h). */
+#define ADMIN_SCHEMA_MAX CONF_SCHEMA_MAX
 
 struct admin_store;
 

@@ -88,8 +88,8 @@ const char *admin_schema_invalid(const char *name)
 	if (n == 0)
 		return "it is empty";
 	if (n > ADMIN_SCHEMA_MAX)
-		return "it is longer than 58 bytes (role names add up to 5 and PostgreSQL "
-		       "truncates names at 63)";
+		return "it is longer than 56 bytes (channel and role names add up to 7, as in "
+		       "<schema>_reload, and PostgreSQL truncates names at 63)";
 	if (!(name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z')))
 		return "it must start with a lower-case letter or '_'";
 	for (size_t i = 1; i < n; i++)

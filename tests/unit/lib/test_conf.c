@@ -24,6 +24,9 @@
 #define NET1       "{\"id\": 1, \"prefix\": \"2001:db8:1:1::/64\""
 #define NET2       "{\"id\": 2, \"prefix\": \"2001:db8:1:2::/64\""
 #define POOL(s, e) "{\"start\": \"" s "\", \"end\": \"" e "\"}"
+#define SCHEMA_EXPECT                                                                              \
+	"expected a PostgreSQL schema name ([a-z_][a-z0-9_]*, at most 56 bytes, since PostgreSQL " \
+	"truncates the derived <schema>_reload at 63; not pg_* or information_schema)"
 
 static struct conf *load_ok(const char *text)
 {
@@ -596,8 +599,51 @@ static void test_missing_database(void **state)
 	           "\"name\" and \"database\"");
 	expect_err("{\"instance\": {\"name\": \"t\", \"schema\": \"Bad-Name\", \"database\": "
 	           "{\"conninfo\": \"x\"}}, " D6 "\"x\": 1}}",
-	           "chorus.json: /instance/schema: expected a PostgreSQL schema name "
-	           "([a-z_][a-z0-9_]*, at most 63, not pg_*)");
+	           "chorus.json: /instance/schema: " SCHEMA_EXPECT);
+}
+
+/* Loads a file whose schema is name; returns the loader's code, err its message. */
+static int load_schema(const char *name, char *err, size_t n)
+{
+	char text[512];
+	struct conf *c = NULL;
+	int rc;
+
+	snprintf(text, sizeof(text),
+	         "{\"instance\": {\"name\": \"t\", \"schema\": \"%s\", \"database\": "
+	         "{\"conninfo\": \"x\"}}, " D6 "\"subnets\": [" NET1 "}]}}",
+	         name);
+	rc = conf_load_string("chorus.json", text, strlen(text), &c, err, n);
+	conf_free(c);
+	return rc;
+}
+
+/* PostgreSQL truncates names at 63 bytes; <schema>_reload adds 7. */
+static void test_schema_name_limits(void **state)
+{
+	static const char *const bad[] = {
+	    "Upper", "1digit",      "a-b", "a b", "x\\\";drop", "pg_catalog", "information_schema",
+	    "",      "caf\xc3\xa9",
+	};
+	char name[64], err[CONF_ERR_LEN];
+
+	(void)state;
+	memset(name, 'a', sizeof(name));
+	name[CONF_SCHEMA_MAX] = '\0';
+	assert_int_equal(strlen(name), 56);
+	assert_int_equal(load_schema(name, err, sizeof(err)), 0);
+	memset(name, 'a', sizeof(name));
+	name[CONF_SCHEMA_MAX + 1] = '\0';
+	assert_int_equal(load_schema(name, err, sizeof(err)), CH_ECONF);
+	assert_string_equal(err, "chorus.json: /instance/schema: " SCHEMA_EXPECT);
+	memset(name, 'a', sizeof(name));
+	name[63] = '\0';
+	assert_int_equal(load_schema(name, err, sizeof(err)), CH_ECONF);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load_schema(bad[i], err, sizeof(err)), CH_ECONF);
+		assert_string_equal(err, "chorus.json: /instance/schema: " SCHEMA_EXPECT);
+	}
+	assert_int_equal(load_schema("_x9", err, sizeof(err)), 0);
 }
 
 static void test_delegated_length(void **state)
@@ -935,6 +981,7 @@ int main(void)
 	    cmocka_unit_test(test_subnet_ids_and_prefixes),
 	    cmocka_unit_test(test_timer_order),
 	    cmocka_unit_test(test_missing_database),
+	    cmocka_unit_test(test_schema_name_limits),
 	    cmocka_unit_test(test_delegated_length),
 	    cmocka_unit_test(test_bad_names),
 	    cmocka_unit_test(test_ddns_refs_and_base64),
