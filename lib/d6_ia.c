@@ -132,17 +132,6 @@ int d6_ia_pdx_encode(const uint8_t prefix[16], uint8_t plen, const uint8_t exclu
 	return 0;
 }
 
-int d6_ia_check_pdx(const union d6_val *iaprefix, const union d6_val *pdx)
-{
-	uint8_t plen = iaprefix->iaprefix.plen;
-
-	if (pdx->pdx.plen <= plen || pdx->pdx.plen > 128)
-		return CH_EMALFORMED;
-	if (pdx->pdx.id_len != (pdx->pdx.plen - plen + 7) / 8)
-		return CH_EBADLEN;
-	return 0;
-}
-
 int d6_ia_pdx_decode(const uint8_t prefix[16], uint8_t plen, const union d6_val *pdx,
                      uint8_t out[16])
 {
@@ -152,7 +141,7 @@ int d6_ia_pdx_decode(const uint8_t prefix[16], uint8_t plen, const union d6_val 
 
 	memset(&pv, 0, sizeof(pv));
 	pv.iaprefix.plen = plen;
-	if ((err = d6_ia_check_pdx(&pv, pdx)) < 0)
+	if ((err = d6_opt_check_pdx(&pv, pdx)) < 0)
 		return err;
 	memset(tmp, 0, sizeof(tmp));
 	for (unsigned b = 0; b < plen; b++)

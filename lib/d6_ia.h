@@ -46,9 +46,5 @@ int d6_ia_pdx_encode(const uint8_t prefix[16], uint8_t plen, const uint8_t exclu
  * value. Returns its length, or CH_EMALFORMED / CH_EBADLEN. */
 int d6_ia_pdx_decode(const uint8_t prefix[16], uint8_t plen, const union d6_val *pdx,
                      uint8_t out[16]);
-/* Checks a PD_EXCLUDE value against its IAPREFIX value: prefix-len beyond
- * the delegated length (CH_EMALFORMED), subnet ID of exactly
- * ceil((xlen - plen) / 8) octets (CH_EBADLEN). */
-int d6_ia_check_pdx(const union d6_val *iaprefix, const union d6_val *pdx);
 
 #endif

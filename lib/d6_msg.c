@@ -5,7 +5,6 @@
  */
 #include <string.h>
 
-#include "d6_ia.h"
 #include "d6_msg.h"
 
 /* Deepest legal nesting is message > LQ_QUERY/IA > IAADDR > STATUS_CODE. */
@@ -152,6 +151,21 @@ int d6_msg_find(const struct d6_msg *m, int parent, uint16_t code)
 	return d6_msg_find_next(m, i, code);
 }
 
+bool d6_msg_oro_has(const struct d6_msg *m, int parent, uint16_t code)
+{
+	int o = d6_msg_find(m, parent, D6_OPT_ORO);
+
+	if (o < 0)
+		return false;
+	for (size_t k = 0; k + 1 < m->node[o].tail_len; k += 2) {
+		const uint8_t *p = m->node[o].tail + k;
+
+		if ((uint16_t)(p[0] << 8 | p[1]) == code)
+			return true;
+	}
+	return false;
+}
+
 size_t d6_msg_count(const struct d6_msg *m, int parent, uint16_t code)
 {
 	size_t n = 0;
@@ -249,7 +263,7 @@ static int check_known(struct d6_msg *m, int parent, const struct d6_opt_rule *r
 		return err;
 	if ((err = d6_opt_check_fixed(rule, v)) < 0)
 		return err;
-	if (rule->fixed == D6_FX_PDX && (err = d6_ia_check_pdx(&m->node[parent].v, v)) < 0)
+	if (rule->fixed == D6_FX_PDX && (err = d6_opt_check_pdx(&m->node[parent].v, v)) < 0)
 		return err;
 	if ((err = check_siblings(m, parent, rule, v)) < 0)
 		return err;

@@ -90,6 +90,8 @@ int d6_msg_next(const struct d6_msg *m, int i);
 int d6_msg_find(const struct d6_msg *m, int parent, uint16_t code);
 /* First child of parent with this code after sibling i, or D6_NONE. */
 int d6_msg_find_next(const struct d6_msg *m, int i, uint16_t code);
+/* True if the ORO under parent lists code (RFC 8415 §21.7). */
+bool d6_msg_oro_has(const struct d6_msg *m, int parent, uint16_t code);
 /* Number of children of parent with this code. */
 size_t d6_msg_count(const struct d6_msg *m, int parent, uint16_t code);
 

@@ -243,6 +243,17 @@ int d6_opt_check_fixed(const struct d6_opt_rule *rule, const union d6_val *v)
 	return 0;
 }
 
+int d6_opt_check_pdx(const union d6_val *iaprefix, const union d6_val *pdx)
+{
+	uint8_t plen = iaprefix->iaprefix.plen;
+
+	if (pdx->pdx.plen <= plen || pdx->pdx.plen > 128)
+		return CH_EMALFORMED;
+	if (pdx->pdx.id_len != (pdx->pdx.plen - plen + 7) / 8)
+		return CH_EBADLEN;
+	return 0;
+}
+
 static void put_iaprefix(struct wire_wr *w, const union d6_val *v)
 {
 	wire_put_u32(w, v->iaprefix.pref);

@@ -141,6 +141,10 @@ int d6_opt_get_fixed(const struct d6_opt_rule *rule, struct wire_rd *r, union d6
 /* Checks decoded fixed values (RECONF_MSG type, prefix lengths, multicast
  * NTP address). Returns 0 or CH_EMALFORMED. */
 int d6_opt_check_fixed(const struct d6_opt_rule *rule, const union d6_val *v);
+/* Checks a PD_EXCLUDE value against its IAPREFIX value: prefix-len beyond
+ * the delegated length (CH_EMALFORMED), subnet ID of exactly
+ * ceil((xlen - plen) / 8) octets (CH_EBADLEN). */
+int d6_opt_check_pdx(const union d6_val *iaprefix, const union d6_val *pdx);
 /* Writes rule's fixed fields from *v. */
 void d6_opt_put_fixed(const struct d6_opt_rule *rule, struct wire_wr *w, const union d6_val *v);
 /* Octets the fixed fields take in an option of len octets (len >= rule->min). */

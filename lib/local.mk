@@ -24,7 +24,7 @@ lib_libchorus_a_SOURCES = \
 	lib/reload.c lib/reload_chan.c lib/reload.h \
 	lib/conf_walk.c lib/conf_walk.h \
 	lib/conf_instance.c \
-	lib/conf_dhcp6.c lib/conf_health.c lib/conf_optdata.c lib/conf_subnet.c \
+	lib/conf_dhcp6.c lib/conf_health.c lib/conf_optdata.c lib/conf_options.c lib/conf_subnet.c \
 	lib/conf_leasequery.c \
 	lib/conf_ddns.c \
 	lib/conf_api.c \

@@ -10,7 +10,6 @@
 #include "addr6.h"
 #include "srv_fqdn.h"
 #include "srv_lease.h"
-#include "srv_reply.h"
 
 static enum conf_fqdn_policy policy_of(const struct srv_txn *t)
 {
@@ -189,7 +188,7 @@ int srv_fqdn_reply(struct srv_txn *t)
 		generate(t);
 	/* §6: only when the client sent the option and asked for it */
 	if (!t->fqdn[0] || d6_msg_find(&t->srv->req, D6_ROOT, D6_OPT_CLIENT_FQDN) < 0 ||
-	    !srv_reply_wants(t, D6_OPT_CLIENT_FQDN))
+	    !d6_msg_oro_has(&t->srv->req, D6_ROOT, D6_OPT_CLIENT_FQDN))
 		return 0;
 	for (const char *s = t->fqdn; *s;) {
 		size_t l = strcspn(s, ".");

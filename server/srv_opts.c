@@ -7,7 +7,6 @@
 #include "addr6.h"
 #include "srv_link.h"
 #include "srv_opts.h"
-#include "srv_reply.h"
 
 #define LEVELS_MAX (2 + 2 * D6_MSG_MAX_KIDS) /* reservation, pools, subnet, instance */
 
@@ -160,7 +159,7 @@ int srv_opts_add(struct srv_txn *t, struct srv_opts_sent *sent)
 	for (size_t i = 0; i < ch.n && err >= 0; i++) {
 		const struct conf_optdata *e = ch.e[i];
 
-		if (!e->always_send && !srv_reply_wants(t, e->code))
+		if (!e->always_send && !d6_msg_oro_has(&t->srv->req, D6_ROOT, e->code))
 			continue;
 		err = put(&t->srv->rep, e);
 		if (err >= 0 && !srv_opts_has(sent, e->code))

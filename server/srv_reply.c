@@ -60,22 +60,6 @@ int srv_reply_status(struct srv_txn *t, int parent, uint16_t code)
 	return i < 0 ? i : 0;
 }
 
-bool srv_reply_wants(const struct srv_txn *t, uint16_t code)
-{
-	const struct d6_msg *m = &t->srv->req;
-	int o = d6_msg_find(m, D6_ROOT, D6_OPT_ORO);
-
-	if (o < 0)
-		return false;
-	for (size_t k = 0; k + 1 < m->node[o].tail_len; k += 2) {
-		const uint8_t *p = m->node[o].tail + k;
-
-		if ((uint16_t)(p[0] << 8 | p[1]) == code)
-			return true;
-	}
-	return false;
-}
-
 /* Writes "example.com" as uncompressed labels (RFC 1035 §3.1); 0 on error. */
 static size_t put_name(uint8_t *out, size_t cap, const char *name)
 {
@@ -151,7 +135,7 @@ static int add_ntp(struct srv_txn *t, const struct conf_options *o)
 
 static int add_u32(struct srv_txn *t, const struct srv_opts_sent *sent, uint16_t code, uint32_t v)
 {
-	if (!v || !srv_reply_wants(t, code) || srv_opts_has(sent, code))
+	if (!v || !d6_msg_oro_has(&t->srv->req, D6_ROOT, code) || srv_opts_has(sent, code))
 		return 0;
 	return d6_msg_add_u32(&t->srv->rep, D6_ROOT, code, v);
 }
@@ -159,7 +143,7 @@ static int add_u32(struct srv_txn *t, const struct srv_opts_sent *sent, uint16_t
 /* A named option the ORO asks for, unless option-data sent that code. */
 static bool wants(const struct srv_txn *t, const struct srv_opts_sent *sent, uint16_t code)
 {
-	return srv_reply_wants(t, code) && !srv_opts_has(sent, code);
+	return d6_msg_oro_has(&t->srv->req, D6_ROOT, code) && !srv_opts_has(sent, code);
 }
 
 int srv_reply_options(struct srv_txn *t, bool info)

@@ -19,9 +19,6 @@ int srv_reply_init(struct srv_txn *t, uint8_t type);
 /* Adds STATUS_CODE with a fixed text under parent (D6_ROOT: top level). */
 int srv_reply_status(struct srv_txn *t, int parent, uint16_t code);
 
-/* True if the request's ORO lists code. */
-bool srv_reply_wants(const struct srv_txn *t, uint16_t code);
-
 /* Adds the configured options the ORO asks for: option-data (srv_opts.c),
  * then the named options (the subnet's when the link is known, else
  * /dhcp6's) of codes option-data did not send. INFORMATION_REFRESH_TIME
