@@ -13,7 +13,10 @@
  *            or ... "reloaded": false, "error": "chorus.json: /x: expected ..."
  * NOTIFY needs no grant, so the read-only leasequery role answers too; a hot
  * standby refuses LISTEN and NOTIFY, so a daemon pointed at one hears no
- * request (its channel says so once; SIGHUP still works).
+ * request (its channel says so once; SIGHUP still works). Since anyone who
+ * can connect may NOTIFY, the channel reloads at most once a second: the
+ * requests during the wait share one reload after it, each answered (the
+ * first 16 ids), and are logged once.
  */
 #ifndef CHORUS_RELOAD_H
 #define CHORUS_RELOAD_H

@@ -203,6 +203,36 @@ wait_for "$T/e.log" "configuration reloaded from $T/conf.json: 1 keys changed, f
 	ok "SIGHUP reloads the engine the same way, naming what changed"
 is "... and the new address is given" "$(solicit 00010001000000000000000000a4)" 2001:db8:1::12
 
+# --- a burst of requests: one reload a second, each daemon stays responsive ---
+# Any role that can connect may NOTIFY <schema>_reload (lib/reload_chan.c).
+declare -A before
+for f in e l d a; do before[$f]=$(grep -c "configuration reloaded" "$T/$f.log"); done
+for i in $(seq 50); do
+	echo "NOTIFY ${SCHEMA}_reload, '{\"request\": \"burst-$i\"}';"
+done | psql -X -q -v ON_ERROR_STOP=1 >/dev/null
+is "during a burst of 50 reload requests the engine answers" \
+	"$(solicit 00010001000000000000000000a4)" 2001:db8:1::12
+is "... and leasequeryd too" "$(lq_status 2001:db8:1::10)" 10
+for f in e l d a; do
+	wait_for "$T/$f.log" "configuration reloaded" $((before[$f] + 1)) ||
+		not_ok "the burst reloads $f.log"
+done
+sleep 3 # a second reload, if any, comes at most 1 s after the first
+for f in e l d a; do
+	n=$(($(grep -c "configuration reloaded" "$T/$f.log") - before[$f]))
+	[ "$n" -ge 1 ] && [ "$n" -le 2 ] && ok "the burst costs $f.log $n reloads (at most 2)" ||
+		not_ok "the burst costs $f.log $n reloads (at most 2)"
+done
+is "... and the engine says once that it coalesced them" \
+	"$(grep -c "reload requests on ${SCHEMA}_reload within 1000 ms: reloading once" "$T/e.log")" 1
+is "a reload right after another: 200" "$(reload)" 200
+start=$(date +%s%N)
+is "... and one within the second after it waits for the end of it: 200" "$(reload)" 200
+is "... reloaded by every daemon" "$(r '[.daemons[] | .status] | join(" ")')" "reloaded reloaded reloaded reloaded"
+el=$((($(date +%s%N) - start) / 1000000))
+[ "$el" -le 10000 ] && ok "... within $el ms" || not_ok "... within $el ms"
+sleep 1.2 # the next reload below must not wait
+
 # --- a stopped daemon, a stale heartbeat ---
 kill "$DPID" && wait "$DPID" 2>/dev/null
 DPID=
