@@ -40,6 +40,10 @@ trap cleanup EXIT
 it_role "${SCHEMA}_dhcp" "${SCHEMA}_lq" "${SCHEMA}_ddns" "${SCHEMA}_api" "apiu_$IT"
 "$ADMIN" db-init --schema "$SCHEMA" >/dev/null || bail "db-init failed"
 q "CREATE ROLE apiu_$IT LOGIN IN ROLE ${SCHEMA}_api" >/dev/null || bail "cannot create the api user"
+# a second instance's schema in the same cluster: its lease events share chorus_events
+OTHER=apidb_$IT
+it_role "${OTHER}_dhcp" "${OTHER}_lq" "${OTHER}_ddns" "${OTHER}_api"
+"$ADMIN" db-init --schema "$OTHER" >/dev/null || bail "db-init of a second schema failed"
 
 # Tokens: only their hashes go into the config.
 read -r ADMIN_TOK ADMIN_HASH < <("$ADMIN" token-new | paste -sd' ')
@@ -316,6 +320,14 @@ wait_file() {
 curl -sS -g -N -m 60 -H "Authorization: Bearer $READ_TOK" "$URL/v1/events" >"$T/ev1" 2>&1 &
 EVPID=$!
 wait_file "$T/ev1" '^retry: ' || not_ok "the event stream opens"
+# the other instance's leases change first: NOTIFY chorus_events with its schema as payload
+for i in 1 2 3; do
+	q "INSERT INTO $OTHER.leases (lease_type, addr, duid, iaid, subnet_id, link_addr,
+		preferred_lft, valid_lft, cltt, expires_at, granted_by)
+	    VALUES ('na', '2001:db8:ee::$i', '\\x00ee', 1, 1, '2001:db8::1', 600, 900, now(),
+		now() + interval '900 s', 'other')" >/dev/null
+done
+is "the other schema wrote its events" "$(q "SELECT count(*) FROM $OTHER.events")" 3
 D7=0001000100000000000000000007
 r=$(python3 "$CLIENT" "$PORT" request --duid $D7 --serverid "$SID")
 A7=$(j "$r" '.ias[0].leases[0].addr')
@@ -326,6 +338,8 @@ else
 	sed 's/^/#   /' "$T/ev1" | tail -5
 fi
 is "... as a granted event with its id" "$(grep -B2 "\"$A7\"" "$T/ev1" | head -2 | sed 's/[0-9][0-9]*$/N/' | paste -sd' ')" "id: N event: granted"
+is "... and no event of the other schema in one cluster leaks into it" \
+	"$(grep -c '2001:db8:ee::' "$T/ev1")" 0
 LAST=$(grep -B2 "\"$A7\"" "$T/ev1" | sed -n 's/^id: //p' | tail -1)
 kill "$EVPID" 2>/dev/null
 wait "$EVPID" 2>/dev/null
