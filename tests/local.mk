@@ -42,6 +42,6 @@ TESTS += tests/integration/test_db.sh
 TESTS += tests/integration/test_reload.sh
 EXTRA_DIST += tests/integration/test_reload.sh
 
-EXTRA_DIST += tests/integration/test_db.sh tests/lib/deps.sh tests/lib/tap.sh tests/lib/pg.sh tests/run
+EXTRA_DIST += tests/integration/test_db.sh tests/lib/deps.sh tests/lib/tap.sh tests/lib/pg.sh tests/lib/ports.sh tests/run
 
 include tests/fuzz/local.mk

@@ -27,7 +27,7 @@ schema=${e2e_tag}_ev
 "$CHORUS_ADMIN" db-init --schema "$schema" --no-roles >"$e2e_tmp/db-init.log" 2>&1 || bail "db-init $schema"
 e2e_on_exit "psql -qX -c 'DROP SCHEMA IF EXISTS $schema CASCADE'"
 read -r TOK HASH < <("$CHORUS_ADMIN" token-new | paste -sd' ')
-APORT=$((30000 + $$ % 20000))
+APORT=$(free_ports 1) || bail "no free port"
 URL="http://[::1]:$APORT"
 cat >"$e2e_tmp/conf.json" <<EOF
 {

@@ -28,7 +28,7 @@ print('.'.join(ipaddress.ip_address(n.network_address).reverse_pointer.split('.'
 DNS_REV2=$(e2e_model ranges $model | awk '$1 == "pd" && $2 == 1 { print $3; exit }' |
 	python3 -c "import sys; h = sys.stdin.read().strip()[:10]; print('.'.join(reversed(h)) + '.ip6.arpa')")
 . "$e2e_top/tests/integration/lib_dns.sh"
-dnsport=$((30000 + $$ % 20000))
+dnsport=$(free_ports 1) || bail "no free port"
 srv_pg || bail "no PostgreSQL"
 dns_start "$e2e_tmp/dns" "$dnsport" || bail "named starts"
 e2e_on_exit "dns_stop"

@@ -5,6 +5,7 @@
 # Role and schema names carry the pid ($IT) because roles are cluster-wide.
 . "$CHORUS_SRCDIR/tests/lib/tap.sh"
 . "$CHORUS_SRCDIR/tests/lib/pg.sh"
+. "$CHORUS_SRCDIR/tests/lib/ports.sh"
 
 ADMIN="$CHORUS_BUILDDIR/sql/chorus-admin"
 IT=t$$

@@ -11,7 +11,8 @@ LQD="$CHORUS_BUILDDIR/leasequeryd/chorus-leasequeryd"
 CLIENT="$CHORUS_SRCDIR/tests/integration/test_dhcp6d_client.py"
 REQ="$CHORUS_SRCDIR/tests/integration/lq_requestor.py"
 SCHEMA=lq_$IT
-UPORT=$((30000 + $$ % 20000))
+# test_chorus_lq.sh runs instances up to UPORT + 21
+UPORT=$(free_ports 22) || bail "no free ports"
 TPORT=$((UPORT + 1))
 T=$(mktemp -d /tmp/chorus-lq.XXXXXX)
 EPID=
@@ -52,9 +53,10 @@ lq_conf() {
 EOC
 }
 
-# wait_for FILE PATTERN N: until FILE holds N lines matching PATTERN (15 s).
+# wait_for FILE PATTERN N: until FILE holds N lines matching PATTERN (30 s: a loaded
+# machine under ASan).
 wait_for() {
-	for _ in $(seq 150); do
+	for _ in $(seq 300); do
 		[ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
 		sleep 0.1
 	done
@@ -76,11 +78,14 @@ lq_setup() {
 	wait_for "$T/e.log" "database ready" 1 || bail "chorus-dhcp6d did not start"
 }
 
-# lq_start N: starts leasequeryd and waits for its Nth "database ready".
+# lq_start: starts leasequeryd and waits for its "database ready" (one line more than
+# the log held before, so an earlier reconnect's line does not count).
 lq_start() {
+	local n
+	n=$(grep -c "database ready" "$T/l.log" 2>/dev/null)
 	"$LQD" -c "$T/conf.json" -d -p "$TPORT" >>"$T/l.log" 2>&1 &
 	LPID=$!
-	wait_for "$T/l.log" "database ready" "${1:-1}"
+	wait_for "$T/l.log" "database ready" $((${n:-0} + 1))
 }
 
 # ex MSG ARGS...: one relayed exchange with the engine (lease making).

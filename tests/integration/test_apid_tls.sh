@@ -7,7 +7,7 @@
 
 APID="$CHORUS_BUILDDIR/api/chorus-apid"
 SCHEMA=apitls_$IT
-APORT=$((30000 + ($$ + 7) % 20000))
+APORT=$(free_ports 1) || bail "no free port"
 T=$(mktemp -d /tmp/chorus-apitls.XXXXXX)
 APID_PID=
 

@@ -11,7 +11,7 @@ unset PGHOST PGPORT PGUSER PGDATABASE
 DHCPD="$CHORUS_BUILDDIR/server/chorus-dhcp6d"
 DDNSD="$CHORUS_BUILDDIR/ddnsd/chorus-ddnsd"
 CLIENT="$CHORUS_SRCDIR/tests/integration/test_dhcp6d_client.py"
-BASE=$((30000 + $$ % 20000))
+BASE=$(free_ports 3) || bail "no free ports"
 DNSPORT=$((BASE + 2))
 T=$(mktemp -d /tmp/chorus-ddnsfo.XXXXXX)
 PIDS=

@@ -12,7 +12,7 @@ unset PGHOST PGPORT PGUSER PGDATABASE
 DAEMON="$CHORUS_BUILDDIR/server/chorus-dhcp6d"
 CLIENT="$CHORUS_SRCDIR/tests/integration/test_dhcp6d_client.py"
 SCHEMA=dhcp6d_$IT
-PORT=$((30000 + $$ % 20000))
+PORT=$(free_ports 1) || bail "no free port"
 T=$(mktemp -d /tmp/chorus-d6.XXXXXX)
 DPID=
 SID=

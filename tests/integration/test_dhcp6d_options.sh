@@ -13,7 +13,7 @@ DAEMON="$CHORUS_BUILDDIR/server/chorus-dhcp6d"
 CLIENT="$CHORUS_SRCDIR/tests/integration/test_dhcp6d_client.py"
 TOPTS="$CHORUS_SRCDIR/tests/integration/tshark_options.py"
 SCHEMA=opts_$IT
-PORT=$((30000 + ($$ + 13) % 20000))
+PORT=$(free_ports 1) || bail "no free port"
 T=$(mktemp -d /tmp/chorus-op.XXXXXX)
 DPID=
 

@@ -14,7 +14,7 @@ unset PGHOST PGPORT PGUSER PGDATABASE
 DAEMON="$CHORUS_BUILDDIR/server/chorus-dhcp6d"
 CLIENT="$CHORUS_SRCDIR/tests/integration/test_dhcp6d_client.py"
 SCHEMA=reconf_$IT
-PORT=$((30000 + ($$ + 7) % 20000))
+PORT=$(free_ports 1) || bail "no free port"
 T=$(mktemp -d /tmp/chorus-rc.XXXXXX)
 DPID=
 D1=0001000100000000000000000001

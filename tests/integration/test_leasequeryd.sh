@@ -159,7 +159,7 @@ is "leasequeryd stopped: the engine answers NotConfigured" "$(j "$r" .status)" 9
 ident=$(q "SELECT instance_name || ' ' || encode(server_duid, 'hex') FROM $SCHEMA.server_identity")
 q "DELETE FROM $SCHEMA.server_identity" >/dev/null
 w=$(grep -c "no Server Identifier in the schema yet" "$T/l.log")
-lq_start 2 || bail "chorus-leasequeryd did not start again"
+lq_start || bail "chorus-leasequeryd did not start again"
 wait_for "$T/l.log" "no Server Identifier in the schema yet" $((w + 1)) &&
 	ok "no identity in the schema yet: leasequeryd says its answers wait for it" ||
 	not_ok "no identity in the schema yet: leasequeryd says its answers wait for it"

@@ -8,6 +8,7 @@
 e2e_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 e2e_top=$(cd "$e2e_dir/../.." && pwd)
 . "$e2e_top/tests/lib/tap.sh"
+. "$e2e_top/tests/lib/ports.sh"
 
 E2E_SERVER=${E2E_SERVER:-chorus}
 e2e_tag=ch$(printf '%x' $$)
