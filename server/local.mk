@@ -54,7 +54,7 @@ EXTRA_DIST += tests/integration/test_dhcp6d.sh tests/integration/test_dhcp6d_cli
 TESTS += tests/integration/test_dhcp6d_reconf.sh
 EXTRA_DIST += tests/integration/test_dhcp6d_reconf.sh
 TESTS += tests/integration/test_dhcp6d_reconf_refuse.sh
-EXTRA_DIST += tests/integration/test_dhcp6d_reconf_refuse.sh
+EXTRA_DIST += tests/integration/test_dhcp6d_reconf_refuse.sh tests/integration/lib_reconf.sh
 TESTS += tests/integration/test_dhcp6d_options.sh
 EXTRA_DIST += tests/integration/test_dhcp6d_options.sh tests/integration/tshark_options.py
 

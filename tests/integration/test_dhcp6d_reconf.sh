@@ -8,72 +8,15 @@
 # asks about is reclaimed in the background. The reclaim tick may take a lease
 # before its client asks: with rebind-policy replace the client sees the same
 # Reply either way, so the checks hold whichever comes first.
-unset PGHOST PGPORT PGUSER PGDATABASE
-. "$CHORUS_SRCDIR/tests/integration/lib_admin.sh"
+RC_NAME=reconf RC_POLICY=replace
+RC_EXTRA=',
+  "ddns": { "enabled": true, "qualifying-suffix": "example.com." }'
+. "$CHORUS_SRCDIR/tests/integration/lib_reconf.sh"
 
-DAEMON="$CHORUS_BUILDDIR/server/chorus-dhcp6d"
-CLIENT="$CHORUS_SRCDIR/tests/integration/test_dhcp6d_client.py"
-SCHEMA=reconf_$IT
-PORT=$(free_ports 1) || bail "no free port"
-T=$(mktemp -d /tmp/chorus-rc.XXXXXX)
-DPID=
 D1=0001000100000000000000000001
 D2=0001000100000000000000000002
 DR=0001000100000000000000000005
 D3=0001000100000000000000000003
-
-cleanup() {
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	rm -rf "$T"
-	it_cleanup
-}
-
-need jq python3
-it_setup reconf
-trap cleanup EXIT
-"$ADMIN" db-init --schema "$SCHEMA" --no-roles >/dev/null || bail "db-init failed"
-
-# write_conf POOL_START POOL_END PD_POOL RESERVATION_JSON
-write_conf() {
-	cat >"$T/conf.json" <<EOF
-{
-  "instance": { "name": "it-rc", "schema": "$SCHEMA",
-    "database": { "conninfo": "dbname=$PGDATABASE" }, "pid-file": "$T/d.pid" },
-  "logging": { "level": "info", "syslog": false },
-  "dhcp6": {
-    "interfaces": ["lo"], "preference": 10, "hash-key": "reconf-test-key-00001",
-    "preferred-lifetime": 300, "valid-lifetime": 600, "rebind-policy": "replace",
-    "subnets": [
-      { "id": 1, "prefix": "2001:db8:1::/64",
-        "pools": [ { "start": "$1", "end": "$2" } ],
-        "pd-pools": [ { "prefix": "$3", "delegated-length": 56 } ],
-        "reservations": [ $4 ] }
-    ]
-  },
-  "ddns": { "enabled": true, "qualifying-suffix": "example.com." }
-}
-EOF
-}
-
-start_daemon() {
-	"$DAEMON" -c "$T/conf.json" -d -p "$PORT" >>"$T/d.log" 2>&1 &
-	DPID=$!
-	wait_log "database ready" "$1"
-}
-
-# wait_log PATTERN N: until the daemon log holds N lines matching PATTERN (20 s).
-wait_log() {
-	for _ in $(seq 200); do
-		[ "$(grep -c "$1" "$T/d.log" 2>/dev/null)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "# daemon log:" && sed 's/^/#   /' "$T/d.log"
-	return 1
-}
-
-ex() { python3 "$CLIENT" "$PORT" "$@"; }
-j() { printf '%s\n' "$1" | jq -r "$2"; }
-state_of() { q "SELECT string_agg(state, ',') FROM $SCHEMA.leases WHERE addr = '$1'"; }
 
 RES='{ "duid": "00:01:00:01:00:00:00:00:00:00:00:00:00:05", "addresses": ["2001:db8:1::5"] }'
 write_conf 2001:db8:1::100 2001:db8:1::1ff 2001:db8:100::/48 "$RES"

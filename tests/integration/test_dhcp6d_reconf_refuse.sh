@@ -8,75 +8,15 @@
 # prefix of the current PD pool, as for an address. A sibling's prefix, and
 # ours named by another client, are still refused. After a restart the
 # history comes from the schema's expired rows.
-unset PGHOST PGPORT PGUSER PGDATABASE
-. "$CHORUS_SRCDIR/tests/integration/lib_admin.sh"
+RC_NAME=refuse RC_POLICY=refuse
+. "$CHORUS_SRCDIR/tests/integration/lib_reconf.sh"
 
-DAEMON="$CHORUS_BUILDDIR/server/chorus-dhcp6d"
-CLIENT="$CHORUS_SRCDIR/tests/integration/test_dhcp6d_client.py"
-SCHEMA=refuse_$IT
-PORT=$(free_ports 1) || bail "no free port"
-T=$(mktemp -d /tmp/chorus-rf.XXXXXX)
-DPID=
 D1=0001000100000000000000000011
 D2=0001000100000000000000000012
 D3=0001000100000000000000000013
 D4=0001000100000000000000000014
 DR=0001000100000000000000000015
 D9=0001000100000000000000000019
-
-cleanup() {
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	rm -rf "$T"
-	it_cleanup
-}
-
-need jq python3
-it_setup refuse
-trap cleanup EXIT
-"$ADMIN" db-init --schema "$SCHEMA" --no-roles >/dev/null || bail "db-init failed"
-
-# write_conf POOL_START POOL_END PD_POOL RESERVATION_JSON
-write_conf() {
-	cat >"$T/conf.json" <<EOF
-{
-  "instance": { "name": "it-rf", "schema": "$SCHEMA",
-    "database": { "conninfo": "dbname=$PGDATABASE" }, "pid-file": "$T/d.pid" },
-  "logging": { "level": "info", "syslog": false },
-  "dhcp6": {
-    "interfaces": ["lo"], "preference": 10, "hash-key": "refuse-test-key-00001",
-    "preferred-lifetime": 300, "valid-lifetime": 600, "rebind-policy": "refuse",
-    "subnets": [
-      { "id": 1, "prefix": "2001:db8:1::/64",
-        "pools": [ { "start": "$1", "end": "$2" } ],
-        "pd-pools": [ { "prefix": "$3", "delegated-length": 56 } ],
-        "reservations": [ $4 ] }
-    ]
-  }
-}
-EOF
-}
-
-start_daemon() {
-	"$DAEMON" -c "$T/conf.json" -d -p "$PORT" >>"$T/d.log" 2>&1 &
-	DPID=$!
-	wait_log "database ready" "$1"
-}
-
-# wait_log PATTERN N: until the daemon log holds N lines matching PATTERN (20 s).
-wait_log() {
-	local n
-	for _ in $(seq 200); do
-		n=$(grep -c "$1" "$T/d.log" 2>/dev/null)
-		[ "${n:-0}" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "# daemon log:" && sed 's/^/#   /' "$T/d.log"
-	return 1
-}
-
-ex() { python3 "$CLIENT" "$PORT" "$@"; }
-j() { printf '%s\n' "$1" | jq -r "$2"; }
-state_of() { q "SELECT string_agg(state, ',') FROM $SCHEMA.leases WHERE addr = '$1'"; }
 # wait_expired ADDR...: until the reclaim tick expired every one (20 s)
 wait_expired() {
 	local a left
