@@ -41,6 +41,9 @@ TESTS += tests/integration/test_db.sh
 # POST /v1/config/reload and health's last errors with all four daemons (lib/reload.h).
 TESTS += tests/integration/test_reload.sh
 EXTRA_DIST += tests/integration/test_reload.sh
+# tests/lib/ports.sh: free_ports skips ports held for TCP or UDP.
+TESTS += tests/integration/test_ports.sh
+EXTRA_DIST += tests/integration/test_ports.sh
 
 EXTRA_DIST += tests/integration/test_db.sh tests/lib/deps.sh tests/lib/tap.sh tests/lib/pg.sh tests/lib/ports.sh tests/run
 

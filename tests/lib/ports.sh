@@ -2,12 +2,12 @@
 #   free_ports N [ADDR]  prints the first of N consecutive ports that nothing holds on ADDR
 #                        (default ::1), for TCP and for UDP, right now: each is probed by
 #                        binding it; one taken makes it try another random base (50 tries)
-# Bases are drawn below the kernel's ephemeral range (ip_local_port_range), so no
-# outgoing connection of another test takes the port between the probe and the
-# daemon's bind. Use it instead of 30000 + $$ % 20000: two concurrent runs whose pids
+# Bases are drawn from 10000 up to the kernel's ephemeral range (ip_local_port_range),
+# so no outgoing connection of another test takes the port between the probe and the
+# daemon's bind; FREE_PORTS_RANGE="LO HI" (both included) narrows that (tests/integration/test_ports.sh). Use it instead of 30000 + $$ % 20000: two concurrent runs whose pids
 # differ by the spacing of their ports collided there ("Address already in use").
 free_ports() {
-	python3 - "$1" "${2:-::1}" <<'PY'
+	python3 - "$1" "${2:-::1}" "${FREE_PORTS_RANGE:-}" <<'PY'
 import random, socket, sys
 
 n, addr = int(sys.argv[1]), sys.argv[2]
@@ -18,6 +18,9 @@ try:
 except (OSError, ValueError, IndexError):
     top = 32768
 lo, hi = 10000, max(top, 10000 + 4 * n) - n
+if sys.argv[3]:
+    lo, hi = (int(x) for x in sys.argv[3].split())  # ports lo..hi, both included
+    hi = hi - n + 2
 
 
 def free(port):
@@ -33,7 +36,7 @@ def free(port):
 
 
 for _ in range(50):
-    base = random.randrange(lo, hi)
+    base = random.randrange(lo, max(hi, lo + 1))
     if all(free(base + i) for i in range(n)):
         print(base)
         sys.exit(0)
