@@ -185,6 +185,11 @@ struct api_buf {
 	bool oom;
 };
 void api_buf_put(struct api_buf *b, const char *s, size_t n);
+/* Room for n more octets: where to write them (then api_buf_done), or NULL
+ * (oom set). */
+char *api_buf_room(struct api_buf *b, size_t n);
+/* The octets written up to end (within the room asked for) are the buffer's. */
+void api_buf_done(struct api_buf *b, char *end);
 void api_buf_puts(struct api_buf *b, const char *s);
 void api_buf_printf(struct api_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* s as a JSON string (quoted, escaped), or null when s is NULL. */

@@ -234,24 +234,38 @@ int api_unhex(const char *s, uint8_t *out, size_t max)
 	return (int)n;
 }
 
-void api_buf_put(struct api_buf *b, const char *s, size_t n)
+char *api_buf_room(struct api_buf *b, size_t n)
 {
 	if (b->oom)
-		return;
+		return NULL;
 	if (b->n + n + 1 > b->cap) {
 		size_t cap = (b->n + n + 1) * 2 + 256;
 		char *nb = realloc(b->b, cap);
 
 		if (!nb) {
 			b->oom = true;
-			return;
+			return NULL;
 		}
 		b->b = nb;
 		b->cap = cap;
 	}
-	memcpy(b->b + b->n, s, n);
-	b->n += n;
+	return b->b + b->n;
+}
+
+void api_buf_done(struct api_buf *b, char *end)
+{
+	b->n = (size_t)(end - b->b);
 	b->b[b->n] = '\0';
+}
+
+void api_buf_put(struct api_buf *b, const char *s, size_t n)
+{
+	char *p = api_buf_room(b, n);
+
+	if (!p)
+		return;
+	memcpy(p, s, n);
+	api_buf_done(b, p + n);
 }
 
 void api_buf_puts(struct api_buf *b, const char *s)

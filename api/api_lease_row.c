@@ -3,7 +3,9 @@
  * LEASE_COLS in api_store.c), written as the API's Lease object
  * (api/openapi.yaml). Binary results spare the backend the text output of
  * inet, timestamptz, bytea and bytea[]; the JSON is written here straight
- * into the page buffer, without printf. Binary forms: PostgreSQL's *_send
+ * into the page buffer, without printf: room for the whole row is made
+ * once (row_bound), then each field is written with no check of its own.
+ * Binary forms: PostgreSQL's *_send
  * functions (inet: family, bits, is_cidr, length, octets; timestamptz:
  * microseconds since 2000-01-01 UTC, int64 max for infinity; arrays:
  * dimensions, flags, element type, then length-prefixed elements).
@@ -48,16 +50,16 @@ static int64_t num(const uint8_t *p, int n)
 	return (int64_t)v;
 }
 
-static void key(struct api_buf *b, const char *k, size_t n)
-{
-	api_buf_put(b, k, n);
-}
-#define KEY(b, k) key(b, "," k ":", sizeof("," k ":") - 1)
+/* Writers into room the caller made (api_buf_room): each returns the end
+ * of what it wrote, at most what row_bound counts for it. */
+#define PUT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) + sizeof(lit) - 1)
+#define KEY(o, k)   PUT(o, "," k ":")
 
-static void put_i64(struct api_buf *b, int64_t v)
+static char *put_i64(char *o, int64_t v)
 {
 	char t[24], *p = t + sizeof(t);
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n;
 
 	do {
 		*--p = (char)('0' + u % 10);
@@ -65,46 +67,60 @@ static void put_i64(struct api_buf *b, int64_t v)
 	} while (u);
 	if (v < 0)
 		*--p = '-';
-	api_buf_put(b, p, (size_t)(t + sizeof(t) - p));
+	n = (size_t)(t + sizeof(t) - p);
+	memcpy(o, p, n);
+	return o + n;
 }
 
-static void put_numcol(struct api_buf *b, const uint8_t *p, int n)
+static char *put_numcol(char *o, const uint8_t *p, int n)
 {
-	if (!p || (n != 2 && n != 4 && n != 8)) {
-		api_buf_put(b, "null", 4);
-		return;
-	}
-	put_i64(b, num(p, n));
+	if (!p || (n != 2 && n != 4 && n != 8))
+		return PUT(o, "null");
+	return put_i64(o, num(p, n));
 }
 
-/* Text, as a JSON string; NULL as null. */
-static void put_text(struct api_buf *b, const PGresult *res, int row, int c)
-{
-	api_buf_jstr(b, PQgetisnull(res, row, c) ? NULL : PQgetvalue(res, row, c));
-}
-
-static void put_hex(struct api_buf *b, const uint8_t *p, int n)
+/* Text as a JSON string (RFC 8259 §7: '"', '\\' and controls escaped); NULL as null. */
+static char *put_text(char *o, const uint8_t *p, int n)
 {
 	static const char hex[] = "0123456789abcdef";
-	char t[2 * 64];
 
-	if (!p) {
-		api_buf_put(b, "null", 4);
-		return;
-	}
-	api_buf_put(b, "\"", 1);
-	while (n > 0) {
-		int k = n > 64 ? 64 : n;
+	if (!p)
+		return PUT(o, "null");
+	*o++ = '"';
+	for (int i = 0; i < n; i++) {
+		unsigned char c = p[i];
 
-		for (int i = 0; i < k; i++) {
-			t[2 * i] = hex[p[i] >> 4];
-			t[2 * i + 1] = hex[p[i] & 15];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+		} else if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else {
+			o = PUT(o, "\\u00");
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
 		}
-		api_buf_put(b, t, 2 * (size_t)k);
-		p += k;
-		n -= k;
 	}
-	api_buf_put(b, "\"", 1);
+	*o++ = '"';
+	return o;
+}
+
+static char *put_hex_raw(char *o, const uint8_t *p, int n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*o++ = '"';
+	for (int i = 0; i < n; i++) {
+		*o++ = hex[p[i] >> 4];
+		*o++ = hex[p[i] & 15];
+	}
+	*o++ = '"';
+	return o;
+}
+
+static char *put_hex(char *o, const uint8_t *p, int n)
+{
+	return p ? put_hex_raw(o, p, n) : PUT(o, "null");
 }
 
 /* RFC 5952 text of a (16 octets) into t, which holds ADDR6_STRLEN; its
@@ -161,33 +177,29 @@ size_t api_ntop6(const uint8_t *a, char *t)
 }
 
 /* An inet as a JSON string: the address, and "/len" when with_len. */
-static void put_inet(struct api_buf *b, const uint8_t *p, int n, bool with_len)
+static char *put_inet(char *o, const uint8_t *p, int n, bool with_len)
 {
-	char t[ADDR6_PREFIX_STRLEN + 2];
+	char *t = o;
 	size_t k;
 
-	if (!p || n != 20 || p[0] != PG_AF_INET6 || p[3] != 16) {
-		api_buf_put(b, "null", 4);
-		return;
-	}
-	t[0] = '"';
-	if (!(k = api_ntop6(p + 4, t + 1))) {
-		api_buf_put(b, "null", 4);
-		return;
-	}
-	k++;
+	if (!p || n != 20 || p[0] != PG_AF_INET6 || p[3] != 16)
+		return PUT(o, "null");
+	*t++ = '"';
+	if (!(k = api_ntop6(p + 4, t)))
+		return PUT(o, "null");
+	t += k;
 	if (with_len) {
 		unsigned bits = p[1];
 
-		t[k++] = '/';
+		*t++ = '/';
 		if (bits >= 100)
-			t[k++] = (char)('0' + bits / 100);
+			*t++ = (char)('0' + bits / 100);
 		if (bits >= 10)
-			t[k++] = (char)('0' + bits / 10 % 10);
-		t[k++] = (char)('0' + bits % 10);
+			*t++ = (char)('0' + bits / 10 % 10);
+		*t++ = (char)('0' + bits % 10);
 	}
-	t[k++] = '"';
-	api_buf_put(b, t, k);
+	*t++ = '"';
+	return t;
 }
 
 /* Days since 1970-01-01 to a civil date (H. Hinnant, "chrono-compatible
@@ -215,45 +227,40 @@ static void two(char *p, unsigned v)
 
 /* A timestamptz as RFC 3339 UTC, whole seconds; infinity (and what does
  * not fit four digits of year) as null. */
-static void put_ts(struct api_buf *b, const uint8_t *p, int n)
+static char *put_ts(char *o, const uint8_t *p, int n)
 {
 	int64_t us, s, days, y;
 	unsigned m, d, sod;
-	char t[24];
 
-	if (!p || n != 8 || (us = num(p, 8)) == PG_TS_INF || us == INT64_MIN) {
-		api_buf_put(b, "null", 4);
-		return;
-	}
+	if (!p || n != 8 || (us = num(p, 8)) == PG_TS_INF || us == INT64_MIN)
+		return PUT(o, "null");
 	s = (us >= 0 ? us / 1000000 : (us - 999999) / 1000000) + PG_EPOCH;
 	days = s >= 0 ? s / 86400 : (s - 86399) / 86400;
 	sod = (unsigned)(s - days * 86400);
 	civil(days, &y, &m, &d);
-	if (y < 0 || y > 9999) {
-		api_buf_put(b, "null", 4);
-		return;
-	}
+	if (y < 0 || y > 9999)
+		return PUT(o, "null");
 	/* "YYYY-MM-DDTHH:MM:SSZ" */
-	memcpy(t, "\"0000-00-00T00:00:00Z\"", 22);
-	two(t + 1, (unsigned)(y / 100));
-	two(t + 3, (unsigned)(y % 100));
-	two(t + 6, m);
-	two(t + 9, d);
-	two(t + 12, sod / 3600);
-	two(t + 15, sod / 60 % 60);
-	two(t + 18, sod % 60);
-	api_buf_put(b, t, 22);
+	memcpy(o, "\"0000-00-00T00:00:00Z\"", 22);
+	two(o + 1, (unsigned)(y / 100));
+	two(o + 3, (unsigned)(y % 100));
+	two(o + 6, m);
+	two(o + 9, d);
+	two(o + 12, sod / 3600);
+	two(o + 15, sod / 60 % 60);
+	two(o + 18, sod % 60);
+	return o + 22;
 }
 
 /* A one-dimensional bytea[] as an array of hex strings; anything else as []. */
-static void put_hex_array(struct api_buf *b, const uint8_t *p, int n)
+static char *put_hex_array(char *o, const uint8_t *p, int n)
 {
 	size_t off = 20;
 	int64_t count;
 	bool first = true;
 
-	api_buf_put(b, "[", 1);
-	if (p && n >= 12 && be(p, 4) == 1 && n >= 20) {
+	*o++ = '[';
+	if (p && n >= 20 && be(p, 4) == 1) {
 		count = (int64_t)be(p + 12, 4);
 		for (int64_t i = 0; i < count && off + 4 <= (size_t)n; i++) {
 			uint32_t len = (uint32_t)be(p + off, 4);
@@ -264,13 +271,14 @@ static void put_hex_array(struct api_buf *b, const uint8_t *p, int n)
 			if (len > (size_t)n - off)
 				break;
 			if (!first)
-				api_buf_put(b, ",", 1);
+				*o++ = ',';
 			first = false;
-			put_hex(b, p + off, (int)len);
+			o = put_hex_raw(o, p + off, (int)len);
 			off += len;
 		}
 	}
-	api_buf_put(b, "]", 1);
+	*o++ = ']';
+	return o;
 }
 
 static bool is_true(const uint8_t *p, int n)
@@ -278,72 +286,94 @@ static bool is_true(const uint8_t *p, int n)
 	return p && n == 1 && p[0];
 }
 
+/* What a row can write at most: the keys and the fixed-width values (an
+ * inet is at most 52 octets, a number 20, null 4) fit in ROW_FIXED; text
+ * escapes to at most 6 octets an octet, hex is 2, and a bytea[] element
+ * (with its 4-octet length) at most 2 * len + 3. */
+#define ROW_FIXED 2048
+static size_t row_bound(const int *len)
+{
+	static const unsigned char per_octet[API_LEASE_NCOLS] = {
+	    [0] = 6,  [2] = 6,  [3] = 2,  [12] = 6, [13] = 6,
+	    [18] = 2, [22] = 3, [23] = 3, [24] = 2, [25] = 2,
+	};
+	size_t n = ROW_FIXED;
+
+	for (int c = 0; c < API_LEASE_NCOLS; c++)
+		n += (size_t)per_octet[c] * (size_t)len[c];
+	return n;
+}
+
 void api_lease_row_json(const PGresult *res, int row, struct api_buf *b)
 {
 	const uint8_t *v[API_LEASE_NCOLS];
 	int len[API_LEASE_NCOLS] = {0};
 	bool na;
+	char *o;
 
 	for (int c = 0; c < API_LEASE_NCOLS; c++)
 		v[c] = val(res, row, c, &len[c]);
+	if (!(o = api_buf_room(b, row_bound(len))))
+		return;
 	/* an address shows without its /128 */
 	na = len[0] == 2 && memcmp(v[0], "na", 2) == 0 && len[1] == 20 && v[1][1] == 128;
-	api_buf_put(b, "{\"address\":", 11);
-	put_inet(b, v[1], len[1], !na);
-	KEY(b, "\"type\"");
-	put_text(b, res, row, 0);
-	KEY(b, "\"state\"");
-	put_text(b, res, row, 2);
-	KEY(b, "\"duid\"");
-	put_hex(b, v[3], len[3]);
-	KEY(b, "\"iaid\"");
-	put_numcol(b, v[4], len[4]);
-	KEY(b, "\"subnet_id\"");
-	put_numcol(b, v[5], len[5]);
-	KEY(b, "\"link_address\"");
-	put_inet(b, v[6], len[6], false);
-	KEY(b, "\"preferred_lifetime\"");
-	put_numcol(b, v[7], len[7]);
-	KEY(b, "\"valid_lifetime\"");
-	put_numcol(b, v[8], len[8]);
-	KEY(b, "\"cltt\"");
-	put_ts(b, v[9], len[9]);
-	KEY(b, "\"expires_at\"");
-	put_ts(b, v[10], len[10]);
-	KEY(b, "\"state_at\"");
-	put_ts(b, v[11], len[11]);
-	KEY(b, "\"granted_by\"");
-	put_text(b, res, row, 12);
-	KEY(b, "\"hostname\"");
-	put_text(b, res, row, 13);
-	KEY(b, "\"fqdn_flags\"");
-	put_numcol(b, v[14], len[14]);
-	KEY(b, "\"dns\"");
-	api_buf_puts(b, is_true(v[15], len[15]) ? "{\"forward\":true" : "{\"forward\":false");
-	api_buf_puts(b, is_true(v[16], len[16]) ? ",\"reverse\":true}" : ",\"reverse\":false}");
-	KEY(b, "\"hwtype\"");
-	put_numcol(b, v[17], len[17]);
-	KEY(b, "\"hwaddr\"");
-	put_hex(b, v[18], len[18]);
-	KEY(b, "\"relay\"");
-	api_buf_put(b, "{\"source\":", 10);
-	put_inet(b, v[19], len[19], false);
-	KEY(b, "\"link_address\"");
-	put_inet(b, v[20], len[20], false);
-	KEY(b, "\"peer_address\"");
-	put_inet(b, v[21], len[21], false);
-	KEY(b, "\"relay_ids\"");
-	put_hex_array(b, v[22], len[22]);
-	KEY(b, "\"remote_ids\"");
-	put_hex_array(b, v[23], len[23]);
-	KEY(b, "\"interface_id\"");
-	put_hex(b, v[24], len[24]);
-	KEY(b, "\"subscriber_id\"");
-	put_hex(b, v[25], len[25]);
-	api_buf_put(b, "}", 1);
-	KEY(b, "\"created_at\"");
-	put_ts(b, v[26], len[26]);
-	api_buf_put(b, "}", 1);
+	o = PUT(o, "{\"address\":");
+	o = put_inet(o, v[1], len[1], !na);
+	o = KEY(o, "\"type\"");
+	o = put_text(o, v[0], len[0]);
+	o = KEY(o, "\"state\"");
+	o = put_text(o, v[2], len[2]);
+	o = KEY(o, "\"duid\"");
+	o = put_hex(o, v[3], len[3]);
+	o = KEY(o, "\"iaid\"");
+	o = put_numcol(o, v[4], len[4]);
+	o = KEY(o, "\"subnet_id\"");
+	o = put_numcol(o, v[5], len[5]);
+	o = KEY(o, "\"link_address\"");
+	o = put_inet(o, v[6], len[6], false);
+	o = KEY(o, "\"preferred_lifetime\"");
+	o = put_numcol(o, v[7], len[7]);
+	o = KEY(o, "\"valid_lifetime\"");
+	o = put_numcol(o, v[8], len[8]);
+	o = KEY(o, "\"cltt\"");
+	o = put_ts(o, v[9], len[9]);
+	o = KEY(o, "\"expires_at\"");
+	o = put_ts(o, v[10], len[10]);
+	o = KEY(o, "\"state_at\"");
+	o = put_ts(o, v[11], len[11]);
+	o = KEY(o, "\"granted_by\"");
+	o = put_text(o, v[12], len[12]);
+	o = KEY(o, "\"hostname\"");
+	o = put_text(o, v[13], len[13]);
+	o = KEY(o, "\"fqdn_flags\"");
+	o = put_numcol(o, v[14], len[14]);
+	o = KEY(o, "\"dns\"");
+	o = is_true(v[15], len[15]) ? PUT(o, "{\"forward\":true") : PUT(o, "{\"forward\":false");
+	o = is_true(v[16], len[16]) ? PUT(o, ",\"reverse\":true}") : PUT(o, ",\"reverse\":false}");
+	o = KEY(o, "\"hwtype\"");
+	o = put_numcol(o, v[17], len[17]);
+	o = KEY(o, "\"hwaddr\"");
+	o = put_hex(o, v[18], len[18]);
+	o = KEY(o, "\"relay\"");
+	o = PUT(o, "{\"source\":");
+	o = put_inet(o, v[19], len[19], false);
+	o = KEY(o, "\"link_address\"");
+	o = put_inet(o, v[20], len[20], false);
+	o = KEY(o, "\"peer_address\"");
+	o = put_inet(o, v[21], len[21], false);
+	o = KEY(o, "\"relay_ids\"");
+	o = put_hex_array(o, v[22], len[22]);
+	o = KEY(o, "\"remote_ids\"");
+	o = put_hex_array(o, v[23], len[23]);
+	o = KEY(o, "\"interface_id\"");
+	o = put_hex(o, v[24], len[24]);
+	o = KEY(o, "\"subscriber_id\"");
+	o = put_hex(o, v[25], len[25]);
+	*o++ = '}';
+	o = KEY(o, "\"created_at\"");
+	o = put_ts(o, v[26], len[26]);
+	*o++ = '}';
+	api_buf_done(b, o);
 }
 
 void api_lease_row_key(const PGresult *res, int row, char *addr, size_t cap, char *id, size_t idcap)
