@@ -3,6 +3,7 @@
 LQ_CORE = \
 	leasequeryd/lq.h \
 	leasequeryd/lq_acl.c \
+	leasequeryd/lq_batch.c leasequeryd/lq_batch.h \
 	leasequeryd/lq_local.c leasequeryd/lq_local.h \
 	leasequeryd/lq_query.c leasequeryd/lq_query.h \
 	leasequeryd/lq_reply.c leasequeryd/lq_reply.h \

@@ -49,6 +49,7 @@ enum lq_cnt {
 	LQ_CNT_CONN_IDLE,    /* closed after idle-timeout */
 	LQ_CNT_CONN_STALLED, /* reader stopped reading */
 	LQ_CNT_CONN_BAD,     /* framing error: closed */
+	LQ_CNT_UDP_BATCHES,  /* statements for UDP queries by address (lq_batch.c) */
 	LQ_CNT_MAX,
 };
 
@@ -110,6 +111,7 @@ struct lq_req {
 };
 
 struct lq_conn;
+struct lq_ask;
 
 struct lq {
 	struct conf *conf;
@@ -123,6 +125,9 @@ struct lq {
 	struct lq_conn *conns; /* bulk connections, a list */
 	size_t n_conns;
 	size_t udp_inflight;
+	struct lq_ask *ask_head, *ask_tail; /* UDP questions by address waiting (lq_batch.c) */
+	size_t n_asks;
+	unsigned batches; /* their statements with the database */
 	uint64_t cnt[LQ_CNT_MAX], cnt_sending[LQ_CNT_MAX], cnt_flushed[LQ_CNT_MAX];
 	bool stats_busy, stats_refused;
 	bool ident_busy, ident_warned; /* the Server Identifier asked for, missing once */

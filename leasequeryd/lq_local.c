@@ -10,6 +10,7 @@
 #include "addr6.h"
 #include "d6_relay.h"
 #include "log.h"
+#include "lq_batch.h"
 #include "lq_handoff.h"
 #include "lq_local.h"
 #include "lq_net.h"
@@ -17,8 +18,11 @@
 #include "lq_reply.h"
 #include "lq_store.h"
 
-#define RX_BURST     64
+#define RX_SLOTS     16   /* datagrams per read */
+#define RX_BURST     64   /* datagrams read per wakeup */
 #define MAX_INFLIGHT 1024 /* queries waiting for the database */
+#define TX_MAX       64   /* answers handed back in one call */
+#define TX_BUF       (256 * 1024)
 
 /* One query between its datagram and its answer. */
 struct lq_udp {
@@ -31,9 +35,20 @@ struct lq_udp {
 	bool relayed;
 	struct d6_relay_chain chain;
 	struct lq_req q;
+	struct lq_ask ask; /* BY_ADDRESS: its place in the batch queue */
 };
 
-static uint8_t rx[LQ_HANDOFF_HDR_LEN + LQ_HANDOFF_MAX_DGRAM + 1];
+static uint8_t rx[RX_SLOTS][LQ_HANDOFF_HDR_LEN + LQ_HANDOFF_MAX_DGRAM + 1];
+
+/* The answers of this loop iteration, handed back together before it
+ * sleeps (lq_local_flush): the answers of a batch leave in one call. */
+static struct {
+	uint8_t buf[TX_BUF];
+	size_t used, n;
+	uint8_t hdr[TX_MAX][LQ_HANDOFF_HDR_LEN];
+	struct sockaddr_un to[TX_MAX];
+	struct lq_net_out o[TX_MAX];
+} tx;
 
 static void udp_free(struct lq_udp *u)
 {
@@ -52,14 +67,44 @@ static void udp_log(const struct lq_udp *u, int level, const char *what)
 	        u->hdr.port, u->q.xid, what);
 }
 
-/* Wraps msg through the relay chain (if any) and hands it to dhcp6d. */
+void lq_local_flush(struct lq *lq)
+{
+	size_t failed;
+	int err;
+
+	if (!tx.n)
+		return;
+	/* closed at shutdown: what is left goes nowhere */
+	if (lq->local_fd >= 0 &&
+	    (failed = lq_net_local_send_many(lq->local_fd, tx.o, tx.n, &err)) > 0)
+		log_warning("cannot hand %zu of %zu leasequery answers back to chorus-dhcp6d: %s",
+		            failed, tx.n, strerror(-err));
+	tx.n = tx.used = 0;
+}
+
+/* Queues one answer (header and msg are copied). */
+static void tx_queue(struct lq_udp *u, const struct lq_handoff_hdr *h, const uint8_t *msg,
+                     size_t len)
+{
+	size_t i;
+
+	if (tx.n == TX_MAX || len > sizeof(tx.buf) - tx.used)
+		lq_local_flush(u->lq);
+	i = tx.n++;
+	lq_handoff_put(tx.hdr[i], h);
+	memcpy(tx.buf + tx.used, msg, len);
+	tx.to[i] = u->from;
+	tx.o[i] = (struct lq_net_out){tx.hdr[i], LQ_HANDOFF_HDR_LEN, tx.buf + tx.used,
+	                              len,       &tx.to[i],          u->fromlen};
+	tx.used += len;
+}
+
+/* Wraps msg through the relay chain (if any) and queues it for dhcp6d. */
 static void udp_send(struct lq_udp *u, const uint8_t *msg, size_t len)
 {
 	static uint8_t out[LQ_HANDOFF_MAX_DGRAM];
-	uint8_t hdr[LQ_HANDOFF_HDR_LEN];
 	struct lq_handoff_hdr h = u->hdr;
 	struct wire_wr w = wire_wr_init(out, sizeof(out));
-	int err;
 
 	if (u->relayed) {
 		if (d6_relay_build_reply(&u->chain, msg, len, &w) < 0) {
@@ -70,10 +115,7 @@ static void udp_send(struct lq_udp *u, const uint8_t *msg, size_t len)
 		len = w.len;
 	}
 	h.kind = LQ_HANDOFF_ANSWER;
-	lq_handoff_put(hdr, &h);
-	err = lq_net_local_send(u->lq->local_fd, hdr, sizeof(hdr), msg, len, &u->from, u->fromlen);
-	if (err < 0)
-		udp_log(u, LOG_WARNING, "cannot hand the answer back to chorus-dhcp6d");
+	tx_queue(u, &h, msg, len);
 }
 
 static void count_status(struct lq *lq, int st)
@@ -112,9 +154,22 @@ static void udp_status(struct lq_udp *u, int st, const char *text)
 	udp_log(u, LOG_DEBUG, text);
 }
 
+/* The rows of a result that answer one question: idx[0..n), or with idx
+ * NULL rows 0..n-1. */
+struct udp_rows {
+	const PGresult *res;
+	const int *idx;
+	size_t n;
+};
+
+static int row_at(const struct udp_rows *r, size_t k)
+{
+	return r->idx ? r->idx[k] : (int)k;
+}
+
 /* RFC 5007 §4.4.1: bindings on several links and no link-address given:
  * LQ_CLIENT_LINK and no client data. Returns true when it answered. */
-static bool udp_client_link(struct lq_udp *u, const PGresult *res, struct wire_wr *w)
+static bool udp_client_link(struct lq_udp *u, const struct udp_rows *r, struct wire_wr *w)
 {
 	uint8_t links[LQ_CLIENT_ROWS * 16];
 	size_t n = 0;
@@ -122,10 +177,10 @@ static bool udp_client_link(struct lq_udp *u, const PGresult *res, struct wire_w
 
 	if (u->q.qtype != LQ_QUERY_BY_CLIENTID || u->q.subnet)
 		return false;
-	for (int i = 0; i < PQntuples(res) && n < LQ_CLIENT_ROWS; i++) {
+	for (size_t i = 0; i < r->n && n < LQ_CLIENT_ROWS; i++) {
 		struct lq_bind b;
 
-		if (lq_store_row(res, i, &b) < 0)
+		if (lq_store_row(r->res, row_at(r, i), &b) < 0)
 			continue;
 		if (n == 0 || b.subnet != last)
 			memcpy(links + 16 * n++, b.link, 16);
@@ -140,14 +195,14 @@ static bool udp_client_link(struct lq_udp *u, const PGresult *res, struct wire_w
 }
 
 /* The rows of one client on one link (the first link of the result). */
-static void udp_client_data(struct lq_udp *u, const PGresult *res, struct wire_wr *w)
+static void udp_client_data(struct lq_udp *u, const struct udp_rows *r, struct wire_wr *w)
 {
 	static struct lq_client c;
 	const struct lq_bind *rel;
 
 	c.n = 0;
-	for (int i = 0; i < PQntuples(res) && c.n < LQ_CLIENT_ROWS; i++) {
-		if (lq_store_row(res, i, &c.row[c.n]) < 0)
+	for (size_t i = 0; i < r->n && c.n < LQ_CLIENT_ROWS; i++) {
+		if (lq_store_row(r->res, row_at(r, i), &c.row[c.n]) < 0)
 			continue;
 		if (c.n && c.row[c.n].subnet != c.row[0].subnet) {
 			lq_bind_clear(&c.row[c.n]);
@@ -169,13 +224,12 @@ static void udp_client_data(struct lq_udp *u, const PGresult *res, struct wire_w
 		lq_bind_clear(&c.row[i]);
 }
 
-static void on_rows(struct db *d, const PGresult *res, int err, void *arg)
+/* Answers u from its rows (or UnspecFail after err) and frees it. */
+static void udp_answer(struct lq_udp *u, const struct udp_rows *r, int err)
 {
 	static uint8_t buf[LQ_HANDOFF_MAX_DGRAM];
-	struct lq_udp *u = arg;
 	struct wire_wr w = wire_wr_init(buf, sizeof(buf) - 4096); /* room for the relay layers */
 
-	(void)d;
 	u->lq->udp_inflight--;
 	if (err) {
 		udp_status(u, D6_STATUS_UNSPECFAIL, "the lease database is unavailable");
@@ -184,13 +238,32 @@ static void on_rows(struct db *d, const PGresult *res, int err, void *arg)
 	}
 	lq_reply_head(&w, D6_MSG_LQ_REPLY, u->q.xid);
 	lq_reply_ids(&w, u->lq->duid, u->lq->duid_len, &u->q);
-	if (!udp_client_link(u, res, &w))
-		udp_client_data(u, res, &w);
+	if (!udp_client_link(u, r, &w))
+		udp_client_data(u, r, &w);
 	if (w.err)
 		udp_status(u, D6_STATUS_UNSPECFAIL, "the answer does not fit a datagram");
 	else
 		udp_send(u, buf, w.len);
 	udp_free(u);
+}
+
+/* A lookup of its own (BY_CLIENTID): every row is u's. */
+static void on_rows(struct db *d, const PGresult *res, int err, void *arg)
+{
+	struct udp_rows r = {res, NULL, res ? (size_t)PQntuples(res) : 0};
+
+	(void)d;
+	udp_answer(arg, &r, err);
+}
+
+/* A question of a batch (BY_ADDRESS, lq_batch.c). */
+static void on_ask(struct lq *lq, const PGresult *res, const int *rows, size_t n, int err,
+                   void *arg)
+{
+	struct udp_rows r = {res, rows, n};
+
+	(void)lq;
+	udp_answer(arg, &r, err);
 }
 
 /* Requestor access (RFC 5007 §5): the source, and for a relayed query the
@@ -237,6 +310,12 @@ static void udp_handle(struct lq *lq, struct lq_udp *u)
 		st = D6_STATUS_NOTALLOWED;
 	if (st == LQ_Q_STORE && lq->udp_inflight >= MAX_INFLIGHT)
 		goto drop;
+	if (st == LQ_Q_STORE && u->q.qtype == LQ_QUERY_BY_ADDRESS) {
+		u->ask = (struct lq_ask){.q = &u->q, .cb = on_ask, .arg = u};
+		lq_batch_add(lq, &u->ask);
+		lq->udp_inflight++;
+		return;
+	}
 	if (st == LQ_Q_STORE && lq_store_lookup(lq, &u->q, on_rows, u) == 0) {
 		lq->udp_inflight++;
 		return;
@@ -252,11 +331,12 @@ drop:
 	udp_free(u);
 }
 
-static void on_datagram(struct lq *lq, size_t n, const struct sockaddr_un *from, socklen_t flen)
+static void on_datagram(struct lq *lq, const uint8_t *dg, size_t n, const struct sockaddr_un *from,
+                        socklen_t flen)
 {
 	struct lq_udp *u;
 	struct lq_handoff_hdr h;
-	int len = lq_handoff_get(rx, n, &h);
+	int len = lq_handoff_get(dg, n, &h);
 
 	lq_count(lq, LQ_CNT_UDP_QUERIES);
 	if (len <= 0 || h.kind != LQ_HANDOFF_QUERY) {
@@ -275,7 +355,7 @@ static void on_datagram(struct lq *lq, size_t n, const struct sockaddr_un *from,
 	u->fromlen = flen;
 	u->hdr = h;
 	u->len = (size_t)len;
-	memcpy(u->pkt, rx + LQ_HANDOFF_HDR_LEN, u->len);
+	memcpy(u->pkt, dg + LQ_HANDOFF_HDR_LEN, u->len);
 	udp_handle(lq, u);
 }
 
@@ -285,16 +365,22 @@ static void on_read(struct evl *l, int fd, uint32_t events, void *arg)
 
 	(void)l;
 	(void)events;
-	for (int i = 0; i < RX_BURST; i++) {
-		struct sockaddr_un from;
-		socklen_t flen;
-		ssize_t n = lq_net_local_recv(fd, rx, sizeof(rx), &from, &flen);
+	for (int got = 0; got < RX_BURST;) {
+		struct lq_net_dgram d[RX_SLOTS];
+		int n;
 
-		if (n == -EAGAIN)
-			return;
+		for (int i = 0; i < RX_SLOTS; i++)
+			d[i] = (struct lq_net_dgram){.buf = rx[i], .cap = sizeof(rx[i])};
+		n = lq_net_local_recv_many(fd, d, RX_SLOTS);
 		if (n < 0)
-			continue;
-		on_datagram(lq, (size_t)n, &from, flen);
+			return; /* -EAGAIN: read all */
+		for (int i = 0; i < n; i++) {
+			if (!d[i].trunc)
+				on_datagram(lq, d[i].buf, d[i].len, &d[i].from, d[i].fromlen);
+		}
+		if (n < RX_SLOTS)
+			return;
+		got += n;
 	}
 }
 
@@ -310,6 +396,7 @@ int lq_local_open(struct lq *lq)
 
 void lq_local_close(struct lq *lq)
 {
+	lq_local_flush(lq);
 	if (lq->local_fd >= 0) {
 		evl_unwatch(lq->l, lq->local_fd);
 		lq_net_close(lq->local_fd);

@@ -12,5 +12,8 @@
 /* Binds leasequery.local-socket and watches it. 0 or -errno. */
 int lq_local_open(struct lq *lq);
 void lq_local_close(struct lq *lq);
+/* Hands the answers of this loop iteration back to dhcp6d in one call
+ * (before the loop sleeps). */
+void lq_local_flush(struct lq *lq);
 
 #endif

@@ -27,33 +27,68 @@ int lq_net_local_open(const char *path)
 	return fd;
 }
 
-ssize_t lq_net_local_recv(int fd, uint8_t *buf, size_t cap, struct sockaddr_un *from,
-                          socklen_t *fromlen)
-{
-	ssize_t n;
+#define MMSG_MAX 64 /* datagrams per recvmmsg / sendmmsg */
 
-	*fromlen = sizeof(*from);
-	n = recvfrom(fd, buf, cap, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)from, fromlen);
-	if (n < 0)
+int lq_net_local_recv_many(int fd, struct lq_net_dgram *d, size_t n)
+{
+	struct mmsghdr mm[MMSG_MAX];
+	struct iovec iov[MMSG_MAX];
+	int r;
+
+	if (n > MMSG_MAX)
+		n = MMSG_MAX;
+	memset(mm, 0, n * sizeof(*mm));
+	for (size_t i = 0; i < n; i++) {
+		iov[i] = (struct iovec){d[i].buf, d[i].cap};
+		mm[i].msg_hdr.msg_name = &d[i].from;
+		mm[i].msg_hdr.msg_namelen = sizeof(d[i].from);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	r = recvmmsg(fd, mm, (unsigned)n, MSG_DONTWAIT, NULL);
+	if (r < 0)
 		return -errno;
-	if ((size_t)n > cap)
-		return -EMSGSIZE;
-	return n;
+	for (int i = 0; i < r; i++) {
+		d[i].len = mm[i].msg_len;
+		d[i].trunc = (mm[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+		d[i].fromlen = mm[i].msg_hdr.msg_namelen;
+	}
+	return r;
 }
 
-int lq_net_local_send(int fd, const uint8_t *hdr, size_t hlen, const uint8_t *p, size_t n,
-                      const struct sockaddr_un *to, socklen_t tolen)
+size_t lq_net_local_send_many(int fd, const struct lq_net_out *o, size_t n, int *err)
 {
-	/* sendmsg's structures are not const; the kernel only reads them */
-	struct iovec iov[2] = {{(void *)(uintptr_t)hdr, hlen}, {(void *)(uintptr_t)p, n}};
-	struct msghdr mh = {.msg_name = (void *)(uintptr_t)to,
-	                    .msg_namelen = tolen,
-	                    .msg_iov = iov,
-	                    .msg_iovlen = 2};
+	struct mmsghdr mm[MMSG_MAX];
+	struct iovec iov[MMSG_MAX][2];
+	size_t failed = 0;
 
-	if (sendmsg(fd, &mh, MSG_DONTWAIT) < 0)
-		return -errno;
-	return 0;
+	*err = 0;
+	while (n) {
+		size_t k = n > MMSG_MAX ? MMSG_MAX : n;
+		int r;
+
+		memset(mm, 0, k * sizeof(*mm));
+		/* sendmsg's structures are not const; the kernel only reads them */
+		for (size_t i = 0; i < k; i++) {
+			iov[i][0] = (struct iovec){(void *)(uintptr_t)o[i].hdr, o[i].hlen};
+			iov[i][1] = (struct iovec){(void *)(uintptr_t)o[i].p, o[i].n};
+			mm[i].msg_hdr.msg_name = (void *)(uintptr_t)o[i].to;
+			mm[i].msg_hdr.msg_namelen = o[i].tolen;
+			mm[i].msg_hdr.msg_iov = iov[i];
+			mm[i].msg_hdr.msg_iovlen = 2;
+		}
+		r = sendmmsg(fd, mm, (unsigned)k, MSG_DONTWAIT);
+		if (r <= 0) {
+			/* o[0] failed: skip it, go on with the rest */
+			if (!*err)
+				*err = r < 0 ? -errno : -EIO;
+			failed++;
+			r = 1;
+		}
+		o += r;
+		n -= (size_t)r;
+	}
+	return failed;
 }
 
 int lq_net_tcp_listen(const struct in6_addr *addr, uint16_t port)

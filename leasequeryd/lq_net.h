@@ -7,6 +7,7 @@
 #define CHORUS_LQ_NET_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -15,12 +16,31 @@
 
 /* Binds a unix datagram socket at path (a stale socket file is replaced). */
 int lq_net_local_open(const char *path);
-/* One datagram and its sender. Returns the length or -errno (-EAGAIN). */
-ssize_t lq_net_local_recv(int fd, uint8_t *buf, size_t cap, struct sockaddr_un *from,
-                          socklen_t *fromlen);
-/* Sends header and payload as one datagram to the sender of a query. */
-int lq_net_local_send(int fd, const uint8_t *hdr, size_t hlen, const uint8_t *p, size_t n,
-                      const struct sockaddr_un *to, socklen_t tolen);
+/* One datagram of a burst, into the caller's buffer. */
+struct lq_net_dgram {
+	uint8_t *buf;
+	size_t cap;
+	size_t len; /* what arrived */
+	bool trunc; /* it was longer than cap */
+	struct sockaddr_un from;
+	socklen_t fromlen;
+};
+/* Reads up to n waiting datagrams in one call. Returns how many (> 0) or
+ * -errno (-EAGAIN when none waits). */
+int lq_net_local_recv_many(int fd, struct lq_net_dgram *d, size_t n);
+
+/* One datagram to send: header and payload, to the sender of a query. */
+struct lq_net_out {
+	const uint8_t *hdr;
+	size_t hlen;
+	const uint8_t *p;
+	size_t n;
+	const struct sockaddr_un *to;
+	socklen_t tolen;
+};
+/* Sends o[0..n) with as few calls as it can. Returns how many could not
+ * be sent (0: all went); *err is the -errno of the first failure. */
+size_t lq_net_local_send_many(int fd, const struct lq_net_out *o, size_t n, int *err);
 
 /* Listens on TCP [addr]:port. Returns the descriptor or -errno. */
 int lq_net_tcp_listen(const struct in6_addr *addr, uint16_t port);

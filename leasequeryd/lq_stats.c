@@ -28,6 +28,7 @@ static const char *const names[LQ_CNT_MAX] = {
     [LQ_CNT_CONN_IDLE] = "tcp-idle-closed",
     [LQ_CNT_CONN_STALLED] = "tcp-stalled-dropped",
     [LQ_CNT_CONN_BAD] = "tcp-bad-framing",
+    [LQ_CNT_UDP_BATCHES] = "udp-address-batches",
 };
 
 const char *lq_cnt_name(enum lq_cnt c)

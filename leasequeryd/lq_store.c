@@ -18,6 +18,7 @@
 
 #include "addr6.h"
 #include "log.h"
+#include "lq_batch.h"
 #include "lq_store.h"
 #include "schema.h"
 #include "hex.h"
@@ -26,6 +27,7 @@ enum {
 	ST_PLANS,
 	ST_IDENT,
 	ST_BY_ADDR,
+	ST_BY_ADDRS,
 	ST_BY_CLIENT,
 	ST_PAGE_LINK,
 	ST_PAGE_RELAY,
@@ -60,6 +62,7 @@ enum {
 	C_FQDN,
 	C_FQDN_FLAGS,
 	C_OPTS,
+	C_ORD, /* ST_BY_ADDRS: the question's place in the batch, from 1 */
 };
 #define LIVE "state = 'active' AND expires_at > now()"
 /* A client's rows by leases_client_idx alone: OFFSET 0 keeps the other
@@ -121,6 +124,7 @@ static const struct db_stmt stmts[ST_MAX] = {
                   "pg_catalog.set_config('enable_hashjoin', 'off', false), "
                   "pg_catalog.set_config('enable_mergejoin', 'off', false), "
                   "pg_catalog.set_config('enable_material', 'off', false), "
+                  "pg_catalog.set_config('enable_memoize', 'off', false), "
                   "pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', false), "
                   "pg_catalog.set_config('jit', 'off', false)"},
     /* RFC 5007 §4.4: the client leasing the address or delegated a prefix
@@ -130,6 +134,15 @@ static const struct db_stmt stmts[ST_MAX] = {
                     "WHERE addr >>= $1::inet AND " LIVE " AND ($2::bigint IS NULL OR "
                     "subnet_id = $2) LIMIT 1) SELECT " COLS " FROM t, " BY_DUID(
                         "t_duid") " WHERE subnet_id = t_subnet AND " LIVE " LIMIT 32"},
+    /* the same for a batch: $1 the addresses, $2 their subnets (NULL: any
+     * link), each row tagged with its question's place in the arrays; per
+     * question the plan of lq_by_addr, one executor start for all */
+    [ST_BY_ADDRS] = {"lq_by_addrs", 2,
+                     "SELECT " COLS ", q.ord FROM unnest($1::inet[], $2::bigint[]) WITH "
+                     "ORDINALITY AS q(a, sub, ord), LATERAL (SELECT duid AS t_duid, subnet_id "
+                     "AS t_subnet FROM leases WHERE addr >>= q.a AND " LIVE " AND (q.sub IS "
+                     "NULL OR subnet_id = q.sub) LIMIT 1) t, LATERAL (SELECT * FROM " BY_DUID(
+                         "t_duid") " WHERE subnet_id = t_subnet AND " LIVE " LIMIT 32) l2"},
     [ST_BY_CLIENT] = {"lq_by_client", 2,
                       "SELECT " COLS " FROM leases WHERE duid = $1::bytea AND " LIVE
                       " AND ($2::bigint IS NULL OR subnet_id = $2) ORDER BY subnet_id, id "
@@ -156,8 +169,8 @@ static const struct db_stmt stmts[ST_MAX] = {
 
 /* Statements whose rows this file reads in binary format (be_get, inet_get). */
 static const bool binary_results[ST_MAX] = {
-    [ST_BY_ADDR] = true,    [ST_BY_CLIENT] = true,   [ST_PAGE_LINK] = true,
-    [ST_PAGE_RELAY] = true, [ST_PAGE_REMOTE] = true,
+    [ST_BY_ADDR] = true,   [ST_BY_ADDRS] = true,   [ST_BY_CLIENT] = true,
+    [ST_PAGE_LINK] = true, [ST_PAGE_RELAY] = true, [ST_PAGE_REMOTE] = true,
 };
 
 /* ---- values ---- */
@@ -311,6 +324,14 @@ bool lq_store_same_client(const PGresult *res, int i, int k)
 	       memcmp(PQgetvalue(res, i, C_DUID), PQgetvalue(res, k, C_DUID), (size_t)n) == 0;
 }
 
+int64_t lq_store_row_ord(const PGresult *res, int i)
+{
+	if (PQnfields(res) <= C_ORD || PQgetisnull(res, i, C_ORD) ||
+	    PQgetlength(res, i, C_ORD) != 8)
+		return -1;
+	return (int64_t)be_get(res, i, C_ORD, 8);
+}
+
 int lq_store_row(const PGresult *res, int i, struct lq_bind *out)
 {
 	struct lq_bind b;
@@ -383,6 +404,34 @@ int lq_store_lookup(struct lq *lq, const struct lq_req *q, db_result_cb cb, void
 	}
 	bytea_put(q->target, q->target_len, key);
 	return send_synced(lq, ST_BY_CLIENT, v, cb, arg);
+}
+
+int lq_store_lookup_addrs(struct lq *lq, const struct lq_req *const *qs, size_t n, db_result_cb cb,
+                          void *arg)
+{
+	/* "{a,b,...}" and "{NULL,7,...}": at most LQ_BATCH_MAX of each */
+	static char addrs[LQ_BATCH_MAX * (ADDR6_STRLEN + 1) + 3], subs[LQ_BATCH_MAX * 12 + 3];
+	const char *v[2] = {addrs, subs};
+	size_t a = 0, b = 0;
+
+	if (n == 0 || n > LQ_BATCH_MAX)
+		return CH_EDB;
+	for (size_t i = 0; i < n; i++) {
+		struct in6_addr t;
+		char s[ADDR6_STRLEN];
+
+		memcpy(&t, qs[i]->target, 16);
+		a += (size_t)snprintf(addrs + a, sizeof(addrs) - a, "%c%s", i ? ',' : '{',
+		                      addr6_ntop(&t, s, sizeof(s)));
+		if (qs[i]->subnet)
+			b += (size_t)snprintf(subs + b, sizeof(subs) - b, "%c%u", i ? ',' : '{',
+			                      qs[i]->subnet);
+		else
+			b += (size_t)snprintf(subs + b, sizeof(subs) - b, "%cNULL", i ? ',' : '{');
+	}
+	snprintf(addrs + a, sizeof(addrs) - a, "}");
+	snprintf(subs + b, sizeof(subs) - b, "}");
+	return send_synced(lq, ST_BY_ADDRS, v, cb, arg);
 }
 
 int lq_store_page(struct lq *lq, const struct lq_req *q, const uint8_t *after_duid,

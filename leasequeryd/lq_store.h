@@ -24,6 +24,17 @@ bool lq_store_ready(const struct lq *lq);
 int lq_store_lookup(struct lq *lq, const struct lq_req *q, db_result_cb cb, void *arg);
 
 /*
+ * BY_ADDRESS for n questions (1..LQ_BATCH_MAX) in one statement: the rows
+ * of lq_store_lookup for each, tagged with the question's place in qs
+ * (lq_store_row_ord). 0 or CH_EDB (cb is then not called).
+ */
+int lq_store_lookup_addrs(struct lq *lq, const struct lq_req *const *qs, size_t n, db_result_cb cb,
+                          void *arg);
+/* The place (from 1) of the question row i of lq_store_lookup_addrs
+ * answers, or -1. */
+int64_t lq_store_row_ord(const PGresult *res, int i);
+
+/*
  * The next page of a bulk query (RELAY_ID, LINK_ADDRESS, REMOTE_ID): at
  * most LQ_PAGE_ROWS rows of the clients after after_duid, grouped by DUID
  * (the last client of a full page may be cut short: read it again from

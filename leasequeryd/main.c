@@ -18,6 +18,7 @@
 #include "log.h"
 #include "reload.h"
 #include "lq.h"
+#include "lq_batch.h"
 #include "lq_local.h"
 #include "lq_store.h"
 #include "lq_tcp.h"
@@ -119,13 +120,16 @@ static int open_sockets(struct lq *lq)
 	return 0;
 }
 
-/* Before the loop sleeps: sync the reads of this iteration, free the
+/* Before the loop sleeps: send the questions by address that wait, hand
+ * the answers back, sync the reads of this iteration, free the
  * connections closed in it. */
 static void on_before_sleep(struct evl *l, void *arg)
 {
 	struct lq *lq = arg;
 
 	(void)l;
+	lq_batch_flush(lq);
+	lq_local_flush(lq);
 	lq_store_flush(lq);
 	lq_tcp_reap(lq);
 }
@@ -157,6 +161,7 @@ static void teardown(struct lq *lq)
 {
 	/* the database first: its pending callbacks still find their connections */
 	reload_chan_free(reload_ch);
+	lq_batch_clear(lq);
 	lq_store_close(lq);
 	lq_tcp_close(lq);
 	lq_local_close(lq);

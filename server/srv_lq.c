@@ -91,47 +91,83 @@ static void bad_answer(struct srv *s, size_t n, int err)
 		            (unsigned long long)held);
 }
 
-static void lq_answer(struct srv *s, const uint8_t *b, size_t n)
+/* Fills *out to send the answer b (n octets). false: it is malformed
+ * (counted and logged). */
+static bool lq_answer(struct srv *s, const uint8_t *b, size_t n, struct srv_sock_out *out)
 {
-	struct sockaddr_in6 dst = {.sin6_family = AF_INET6};
 	struct lq_handoff_hdr h;
-	uint64_t held;
 	int err = lq_handoff_get(b, n, &h);
 
 	if (err < 0 || h.kind != LQ_HANDOFF_ANSWER) {
 		bad_answer(s, n, err);
-		return;
+		return false;
 	}
-	memcpy(&dst.sin6_addr, h.peer, 16);
-	dst.sin6_port = htons(h.port);
-	if (IN6_IS_ADDR_LINKLOCAL(&dst.sin6_addr))
-		dst.sin6_scope_id = h.ifindex;
-	err = srv_sock_send(&s->sock, b + LQ_HANDOFF_HDR_LEN, n - LQ_HANDOFF_HDR_LEN, &dst,
-	                    h.ifindex, NULL);
-	if (err >= 0) {
+	*out = (struct srv_sock_out){.buf = b + LQ_HANDOFF_HDR_LEN,
+	                             .len = n - LQ_HANDOFF_HDR_LEN,
+	                             .dst = {.sin6_family = AF_INET6, .sin6_port = htons(h.port)},
+	                             .ifindex = h.ifindex};
+	memcpy(&out->dst.sin6_addr, h.peer, 16);
+	if (IN6_IS_ADDR_LINKLOCAL(&out->dst.sin6_addr))
+		out->dst.sin6_scope_id = h.ifindex;
+	return true;
+}
+
+static void lq_send_answers(struct srv *s, const struct srv_sock_out *o, size_t n)
+{
+	uint64_t held;
+	int err;
+	size_t failed = srv_sock_send_many(&s->sock, o, n, &err);
+
+	for (size_t i = 0; i < n - failed; i++)
 		srv_count(s, SRV_CNT_TX);
+	for (size_t i = 0; i < failed; i++)
+		srv_count(s, SRV_CNT_LQ_SEND_FAIL);
+	if (!failed)
 		return;
-	}
-	srv_count(s, SRV_CNT_LQ_SEND_FAIL);
 	if (may_log(s, &s->lq_send_log, &held))
 		log_warning("cannot send a leasequery answer: %s; %llu more failed since the last "
 		            "report",
-		            strerror(-err), (unsigned long long)held);
+		            strerror(-err), (unsigned long long)(held + failed - 1));
+	else
+		s->lq_send_log.held += failed - 1;
 }
+
+/* The responder's answers come in bursts (one per batch of queries): read
+ * them in one call, send them in one. */
+#define LQ_RX_SLOTS 16
 
 static void lq_on_read(struct evl *l, int fd, uint32_t events, void *arg)
 {
-	static uint8_t buf[LQ_HANDOFF_MAX_DGRAM + LQ_HANDOFF_HDR_LEN];
+	static uint8_t buf[LQ_RX_SLOTS][LQ_HANDOFF_MAX_DGRAM + LQ_HANDOFF_HDR_LEN];
+	struct mmsghdr mm[LQ_RX_SLOTS];
+	struct iovec iov[LQ_RX_SLOTS];
+	struct srv_sock_out out[LQ_RX_SLOTS];
 	struct srv *s = arg;
 
 	(void)l;
 	(void)events;
-	for (int i = 0; i < 64; i++) {
-		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	for (int round = 0; round < 4; round++) {
+		size_t k = 0;
+		int n;
 
-		if (n < 0)
+		memset(mm, 0, sizeof(mm));
+		for (int i = 0; i < LQ_RX_SLOTS; i++) {
+			iov[i] = (struct iovec){buf[i], sizeof(buf[i])};
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(fd, mm, LQ_RX_SLOTS, MSG_DONTWAIT, NULL);
+		if (n <= 0)
 			return;
-		lq_answer(s, buf, (size_t)n);
+		for (int i = 0; i < n; i++) {
+			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
+				bad_answer(s, mm[i].msg_len, CH_EMALFORMED);
+			else if (lq_answer(s, buf[i], mm[i].msg_len, &out[k]))
+				k++;
+		}
+		lq_send_answers(s, out, k);
+		if (n < LQ_RX_SLOTS)
+			return;
 	}
 }
 

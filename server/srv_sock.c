@@ -194,3 +194,66 @@ int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
 		return s->n ? -errno : -EBADF;
 	return 0;
 }
+
+#define SEND_MANY 64 /* datagrams per sendmmsg */
+
+/* The msghdr of o (its control buffer cb, its iovec iov). */
+static void out_msg(const struct srv_sock_out *o, struct msghdr *mh, struct iovec *iov, uint8_t *cb,
+                    size_t cblen)
+{
+	struct in6_pktinfo pi = {.ipi6_ifindex = o->ifindex};
+	struct cmsghdr *c;
+
+	memset(mh, 0, sizeof(*mh));
+	*iov = (struct iovec){.iov_base = (void *)(uintptr_t)o->buf, .iov_len = o->len};
+	mh->msg_name = (void *)(uintptr_t)&o->dst;
+	mh->msg_namelen = sizeof(o->dst);
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 1;
+	if (!o->ifindex)
+		return;
+	memset(cb, 0, cblen);
+	mh->msg_control = cb;
+	mh->msg_controllen = cblen;
+	c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+}
+
+size_t srv_sock_send_many(struct srv_sock *s, const struct srv_sock_out *o, size_t n, int *err)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cbuf[SEND_MANY];
+	struct mmsghdr mm[SEND_MANY];
+	struct iovec iov[SEND_MANY];
+	size_t failed = 0;
+
+	*err = 0;
+	while (n) {
+		int fd = s->n ? sock_for(s, o[0].ifindex) : -1;
+		size_t k = 0;
+		int r;
+
+		/* a run of datagrams that leave from one socket */
+		while (k < n && k < SEND_MANY && s->n && sock_for(s, o[k].ifindex) == fd) {
+			out_msg(&o[k], &mm[k].msg_hdr, &iov[k], cbuf[k].b, sizeof(cbuf[k].b));
+			mm[k].msg_len = 0;
+			k++;
+		}
+		r = fd < 0 ? -1 : sendmmsg(fd, mm, (unsigned)k, MSG_DONTWAIT);
+		if (r <= 0) {
+			/* o[0] failed: count it, go on with the rest */
+			if (!*err)
+				*err = fd < 0 ? -EBADF : r < 0 ? -errno : -EIO;
+			failed++;
+			r = 1;
+		}
+		o += r;
+		n -= (size_t)r;
+	}
+	return failed;
+}

@@ -48,3 +48,18 @@ int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
 	fake_sent.count++;
 	return 0;
 }
+
+size_t srv_sock_send_many(struct srv_sock *s, const struct srv_sock_out *o, size_t n, int *err)
+{
+	size_t failed = 0;
+
+	*err = 0;
+	for (size_t i = 0; i < n; i++) {
+		int e = srv_sock_send(s, o[i].buf, o[i].len, &o[i].dst, o[i].ifindex, NULL);
+
+		if (e < 0 && !*err)
+			*err = e;
+		failed += e < 0;
+	}
+	return failed;
+}
