@@ -22,9 +22,11 @@ leasequeryd_chorus_leasequeryd_LDADD = $(CHORUS_LIBS)
 
 # Integration: leasequeryd behind a real chorus-dhcp6d, a private PostgreSQL.
 TESTS += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh \
-	tests/integration/test_chorus_lq.sh tests/integration/test_leasequeryd_standby.sh
+	tests/integration/test_chorus_lq.sh tests/integration/test_leasequeryd_standby.sh \
+	tests/integration/test_leasequeryd_batch.sh
 EXTRA_DIST += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh \
 	tests/integration/test_chorus_lq.sh tests/integration/test_leasequeryd_standby.sh \
+	tests/integration/test_leasequeryd_batch.sh \
 	tests/integration/lq_requestor.py \
 	tests/integration/lib_lq.sh
 
@@ -36,9 +38,18 @@ leasequeryd_chorus_lq_CPPFLAGS = $(LQ_CPPFLAGS)
 leasequeryd_chorus_lq_CFLAGS = $(LQ_CF)
 leasequeryd_chorus_lq_LDADD = $(CHORUS_LIBS)
 
-# Unit tests of parse-and-decide and of the builders (no sockets, no database).
-check_PROGRAMS += tests/unit/leasequeryd/test_lq_query tests/unit/leasequeryd/test_lq_reply
-TESTS += tests/unit/leasequeryd/test_lq_query tests/unit/leasequeryd/test_lq_reply
+# Unit tests of parse-and-decide, of the builders and of the batches (no sockets, no
+# database: the batch test stands in for the statement at link time).
+check_PROGRAMS += tests/unit/leasequeryd/test_lq_query tests/unit/leasequeryd/test_lq_reply \
+	tests/unit/leasequeryd/test_lq_batch
+TESTS += tests/unit/leasequeryd/test_lq_query tests/unit/leasequeryd/test_lq_reply \
+	tests/unit/leasequeryd/test_lq_batch
+tests_unit_leasequeryd_test_lq_batch_SOURCES = tests/unit/leasequeryd/test_lq_batch.c \
+	leasequeryd/lq_batch.c leasequeryd/lq_store.c leasequeryd/lq_stats.c
+tests_unit_leasequeryd_test_lq_batch_CPPFLAGS = $(LQ_CPPFLAGS)
+tests_unit_leasequeryd_test_lq_batch_CFLAGS = $(UNIT_CF)
+tests_unit_leasequeryd_test_lq_batch_LDFLAGS = -Wl,--wrap=lq_store_lookup_addrs
+tests_unit_leasequeryd_test_lq_batch_LDADD = $(UNIT_LIBS)
 tests_unit_leasequeryd_test_lq_query_SOURCES = tests/unit/leasequeryd/test_lq_query.c \
 	leasequeryd/lq_query.c
 tests_unit_leasequeryd_test_lq_query_CPPFLAGS = $(LQ_CPPFLAGS)

@@ -41,13 +41,21 @@ struct lq_udp {
 static uint8_t rx[RX_SLOTS][LQ_HANDOFF_HDR_LEN + LQ_HANDOFF_MAX_DGRAM + 1];
 
 /* The answers of this loop iteration, handed back together before it
- * sleeps (lq_local_flush): the answers of a batch leave in one call. */
+ * sleeps (lq_local_flush): the answers of a batch leave in one call. A
+ * unix datagram socket queues few datagrams (net.unix.max_dgram_qlen, 10
+ * by default): what dhcp6d's full queue refuses waits in order, is tried
+ * again every TX_RETRY_MS, and is dropped after TX_GIVEUP_MS. */
+#define TX_RETRY_MS  1
+#define TX_GIVEUP_MS 1000
+
 static struct {
 	uint8_t buf[TX_BUF];
-	size_t used, n;
+	size_t used, head, n; /* o[head..n) wait */
 	uint8_t hdr[TX_MAX][LQ_HANDOFF_HDR_LEN];
 	struct sockaddr_un to[TX_MAX];
 	struct lq_net_out o[TX_MAX];
+	uint64_t timer;    /* the retry */
+	uint64_t stuck_at; /* evl_now() of the first refusal, 0 */
 } tx;
 
 static void udp_free(struct lq_udp *u)
@@ -67,19 +75,57 @@ static void udp_log(const struct lq_udp *u, int level, const char *what)
 	        u->hdr.port, u->q.xid, what);
 }
 
+static void on_tx_retry(struct evl *l, uint64_t id, void *arg)
+{
+	(void)l;
+	(void)id;
+	tx.timer = 0;
+	lq_local_flush(arg);
+}
+
+/* dhcp6d's queue is full: wait for it, or give up on what waits. */
+static void tx_wait(struct lq *lq)
+{
+	uint64_t now = evl_now(lq->l);
+
+	if (!tx.stuck_at)
+		tx.stuck_at = now;
+	if (now - tx.stuck_at >= TX_GIVEUP_MS) {
+		log_warning("chorus-dhcp6d takes no leasequery answers for %d ms: %zu dropped",
+		            TX_GIVEUP_MS, tx.n - tx.head);
+		tx.head = tx.n;
+		return;
+	}
+	if (!tx.timer)
+		tx.timer = evl_timer(lq->l, TX_RETRY_MS, on_tx_retry, lq);
+}
+
 void lq_local_flush(struct lq *lq)
 {
-	size_t failed;
-	int err;
+	size_t failed = 0;
+	int err, first = 0;
 
-	if (!tx.n)
-		return;
 	/* closed at shutdown: what is left goes nowhere */
-	if (lq->local_fd >= 0 &&
-	    (failed = lq_net_local_send_many(lq->local_fd, tx.o, tx.n, &err)) > 0)
-		log_warning("cannot hand %zu of %zu leasequery answers back to chorus-dhcp6d: %s",
-		            failed, tx.n, strerror(-err));
-	tx.n = tx.used = 0;
+	while (lq->local_fd >= 0 && tx.head < tx.n) {
+		tx.head +=
+		    lq_net_local_send_many(lq->local_fd, tx.o + tx.head, tx.n - tx.head, &err);
+		if (tx.head == tx.n || err == 0)
+			continue;
+		if (err == -EAGAIN) {
+			tx_wait(lq);
+			break;
+		}
+		failed++; /* o[head] cannot go (the engine is gone?): the others may */
+		first = first ? first : err;
+		tx.head++;
+	}
+	if (failed)
+		log_warning("cannot hand %zu leasequery answers back to chorus-dhcp6d: %s", failed,
+		            strerror(-first));
+	if (tx.head < tx.n && lq->local_fd >= 0)
+		return;
+	tx.stuck_at = 0;
+	tx.head = tx.n = tx.used = 0;
 }
 
 /* Queues one answer (header and msg are copied). */
@@ -90,6 +136,10 @@ static void tx_queue(struct lq_udp *u, const struct lq_handoff_hdr *h, const uin
 
 	if (tx.n == TX_MAX || len > sizeof(tx.buf) - tx.used)
 		lq_local_flush(u->lq);
+	if (tx.n == TX_MAX || len > sizeof(tx.buf) - tx.used) {
+		udp_log(u, LOG_WARNING, "chorus-dhcp6d takes no more answers now, dropped");
+		return;
+	}
 	i = tx.n++;
 	lq_handoff_put(tx.hdr[i], h);
 	memcpy(tx.buf + tx.used, msg, len);
@@ -397,6 +447,9 @@ int lq_local_open(struct lq *lq)
 void lq_local_close(struct lq *lq)
 {
 	lq_local_flush(lq);
+	if (tx.timer)
+		evl_timer_cancel(lq->l, tx.timer);
+	tx.timer = 0;
 	if (lq->local_fd >= 0) {
 		evl_unwatch(lq->l, lq->local_fd);
 		lq_net_close(lq->local_fd);

@@ -60,35 +60,28 @@ size_t lq_net_local_send_many(int fd, const struct lq_net_out *o, size_t n, int 
 {
 	struct mmsghdr mm[MMSG_MAX];
 	struct iovec iov[MMSG_MAX][2];
-	size_t failed = 0;
+	size_t k = n > MMSG_MAX ? MMSG_MAX : n;
+	int r;
 
 	*err = 0;
-	while (n) {
-		size_t k = n > MMSG_MAX ? MMSG_MAX : n;
-		int r;
-
-		memset(mm, 0, k * sizeof(*mm));
-		/* sendmsg's structures are not const; the kernel only reads them */
-		for (size_t i = 0; i < k; i++) {
-			iov[i][0] = (struct iovec){(void *)(uintptr_t)o[i].hdr, o[i].hlen};
-			iov[i][1] = (struct iovec){(void *)(uintptr_t)o[i].p, o[i].n};
-			mm[i].msg_hdr.msg_name = (void *)(uintptr_t)o[i].to;
-			mm[i].msg_hdr.msg_namelen = o[i].tolen;
-			mm[i].msg_hdr.msg_iov = iov[i];
-			mm[i].msg_hdr.msg_iovlen = 2;
-		}
-		r = sendmmsg(fd, mm, (unsigned)k, MSG_DONTWAIT);
-		if (r <= 0) {
-			/* o[0] failed: skip it, go on with the rest */
-			if (!*err)
-				*err = r < 0 ? -errno : -EIO;
-			failed++;
-			r = 1;
-		}
-		o += r;
-		n -= (size_t)r;
+	memset(mm, 0, k * sizeof(*mm));
+	/* sendmsg's structures are not const; the kernel only reads them */
+	for (size_t i = 0; i < k; i++) {
+		iov[i][0] = (struct iovec){(void *)(uintptr_t)o[i].hdr, o[i].hlen};
+		iov[i][1] = (struct iovec){(void *)(uintptr_t)o[i].p, o[i].n};
+		mm[i].msg_hdr.msg_name = (void *)(uintptr_t)o[i].to;
+		mm[i].msg_hdr.msg_namelen = o[i].tolen;
+		mm[i].msg_hdr.msg_iov = iov[i];
+		mm[i].msg_hdr.msg_iovlen = 2;
 	}
-	return failed;
+	r = sendmmsg(fd, mm, (unsigned)k, MSG_DONTWAIT);
+	if (r < 0) {
+		*err = -errno;
+		return 0;
+	}
+	if ((size_t)r < k)
+		*err = -EAGAIN; /* o[r] did not go: try it again to learn why */
+	return (size_t)r;
 }
 
 int lq_net_tcp_listen(const struct in6_addr *addr, uint16_t port)

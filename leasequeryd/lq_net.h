@@ -38,8 +38,9 @@ struct lq_net_out {
 	const struct sockaddr_un *to;
 	socklen_t tolen;
 };
-/* Sends o[0..n) with as few calls as it can. Returns how many could not
- * be sent (0: all went); *err is the -errno of the first failure. */
+/* Sends o[0..n) in one call (at most 64 of them). Returns how many went,
+ * from the first on; when not all, *err is -errno of the one that did not
+ * (-EAGAIN: the receiver's queue is full, or try it again). */
 size_t lq_net_local_send_many(int fd, const struct lq_net_out *o, size_t n, int *err);
 
 /* Listens on TCP [addr]:port. Returns the descriptor or -errno. */

@@ -4,6 +4,8 @@ and RFC 5460 with struct alone: the codec under test must not check itself.
 
   lq_requestor.py udp PORT QUERY...     one LEASEQUERY to [::1]:PORT (the engine's
                                         UDP port), direct or --relayed; prints JSON
+  lq_requestor.py udp-many PORT QUERY... [-- QUERY...]  the queries back to back on one
+                                        socket; a JSON list of the answers matched by xid
   lq_requestor.py tcp PORT QUERY... [-- QUERY...]  bulk queries on one connection
                                         to [::1]:PORT; prints every message as JSON
   lq_requestor.py raw PORT HEX          sends HEX, reads until EOF: {"eof", "secs", "bytes"}
@@ -201,6 +203,37 @@ def udp(port, a):
     return r
 
 
+def udp_many(port, qs, timeout):
+    """Several queries sent back to back on one socket (each its own xid,
+    relayed with --relayed); the answers matched to them by xid, in the
+    order of the queries ({"timeout": true} for one not answered)."""
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.bind(("::1", 0))
+    sent = []
+    for i, a in enumerate(qs):
+        a.setdefault("xid", str(0x100000 + i))
+        msg, xid = build(a)
+        sent.append(xid)
+        s.sendto(relay_wrap(msg) if a.get("relayed") else msg, ("::1", port))
+    got = {}
+    deadline = time.monotonic() + timeout
+    while len(got) < len(sent) and time.monotonic() < deadline:
+        s.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            data = s.recv(65535)
+        except socket.timeout:
+            break
+        r = decode(data)
+        r["raw"] = data.hex()
+        got.setdefault(r["xid"], r)
+    out = []
+    for xid in sent:
+        r = got.get(xid, {"timeout": True})
+        r["sent_xid"] = xid
+        out.append(r)
+    return out
+
+
 def read_frames(s, want, deadline):
     """Frames until every query of want (xids) is finished (DONE, or a REPLY with
     an error or without data), EOF or the deadline."""
@@ -392,6 +425,9 @@ def main(argv):
             cur.append(x)
     groups.append(cur)
     qs = [parse_query(g) for g in groups]
+    if argv[1] == "udp-many":
+        print(json.dumps(udp_many(port, qs, float(qs[0].pop("timeout", 10)))))
+        return
     split = int(qs[0].pop("split", 0))
     timeout = float(qs[0].pop("timeout", 20))
     print(json.dumps(tcp(port, qs, split, timeout)))

@@ -1,0 +1,135 @@
+#!/bin/bash
+# chorus-leasequeryd's batches of UDP QUERY_BY_ADDRESS (leasequeryd/lq_batch.c): questions
+# that arrive while batches are with the database go as one statement. A burst of
+# questions of every kind (known addresses, one inside a delegated prefix, an unbound one,
+# a relayed one, a malformed one, one by client-id) is answered question by question:
+# each answer carries its own xid, its own client and, relayed, its own relay layer. A
+# table lock holds the first batches, so the rest wait and go together (a batch of at
+# least 6 of the 8 by address). With the database connection killed while batches wait, every question of
+# the burst is answered UnspecFail, the daemon lives on, reconnects and answers again.
+# tshark decodes every reply.
+. "$CHORUS_SRCDIR/tests/integration/lib_lq.sh"
+
+lq_setup lqbatch
+SID=$(j "$(ex solicit --duid 00010001000000000000000000c0)" .serverid)
+[ -n "$SID" ] || bail "no Advertise from the engine"
+declare -a D A
+for i in 1 2 3 4 5 6 7 8; do
+	D[$i]=00010001000000000000000000c$i
+	A[$i]=$(j "$(ex request --duid "${D[$i]}" --serverid "$SID")" '.ias[0].leases[0].addr')
+done
+r=$(ex request --duid 00010001000000000000000000c9 --serverid "$SID" --pd --iaid 9)
+P9=$(j "$r" '.ias[1].leases[0].addr')
+like "eight clients with an address, a ninth with a prefix" "${A[*]} $P9" \
+	'^(2001:db8:1:[0-9a-f:]+ ){8}2001:db8:1[0-9a-f]{2}:'
+
+lq_start || bail "chorus-leasequeryd did not start"
+for _ in $(seq 50); do
+	[ "$(j "$(lq --qtype 1 --addr "${A[1]}" --timeout 0.5)" .timeout)" != true ] && break
+done
+
+# burst QUERY [-- QUERY]...: the queries back to back; the answers as a JSON list.
+burst() {
+	local out
+	out=$(python3 "$REQ" udp-many "$UPORT" "$@")
+	printf '%s\n' "$out" | jq -r '.[].raw // empty' >>"$T/udp.hex"
+	printf '%s\n' "$out"
+}
+
+# the 10 questions (a unix datagram socket queues about 10, net.unix.max_dgram_qlen): 5
+# addresses, an unbound one, one inside the prefix, one relayed with ORO 47, a malformed
+# one, one by client-id
+QS=()
+for i in 1 2 3 4 5; do
+	QS+=(--qtype 1 --addr "${A[$i]}" --)
+done
+QS+=(--qtype 1 --addr 2001:db8:1::7777 -- --qtype 1 --addr "${P9%%::/*}::42" --
+	--qtype 1 --addr "${A[6]}" --oro 47 --relayed -- --qtype 1 -- --qtype 2 --duid "${D[7]}")
+
+# check_burst JSON NAME: every answer matched to its question.
+check_burst() {
+	local r=$1 got= want=
+	printf '%s\n' "$r" >>"$T/bursts.json"
+	for i in 1 2 3 4 5; do
+		got+="$(j "$r" ".[$((i - 1))] | \"\(.xid == .sent_xid) \(.status) \(.client_data[0].clientid) \(.client_data[0].addrs[0].addr)\"") "
+		want+="true null ${D[$i]} ${A[$i]} "
+	done
+	is "$2: each address answered with its own xid, client and address" "$got" "$want"
+	is "... the unbound address: Success, no client data" \
+		"$(j "$r" '.[5] | "\(.xid == .sent_xid) \(.status) \(.client_data | length)"')" "true 0 0"
+	is "... the address inside the prefix: the prefix's client" \
+		"$(j "$r" '.[6] | "\(.client_data[0].clientid) \(.client_data[0].prefixes[0].prefix)"')" \
+		"00010001000000000000000000c9 $P9"
+	is "... the relayed one: back through its relay, its client, LQ_RELAY_DATA" \
+		"$(j "$r" '.[7] | "\(.xid == .sent_xid) \(.relay | length) \(.relay[0].ifid) \(.client_data[0].addrs[0].addr) \(.relay_data.peer)"')" \
+		"true 1 lq-port1 ${A[6]} ::1"
+	is "... the malformed one: MalformedQuery" "$(j "$r" '.[8] | "\(.xid == .sent_xid) \(.status)"')" "true 8"
+	is "... by client-id: that client" \
+		"$(j "$r" '.[9] | "\(.xid == .sent_xid) \(.client_data[0].clientid) \(.client_data[0].addrs[0].addr)"')" \
+		"true ${D[7]} ${A[7]}"
+}
+
+check_burst "$(burst "${QS[@]}")" "a burst of 10"
+
+# lock_leases SECS: holds leases in ACCESS EXCLUSIVE mode for SECS (in the background)
+# and returns once the lock is held; every read of leasequeryd waits for it meanwhile.
+lock_leases() {
+	psql -X -q -c "BEGIN; LOCK TABLE $SCHEMA.leases IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep($1); COMMIT" \
+		>/dev/null 2>&1 &
+	LOCKPID=$!
+	for _ in $(seq 100); do
+		[ "$(q "SELECT count(*) FROM pg_locks WHERE relation = '$SCHEMA.leases'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && return 0
+		sleep 0.05
+	done
+	bail "could not lock the leases table"
+}
+
+# batch sizes logged so far (debug): "N leasequeries by address in one statement"
+sizes() {
+	grep -o '[0-9]* leasequeries by address in one statement' "$T/l.log" | awk '{ print $1 }'
+}
+
+n0=$(sizes | wc -l)
+lock_leases 2
+check_burst "$(burst "${QS[@]}")" "a burst while the first batches wait on a lock"
+wait "$LOCKPID"
+# 8 questions by address: at most 2 batches went before the lock let go, the rest waited
+like "... the questions that waited went as one batch (at least 6)" \
+	"$(sizes | tail -n +$((n0 + 1)) | sort -n | tail -1)" '^[678]$'
+is "... all 8 asked, none twice" "$(sizes | tail -n +$((n0 + 1)) | awk '{ s += $1 } END { print s }')" 8
+
+# --- the database goes while batches wait ---
+lock_leases 4
+python3 "$REQ" udp-many "$UPORT" "${QS[@]}" >"$T/fail.json" &
+RPID=$!
+for _ in $(seq 100); do
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'lqd_$IT' AND wait_event_type = 'Lock'")" -ge 1 ] && break
+	sleep 0.05
+done
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'lqd_$IT'" >/dev/null
+wait "$RPID"
+r=$(cat "$T/fail.json")
+jq -r '.[].raw // empty' "$T/fail.json" >>"$T/udp.hex"
+is "database lost mid-batch: every question answered, each with its own xid" \
+	"$(j "$r" '[.[] | select(.xid == .sent_xid)] | length')" 10
+is "... the 8 by address and the one by client-id: UnspecFail; the malformed one: MalformedQuery" \
+	"$(j "$r" '[.[].status] | map(tostring) | join(" ")')" "1 1 1 1 1 1 1 1 8 1"
+is "... the relayed one back through its relay" "$(j "$r" '.[7].relay | length')" 1
+kill -0 "$LPID" 2>/dev/null && ok "... leasequeryd lives on" || not_ok "... leasequeryd lives on"
+wait "$LOCKPID"
+wait_for "$T/l.log" "database ready" 2 || bail "leasequeryd did not reconnect"
+check_burst "$(burst "${QS[@]}")" "reconnected"
+
+# --- tshark decodes every reply ---
+/usr/bin/python3 "$REQ" pcap-udp "$T/udp.pcap" $(cat "$T/udp.hex")
+n=$(wc -l <"$T/udp.hex")
+is "tshark decodes all $n replies as DHCPv6 leasequery" \
+	"$(tshark -r "$T/udp.pcap" -Y 'dhcpv6.msgtype == 15' -T fields -e frame.number 2>/dev/null | wc -l)" "$n"
+is "no malformed-packet or expert warnings" "$(tsbad "$T/udp.pcap")" 0
+
+kill -TERM "$LPID"
+wait "$LPID"
+is "SIGTERM: clean exit" "$?" 0
+LPID=
+grep -q "AddressSanitizer\|runtime error" "$T/l.log" && not_ok "no sanitizer report" || ok "no sanitizer report"
+done_testing

@@ -1,0 +1,320 @@
+/*
+ * Unit tests for leasequeryd/lq_batch.c: a question alone goes at once (no
+ * timer); questions that arrive while LQ_BATCH_INFLIGHT batches are out
+ * wait and go as one, at most LQ_BATCH_MAX to a statement; the rows of a
+ * result reach their own questions by ordinal, in the order they came,
+ * whatever the order of the ordinals (none: no binding; one naming no
+ * question: ignored); a failed statement, a lost database and a statement
+ * the database does not take answer every question of the batch with
+ * CH_EDB; a clear at shutdown does the same for the waiting ones. The
+ * statement is stood in for at link time (-Wl,--wrap=lq_store_lookup_addrs);
+ * results are real PGresults made with libpq's PQmakeEmptyPGresult.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lq_batch.h"
+#include "lq_store.h"
+
+#define N_COLS 18 /* the columns of lq_by_addrs: COLS, then the ordinal */
+
+/* ---- the statement, stood in for ---- */
+
+struct call {
+	size_t n;
+	const struct lq_req *q[LQ_BATCH_MAX];
+	db_result_cb cb;
+	void *arg;
+};
+
+static struct call calls[16];
+static size_t n_calls;
+static int send_err; /* what the next send returns */
+
+int __wrap_lq_store_lookup_addrs(struct lq *lq, const struct lq_req *const *qs, size_t n,
+                                 db_result_cb cb, void *arg);
+int __wrap_lq_store_lookup_addrs(struct lq *lq, const struct lq_req *const *qs, size_t n,
+                                 db_result_cb cb, void *arg)
+{
+	struct call *c = &calls[n_calls];
+
+	(void)lq;
+	assert_true(n >= 1 && n <= LQ_BATCH_MAX);
+	if (send_err)
+		return send_err;
+	assert_true(n_calls < sizeof(calls) / sizeof(calls[0]));
+	c->n = n;
+	memcpy(c->q, qs, n * sizeof(*qs));
+	c->cb = cb;
+	c->arg = arg;
+	n_calls++;
+	return 0;
+}
+
+/* ---- questions and what they got ---- */
+
+struct got {
+	int calls;
+	int err;
+	bool res;
+	size_t n;
+	int rows[64];
+};
+
+static struct lq lq;
+static struct lq_req req[128];
+static struct lq_ask ask[128];
+static struct got got[128];
+
+static void on_answer(struct lq *l, const PGresult *res, const int *rows, size_t n, int err,
+                      void *arg)
+{
+	struct got *g = arg;
+
+	assert_ptr_equal(l, &lq);
+	g->calls++;
+	g->err = err;
+	g->res = res != NULL;
+	g->n = n;
+	assert_true(n <= 64);
+	if (n)
+		memcpy(g->rows, rows, n * sizeof(*rows));
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&lq, 0, sizeof(lq));
+	memset(calls, 0, sizeof(calls));
+	memset(got, 0, sizeof(got));
+	n_calls = 0;
+	send_err = 0;
+	return 0;
+}
+
+static void add(int i)
+{
+	req[i] = (struct lq_req){.xid = (uint32_t)i, .qtype = LQ_QUERY_BY_ADDRESS};
+	ask[i] = (struct lq_ask){.q = &req[i], .cb = on_answer, .arg = &got[i]};
+	lq_batch_add(&lq, &ask[i]);
+}
+
+/* A result of lq_by_addrs whose rows carry the ordinals ord[0..n) (int8,
+ * binary); the other columns are NULL. */
+static PGresult *result(const int64_t *ord, int n)
+{
+	PGresAttDesc att[N_COLS];
+	PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+
+	assert_non_null(res);
+	memset(att, 0, sizeof(att));
+	for (int c = 0; c < N_COLS; c++) {
+		att[c].name = (char *)"c";
+		att[c].format = 1;
+		att[c].typlen = -1;
+	}
+	assert_true(PQsetResultAttrs(res, N_COLS, att));
+	for (int i = 0; i < n; i++) {
+		char be[8];
+
+		for (int k = 0; k < 8; k++)
+			be[k] = (char)((uint64_t)ord[i] >> (56 - 8 * k));
+		assert_true(PQsetvalue(res, i, N_COLS - 1, be, 8));
+	}
+	return res;
+}
+
+/* The database answers call k with rows of these ordinals. */
+static void answer(size_t k, const int64_t *ord, int n)
+{
+	PGresult *res = result(ord, n);
+
+	calls[k].cb(NULL, res, 0, calls[k].arg);
+	PQclear(res);
+}
+
+static void test_alone_goes_at_once(void **state)
+{
+	static const int64_t ord[] = {1};
+
+	(void)state;
+	add(0);
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, 1);
+	assert_int_equal(calls[0].n, 1);
+	assert_ptr_equal(calls[0].q[0], &req[0]);
+	assert_int_equal(lq.batches, 1);
+	assert_int_equal(lq.cnt[LQ_CNT_UDP_BATCHES], 1);
+	answer(0, ord, 1);
+	assert_int_equal(lq.batches, 0);
+	assert_int_equal(got[0].calls, 1);
+	assert_int_equal(got[0].err, 0);
+	assert_int_equal(got[0].n, 1);
+	assert_int_equal(got[0].rows[0], 0);
+}
+
+static void test_waiters_go_together(void **state)
+{
+	static const int64_t one[] = {1};
+
+	(void)state;
+	for (int b = 0; b < LQ_BATCH_INFLIGHT; b++) {
+		add(b);
+		lq_batch_flush(&lq);
+	}
+	assert_int_equal(n_calls, LQ_BATCH_INFLIGHT);
+	for (int i = 10; i < 15; i++)
+		add(i);
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, LQ_BATCH_INFLIGHT); /* they wait */
+	assert_int_equal(lq.n_asks, 5);
+	answer(0, one, 1);
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, LQ_BATCH_INFLIGHT + 1);
+	assert_int_equal(calls[LQ_BATCH_INFLIGHT].n, 5);
+	for (int i = 0; i < 5; i++)
+		assert_ptr_equal(calls[LQ_BATCH_INFLIGHT].q[i], &req[10 + i]);
+	assert_int_equal(lq.n_asks, 0);
+	for (int i = 10; i < 15; i++)
+		assert_int_equal(got[i].calls, 0);
+}
+
+static void test_rows_reach_their_questions(void **state)
+{
+	/* rows of questions 1 and 3 interleaved, one naming question 9 of 4, one 0 */
+	static const int64_t ord[] = {3, 1, 3, 9, 1, 0, 3};
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		add(i);
+	lq_batch_flush(&lq);
+	assert_int_equal(calls[0].n, 4);
+	answer(0, ord, 7);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(got[i].calls, 1);
+		assert_int_equal(got[i].err, 0);
+		assert_true(got[i].res);
+	}
+	assert_int_equal(got[0].n, 2);
+	assert_int_equal(got[0].rows[0], 1);
+	assert_int_equal(got[0].rows[1], 4);
+	assert_int_equal(got[1].n, 0); /* no binding */
+	assert_int_equal(got[2].n, 3);
+	assert_int_equal(got[2].rows[0], 0);
+	assert_int_equal(got[2].rows[1], 2);
+	assert_int_equal(got[2].rows[2], 6);
+	assert_int_equal(got[3].n, 0);
+}
+
+static void test_no_rows(void **state)
+{
+	(void)state;
+	add(0);
+	add(1);
+	lq_batch_flush(&lq);
+	answer(0, NULL, 0);
+	assert_int_equal(got[0].calls, 1);
+	assert_int_equal(got[0].n, 0);
+	assert_int_equal(got[1].calls, 1);
+	assert_int_equal(got[1].n, 0);
+}
+
+static void test_database_error_answers_each(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		add(i);
+	lq_batch_flush(&lq);
+	add(3);
+	calls[0].cb(NULL, NULL, CH_EDB, calls[0].arg); /* failed, or the connection went */
+	assert_int_equal(lq.batches, 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(got[i].calls, 1);
+		assert_int_equal(got[i].err, CH_EDB);
+		assert_false(got[i].res);
+	}
+	assert_int_equal(got[3].calls, 0); /* not in that batch */
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, 2);
+	assert_ptr_equal(calls[1].q[0], &req[3]);
+}
+
+static void test_send_refused_fails_at_once(void **state)
+{
+	(void)state;
+	send_err = CH_EDB; /* the database is not there */
+	for (int i = 0; i < 3; i++)
+		add(i);
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, 0);
+	assert_int_equal(lq.batches, 0);
+	assert_int_equal(lq.n_asks, 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(got[i].calls, 1);
+		assert_int_equal(got[i].err, CH_EDB);
+	}
+}
+
+static void test_at_most_batch_max(void **state)
+{
+	(void)state;
+	for (int i = 0; i < LQ_BATCH_MAX + 10; i++)
+		add(i);
+	lq_batch_flush(&lq);
+	assert_int_equal(calls[0].n, LQ_BATCH_MAX);
+	if (LQ_BATCH_INFLIGHT > 1)
+		assert_int_equal(calls[1].n, 10);
+	assert_int_equal(lq.n_asks, LQ_BATCH_INFLIGHT > 1 ? 0 : 10);
+}
+
+static void test_clear_fails_the_waiting(void **state)
+{
+	(void)state;
+	for (int b = 0; b < LQ_BATCH_INFLIGHT; b++) {
+		add(b);
+		lq_batch_flush(&lq);
+	}
+	add(20);
+	add(21);
+	lq_batch_clear(&lq);
+	assert_int_equal(got[20].err, CH_EDB);
+	assert_int_equal(got[21].err, CH_EDB);
+	assert_int_equal(got[20].calls, 1);
+	assert_int_equal(lq.n_asks, 0);
+	assert_null(lq.ask_head);
+	assert_null(lq.ask_tail);
+}
+
+static void test_row_ord(void **state)
+{
+	static const int64_t ord[] = {7};
+	PGresult *res = result(ord, 1);
+
+	(void)state;
+	assert_int_equal(lq_store_row_ord(res, 0), 7);
+	PQclear(res);
+	res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK); /* no ordinal column */
+	assert_int_equal(lq_store_row_ord(res, 0), -1);
+	PQclear(res);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_alone_goes_at_once, setup),
+	    cmocka_unit_test_setup(test_waiters_go_together, setup),
+	    cmocka_unit_test_setup(test_rows_reach_their_questions, setup),
+	    cmocka_unit_test_setup(test_no_rows, setup),
+	    cmocka_unit_test_setup(test_database_error_answers_each, setup),
+	    cmocka_unit_test_setup(test_send_refused_fails_at_once, setup),
+	    cmocka_unit_test_setup(test_at_most_batch_max, setup),
+	    cmocka_unit_test_setup(test_clear_fails_the_waiting, setup),
+	    cmocka_unit_test_setup(test_row_ord, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
