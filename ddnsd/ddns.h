@@ -15,6 +15,8 @@
 
 struct ddns_key;
 struct ddns_job;
+struct ddns_batch;
+struct ddns_conn;
 struct ddns_udp;
 
 /* Counters since the last flush to stats (scope 'ddns'). */
@@ -23,6 +25,7 @@ struct ddns_stats {
 	uint64_t tcp;       /* of which over TCP */
 	uint64_t done;      /* outbox rows finished */
 	uint64_t conflicts; /* names held by another client (RFC 4703 §5.3.3) */
+	uint64_t splits;    /* batches not done as a whole, sent again row by row */
 	uint64_t retries;   /* rows put back after a transient failure */
 	uint64_t permanent; /* rows put back after a permanent failure */
 	uint64_t timeouts;  /* a server that did not answer in time */
@@ -39,9 +42,11 @@ struct ddns {
 	struct db *db;
 	bool db_up;
 	struct ddns_udp *udp;   /* per conf->ddns.servers */
+	struct ddns_conn **conns; /* per conf->ddns.servers: its TCP connection */
 	struct ddns_key **keys; /* per conf->ddns.keys */
 	struct ddns_job *jobs;  /* in flight */
 	size_t n_jobs;
+	struct ddns_batch *batches; /* messages in flight or taking jobs */
 	bool due_busy;  /* an outbox read is in flight */
 	bool due_again; /* and another was asked for meanwhile */
 	uint64_t sweep_timer;

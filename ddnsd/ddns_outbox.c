@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "addr6.h"
+#include "ddns_conn.h"
 #include "ddns_net.h"
 #include "ddns_outbox.h"
 #include "ddns_store.h"
@@ -20,6 +22,7 @@
 #define UDP_MAX   512 /* RFC 1035 §4.2.1: larger messages go over TCP */
 #define FWD_LOOPS 3   /* RFC 4703 §5: steps 1 and 2 may alternate; bound them */
 #define WARN_MS   10000
+#define BATCH_MAX 32768 /* octets of updates in one message, estimated */
 
 /* S_OLD (remove-stale-ptr) reads the name's AAAAs before S_FWD2 replaces
  * them; S_STALE then removes the PTR of each old address not kept. */
@@ -31,8 +34,30 @@ struct ddns_udp {
 	int fd;
 };
 
+/* One UPDATE (or query) in flight, or still taking jobs until the loop
+ * sleeps: the message, its transport, and the jobs it answers for. */
+struct ddns_batch {
+	struct ddns_batch *next;
+	struct ddns *d;
+	const struct conf_zone *zone;
+	int server; /* index into ddns.servers */
+	struct ddns_key *key;
+	bool sent;  /* false: still taking jobs */
+	bool alone; /* one job's own message (a query, or a row of a split batch) */
+	bool query; /* S_OLD: a query for the name's AAAA records */
+	bool tcp;   /* too big for a datagram, or the UDP answer was truncated */
+	bool resent; /* sent again once already after its TCP connection went */
+	uint64_t gen; /* the generation of the server's TCP connection it went on */
+	size_t size;  /* octets of the jobs' updates, estimated */
+	struct ddns_msg *msg;
+	uint64_t timer;
+	int untrusted; /* RCODE of an untrusted answer to this message, or -1 */
+	struct ddns_job **jobs;
+	size_t n, cap;
+};
+
 struct ddns_job {
-	struct ddns_job *next;
+	struct ddns_job *next, **pprev; /* in d->jobs: unlinked at once, the window may be large */
 	struct ddns *d;
 	struct ddns_row row;
 	uint8_t dhcid[DDNS_DHCID_LEN];
@@ -43,18 +68,13 @@ struct ddns_job {
 	const struct conf_zone *zone;
 	size_t srv; /* position in zone->servers */
 	int server; /* index into ddns.servers */
-	struct ddns_key *key;
-	struct ddns_msg *msg;
-	uint64_t timer;
-	int tcp_fd;
-	size_t tcp_off;   /* octets of the framed request written */
-	uint8_t *tcp_buf; /* the framed answer as it arrives */
-	size_t tcp_have;
+	struct ddns_batch *batch; /* the message the current step waits for */
+	struct ddns_req req;      /* the current step's update */
+	bool alone; /* the step's batch failed: this row goes in a message of its own */
 	bool fwd_done, rev_done;
 	const char *conflict;
 	char why[640];
 	bool permanent;
-	int untrusted; /* RCODE of an untrusted answer to this attempt, or -1 */
 	struct in6_addr old[DDNS_MAX_AAAA]; /* the name's AAAAs before S_FWD2 */
 	size_t n_old;
 	size_t stale_i; /* next of old[] for S_STALE */
@@ -63,6 +83,7 @@ struct ddns_job {
 
 static void job_go(struct ddns_job *j);
 static void send_step(struct ddns_job *j);
+static void batch_remove(struct ddns_batch *b, struct ddns_job *j);
 
 /* ---- logging ---- */
 
@@ -152,6 +173,8 @@ int ddns_outbox_check(const struct conf *c, char *err, size_t errlen)
 /* ---- sockets and keys ---- */
 
 static void on_udp(struct evl *l, int fd, uint32_t events, void *arg);
+static void on_conn_msg(void *arg, const uint8_t *w, size_t n);
+static void on_conn_down(void *arg, uint64_t gen, const char *why);
 
 int ddns_outbox_open(struct ddns *d)
 {
@@ -160,7 +183,8 @@ int ddns_outbox_open(struct ddns *d)
 
 	d->udp = calloc(c->n_servers + 1, sizeof(*d->udp));
 	d->keys = calloc(c->n_keys + 1, sizeof(*d->keys));
-	if (!d->udp || !d->keys)
+	d->conns = calloc(c->n_servers + 1, sizeof(*d->conns));
+	if (!d->udp || !d->keys || !d->conns)
 		return CH_ENOMEM;
 	for (size_t i = 0; i < c->n_keys; i++) {
 		if ((err = ddns_key_new(&c->keys[i], &d->keys[i])) < 0)
@@ -177,6 +201,10 @@ int ddns_outbox_open(struct ddns *d)
 			return fd;
 		}
 		evl_watch(d->l, fd, EPOLLIN, on_udp, &d->udp[i]);
+		d->conns[i] = ddns_conn_new(d->l, &c->servers[i].address, (uint16_t)c->servers[i].port,
+		                            on_conn_msg, on_conn_down, &d->udp[i]);
+		if (!d->conns[i])
+			return CH_ENOMEM;
 	}
 	return 0;
 }
@@ -191,6 +219,10 @@ void ddns_outbox_close(struct ddns *d)
 			ddns_net_close(d->udp[i].fd);
 		}
 	}
+	for (size_t i = 0; d->conns && i < c->n_servers; i++)
+		ddns_conn_free(d->conns[i]);
+	free(d->conns);
+	d->conns = NULL;
 	for (size_t i = 0; d->keys && i < c->n_keys; i++)
 		ddns_key_free(d->keys[i]);
 	free(d->udp);
@@ -244,31 +276,32 @@ static void job_unlink(struct ddns_job *j)
 {
 	struct ddns *d = j->d;
 
-	for (struct ddns_job **p = &d->jobs; *p; p = &(*p)->next) {
-		if (*p == j) {
-			*p = j->next;
-			d->n_jobs--;
-			return;
-		}
-	}
+	if (!j->pprev)
+		return;
+	*j->pprev = j->next;
+	if (j->next)
+		j->next->pprev = j->pprev;
+	j->pprev = NULL;
+	d->n_jobs--;
 }
 
+/* The job no longer waits for a message (its batch goes on for the others). */
 static void attempt_clear(struct ddns_job *j)
 {
-	if (j->timer)
-		evl_timer_cancel(j->d->l, j->timer);
-	j->timer = 0;
-	if (j->tcp_fd >= 0) {
-		evl_unwatch(j->d->l, j->tcp_fd);
-		ddns_net_close(j->tcp_fd);
-	}
-	j->tcp_fd = -1;
-	free(j->tcp_buf);
-	j->tcp_buf = NULL;
-	j->tcp_have = j->tcp_off = 0;
-	j->untrusted = -1;
-	ddns_msg_free(j->msg);
-	j->msg = NULL;
+	if (j->batch)
+		batch_remove(j->batch, j);
+}
+
+/* Room enough in the window to read the outbox again: a batch's worth (or
+ * half the window), or nothing in flight. One read per finished row would
+ * cost a statement, and a list of the ids in flight, per row. */
+static bool refill_room(const struct ddns *d)
+{
+	size_t window = d->conf->ddns.window, want = d->conf->ddns.batch;
+
+	if (want > window / 2)
+		want = window / 2 ? window / 2 : 1;
+	return !d->n_jobs || (d->n_jobs < window && window - d->n_jobs >= want);
 }
 
 /* The job is over (its row finished or put back): free it, refill the window. */
@@ -285,7 +318,7 @@ static void job_end(struct ddns_job *j)
 			evl_stop(d->l);
 	} else if (d->next_conf && !d->n_jobs)
 		apply_reload(d);
-	else if (d->due_again)
+	else if (d->due_again && refill_room(d))
 		ddns_outbox_kick(d);
 }
 
@@ -295,6 +328,8 @@ static void job_finish(struct ddns_job *j)
 
 	if (ddns_store_done(d, &j->row, j->fwd_done, j->rev_done, j->conflict) < 0)
 		job_log(j, LOG_WARNING, "done, but the database is away: it is done again later");
+	if (j->conflict)
+		d->st.conflicts++;
 	if (j->conflict)
 		job_log(j, LOG_NOTICE, "not updated: %s (RFC 4703 §5.3.3), recorded as an event",
 		        j->conflict);
@@ -459,11 +494,237 @@ static void step_result(struct ddns_job *j, int rc)
 		return;
 	}
 	attempt_clear(j);
+	j->alone = false; /* the next step may share a message again */
 	j->step = next;
 	job_go(j);
 	return;
 fail:
 	server_failed(j, !rcode_transient(rc), "%s", ddns_rcode_name(rc));
+}
+
+/* ---- batches: the messages in flight ---- */
+
+static void on_timeout(struct evl *l, uint64_t id, void *arg);
+
+static struct ddns_batch *batch_new(struct ddns *d, const struct ddns_job *j,
+                                    struct ddns_key *key, bool alone)
+{
+	struct ddns_batch *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	*b = (struct ddns_batch){.d = d,
+	                         .zone = j->zone,
+	                         .server = j->server,
+	                         .key = key,
+	                         .alone = alone,
+	                         .query = j->step == S_OLD,
+	                         .untrusted = -1,
+	                         .next = d->batches};
+	d->batches = b;
+	return b;
+}
+
+/* Ends b's wait for an answer. */
+static void batch_transport_clear(struct ddns_batch *b)
+{
+	if (b->timer)
+		evl_timer_cancel(b->d->l, b->timer);
+	b->timer = 0;
+}
+
+static void batch_free(struct ddns_batch *b)
+{
+	for (struct ddns_batch **p = &b->d->batches; *p; p = &(*p)->next) {
+		if (*p == b) {
+			*p = b->next;
+			break;
+		}
+	}
+	batch_transport_clear(b);
+	ddns_msg_free(b->msg);
+	free(b->jobs);
+	free(b);
+}
+
+static int batch_add(struct ddns_batch *b, struct ddns_job *j)
+{
+	if (b->n == b->cap) {
+		size_t c = b->cap ? 2 * b->cap : 8;
+		struct ddns_job **n = realloc(b->jobs, c * sizeof(*n));
+
+		if (!n)
+			return CH_ENOMEM;
+		b->jobs = n;
+		b->cap = c;
+	}
+	b->jobs[b->n++] = j;
+	b->size += ddns_update_size(&j->req);
+	j->batch = b;
+	return 0;
+}
+
+/* j leaves b; a batch with no job left is freed. */
+static void batch_remove(struct ddns_batch *b, struct ddns_job *j)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->jobs[i] == j) {
+			memmove(&b->jobs[i], &b->jobs[i + 1], (b->n - i - 1) * sizeof(*b->jobs));
+			b->n--;
+			break;
+		}
+	}
+	j->batch = NULL;
+	if (!b->n)
+		batch_free(b);
+}
+
+/* The outcome of b is in: its jobs, detached, and b freed (*n of them). The
+ * caller gives each job its outcome and frees the array. */
+static struct ddns_job **batch_take(struct ddns_batch *b, size_t *n)
+{
+	struct ddns_job **jobs = b->jobs;
+
+	*n = b->n;
+	for (size_t i = 0; i < b->n; i++)
+		jobs[i]->batch = NULL;
+	b->jobs = NULL;
+	b->n = 0;
+	batch_free(b);
+	return jobs;
+}
+
+/* Every job of b: this server could not do it (server_failed). */
+static void batch_failed(struct ddns_batch *b, bool permanent, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void batch_failed(struct ddns_batch *b, bool permanent, const char *fmt, ...)
+{
+	char why[200];
+	struct ddns_job **jobs;
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	jobs = batch_take(b, &n);
+	for (size_t i = 0; i < n; i++)
+		server_failed(jobs[i], permanent, "%s", why);
+	free(jobs);
+}
+
+/* The server did not do all of b: each row again in a message of its own,
+ * for its own RFC 4703 outcome (nothing of b was applied: RFC 2136 §3). */
+static void batch_split(struct ddns_batch *b, const char *why)
+{
+	struct ddns *d = b->d;
+	struct ddns_job **jobs;
+	size_t n;
+
+	d->st.splits++;
+	if (log_get_level() >= LOG_INFO)
+		log_info("an UPDATE of %zu rows for zone %s answered %s: each row again alone",
+		         b->n, b->zone->name, why);
+	jobs = batch_take(b, &n);
+	for (size_t i = 0; i < n; i++) {
+		jobs[i]->alone = true;
+		send_step(jobs[i]);
+	}
+	free(jobs);
+}
+
+static uint16_t fresh_id(const struct ddns *d, int server)
+{
+	for (;;) {
+		uint16_t id = ddns_net_random16();
+		bool used = false;
+
+		for (const struct ddns_batch *o = d->batches; o && !used; o = o->next)
+			used = o->msg && o->server == server && ddns_msg_id(o->msg) == id;
+		if (!used)
+			return id;
+	}
+}
+
+/* Sends b's message to its server: over TCP when it will not fit a
+ * datagram or the UDP answer was truncated. */
+static void batch_transmit(struct ddns_batch *b)
+{
+	struct ddns *d = b->d;
+	const struct conf_ddns *c = &d->conf->ddns;
+	size_t len;
+	ssize_t n;
+	const uint8_t *w = ddns_msg_wire(b->msg, &len);
+	bool truncated = b->tcp;
+
+	batch_transport_clear(b);
+	b->untrusted = -1;
+	b->tcp = b->tcp || len > UDP_MAX;
+	b->timer = evl_timer(d->l, c->timeout_ms, on_timeout, b);
+	d->st.sent++;
+	if (b->tcp) {
+		int err;
+
+		d->st.tcp++;
+		if (log_get_level() >= LOG_INFO)
+			job_log(b->jobs[0], LOG_INFO, "%zu octets to %s over TCP (%s), %zu rows", len,
+			        server_text(d, b->server, (char[64]){0}, 64),
+			        truncated ? "the UDP answer was truncated" : "too big for UDP", b->n);
+		/* RFC 7766 §6.2.1: on the server's connection, beside the others */
+		if ((err = ddns_conn_send(d->conns[b->server], w, len, &b->gen)) < 0)
+			batch_failed(b, false, "TCP: %s", ch_strerror(err));
+		return;
+	}
+	n = ddns_net_send(d->udp[b->server].fd, w, len);
+	if (n < 0 && n != -EAGAIN)
+		batch_failed(b, false, "UDP: %s", strerror((int)-n));
+}
+
+/* Builds b's message, one UPDATE with every job's step, and sends it. */
+static void batch_send(struct ddns_batch *b)
+{
+	struct ddns_req one, *r = b->n > 1 ? calloc(b->n, sizeof(*r)) : &one;
+	uint16_t id = fresh_id(b->d, b->server);
+	int err = CH_ENOMEM;
+
+	b->sent = true;
+	if (r) {
+		for (size_t i = 0; i < b->n; i++) {
+			r[i] = b->jobs[i]->req;
+			r[i].id = id;
+		}
+		err = b->query ? ddns_query_build(b->jobs[0]->row.fqdn, id, b->key, &b->msg)
+		               : ddns_update_build_n(r, b->n, b->key, &b->msg);
+	}
+	if (r != &one)
+		free(r);
+	if (err < 0 && b->n > 1) {
+		batch_split(b, ch_strerror(err)); /* which row it is, each alone tells */
+	} else if (err < 0) {
+		struct ddns_job *j = b->jobs[0];
+
+		attempt_clear(j);
+		snprintf(j->why, sizeof(j->why), "cannot build the update: %s", ch_strerror(err));
+		j->permanent = true;
+		job_fail(j);
+	} else {
+		batch_transmit(b);
+	}
+}
+
+/* Sends the batches still taking jobs (before the loop sleeps). */
+void ddns_outbox_flush(struct ddns *d)
+{
+	for (;;) {
+		struct ddns_batch *b = d->batches;
+
+		while (b && b->sent)
+			b = b->next;
+		if (!b)
+			return;
+		batch_send(b);
+	}
 }
 
 /* ---- answers ---- */
@@ -486,53 +747,62 @@ static void warn_limited(struct ddns_job *j, const char *fmt, ...)
 	job_log(j, LOG_WARNING, "%s", msg);
 }
 
-static void job_answer(struct ddns_job *j, const uint8_t *w, size_t n, bool tcp)
+static void batch_answer(struct ddns_batch *b, const uint8_t *w, size_t n, bool tcp)
 {
-	struct ddns *d = j->d;
+	struct ddns *d = b->d;
+	const struct conf_ddns *c = &d->conf->ddns;
 	struct ddns_answer a;
+	struct ddns_job **jobs;
 	char srv[64];
-	int r = ddns_update_parse(j->msg, j->key, w, n, ddns_net_wallclock(), &a);
+	size_t nj;
+	int r = ddns_update_parse(b->msg, b->key, w, n, ddns_net_wallclock(), &a);
 
 	if (r < 0)
 		return; /* not the answer to this message */
+	server_text(d, b->server, srv, sizeof(srv));
 	if (!a.trusted) {
 		d->st.untrusted++;
-		server_text(d, j->server, srv, sizeof(srv));
 		/* RFC 8945 §5.3.2: BADKEY and BADSIG come unsigned, with NOTAUTH */
 		if (a.rcode == DDNS_NOTAUTH && a.has_tsig && a.tsig_error) {
-			server_failed(
-			    j, true,
-			    "NOTAUTH, TSIG error %s (unsigned): the server does not "
-			    "accept key %s",
-			    ddns_tsig_error_name(a.tsig_error),
-			    d->conf->ddns
-			        .keys[j->zone->key >= 0 ? j->zone->key
-			                                : d->conf->ddns.servers[j->server].key]
-			        .name);
+			batch_failed(b, true,
+			             "NOTAUTH, TSIG error %s (unsigned): the server does not "
+			             "accept key %s",
+			             ddns_tsig_error_name(a.tsig_error),
+			             c->keys[b->zone->key >= 0 ? b->zone->key
+			                                       : c->servers[b->server].key]
+			                 .name);
 			return;
 		}
-		j->untrusted = a.rcode;
+		/* over TCP too: the connection is shared, the trusted answer may follow */
+		b->untrusted = a.rcode;
 		warn_limited(
-		    j, "%s answer from %s (%s) ignored: not trusted, waiting for a signed one",
+		    b->jobs[0], "%s answer from %s (%s) ignored: not trusted, waiting for a signed one",
 		    a.has_tsig ? "badly signed" : "unsigned", srv, ddns_rcode_name(a.rcode));
-		if (tcp)
-			server_failed(j, false, "untrusted answer over TCP");
 		return;
 	}
 	if (a.truncated && !tcp) {
-		j->tcp_off = 0;
-		send_step(j); /* RFC 2136 §2.1: again, over TCP */
+		b->tcp = true;
+		batch_transmit(b); /* RFC 2136 §2.1: again, over TCP */
 		return;
 	}
 	d->st.rcode[a.rcode & 15]++;
-	if (log_get_level() >= LOG_DEBUG)
-		job_log(j, LOG_DEBUG, "%s from %s", ddns_rcode_name(a.rcode),
-		        server_text(d, j->server, srv, sizeof(srv)));
-	if (j->step == S_OLD) {
-		memcpy(j->old, a.aaaa, sizeof(j->old));
-		j->n_old = a.n_aaaa;
+	if (b->n > 1 && a.rcode != DDNS_NOERROR) {
+		batch_split(b, ddns_rcode_name(a.rcode));
+		return;
 	}
-	step_result(j, a.rcode);
+	jobs = batch_take(b, &nj);
+	for (size_t i = 0; i < nj; i++) {
+		struct ddns_job *j = jobs[i];
+
+		if (log_get_level() >= LOG_DEBUG)
+			job_log(j, LOG_DEBUG, "%s from %s", ddns_rcode_name(a.rcode), srv);
+		if (j->step == S_OLD) {
+			memcpy(j->old, a.aaaa, sizeof(j->old));
+			j->n_old = a.n_aaaa;
+		}
+		step_result(j, a.rcode);
+	}
+	free(jobs);
 }
 
 static void on_udp(struct evl *l, int fd, uint32_t events, void *arg)
@@ -551,10 +821,9 @@ static void on_udp(struct evl *l, int fd, uint32_t events, void *arg)
 		if (n < 12)
 			continue;
 		id = (uint16_t)(buf[0] << 8 | buf[1]);
-		for (struct ddns_job *j = u->d->jobs; j; j = j->next) {
-			if (j->msg && j->server == u->idx && j->tcp_fd < 0 &&
-			    ddns_msg_id(j->msg) == id) {
-				job_answer(j, buf, (size_t)n, false);
+		for (struct ddns_batch *b = u->d->batches; b; b = b->next) {
+			if (b->msg && b->server == u->idx && !b->tcp && ddns_msg_id(b->msg) == id) {
+				batch_answer(b, buf, (size_t)n, false);
 				break;
 			}
 		}
@@ -565,67 +834,58 @@ static void on_udp(struct evl *l, int fd, uint32_t events, void *arg)
 
 static void on_timeout(struct evl *l, uint64_t id, void *arg)
 {
-	struct ddns_job *j = arg;
+	struct ddns_batch *b = arg;
+	unsigned ms = b->d->conf->ddns.timeout_ms;
 
 	(void)l;
 	(void)id;
-	j->timer = 0;
-	j->d->st.timeouts++;
-	if (j->untrusted >= 0)
-		server_failed(j, false, "no trusted answer within %u ms (only an unsigned %s)",
-		              j->d->conf->ddns.timeout_ms, ddns_rcode_name(j->untrusted));
+	b->timer = 0;
+	b->d->st.timeouts++;
+	if (b->untrusted >= 0)
+		batch_failed(b, false, "no trusted answer within %u ms (only an unsigned %s)", ms,
+		             ddns_rcode_name(b->untrusted));
 	else
-		server_failed(j, false, "no answer within %u ms", j->d->conf->ddns.timeout_ms);
+		batch_failed(b, false, "no answer within %u ms", ms);
 }
 
-static void on_tcp(struct evl *l, int fd, uint32_t events, void *arg)
+/* An answer on the server's TCP connection: the message it answers. */
+static void on_conn_msg(void *arg, const uint8_t *w, size_t n)
 {
-	struct ddns_job *j = arg;
-	size_t len;
-	const uint8_t *w = ddns_msg_wire(j->msg, &len);
-	ssize_t n;
+	struct ddns_udp *u = arg;
+	uint16_t id;
 
-	(void)events;
-	if (j->tcp_off < len + 2) {
-		uint8_t frame[2 + 65535];
-		int e = ddns_net_tcp_error(fd);
-
-		if (e < 0) {
-			server_failed(j, false, "TCP: %s", strerror(-e));
+	if (n < 12)
+		return;
+	id = (uint16_t)(w[0] << 8 | w[1]);
+	for (struct ddns_batch *b = u->d->batches; b; b = b->next) {
+		if (b->msg && b->tcp && b->server == u->idx && ddns_msg_id(b->msg) == id) {
+			batch_answer(b, w, n, true);
 			return;
 		}
-		frame[0] = (uint8_t)(len >> 8);
-		frame[1] = (uint8_t)len;
-		memcpy(frame + 2, w, len);
-		n = ddns_net_send(fd, frame + j->tcp_off, len + 2 - j->tcp_off);
-		if (n == -EAGAIN)
-			return;
-		if (n < 0) {
-			server_failed(j, false, "TCP: %s", strerror((int)-n));
-			return;
-		}
-		j->tcp_off += (size_t)n;
-		if (j->tcp_off == len + 2)
-			evl_watch(l, fd, EPOLLIN, on_tcp, j);
-		return;
 	}
-	if (!j->tcp_buf && !(j->tcp_buf = malloc(2 + 65535))) {
-		server_failed(j, false, "out of memory");
-		return;
-	}
-	n = ddns_net_recv(fd, j->tcp_buf + j->tcp_have, 2 + 65535 - j->tcp_have);
-	if (n == -EAGAIN)
-		return;
-	if (n <= 0) {
-		server_failed(j, false, "TCP connection closed before the answer");
-		return;
-	}
-	j->tcp_have += (size_t)n;
-	if (j->tcp_have >= 2) {
-		size_t want = (size_t)j->tcp_buf[0] << 8 | j->tcp_buf[1];
+}
 
-		if (j->tcp_have >= want + 2)
-			job_answer(j, j->tcp_buf + 2, want, true);
+/* The server's TCP connection went (an idle close may cross a request):
+ * what was sent on it goes once more on a new one, then counts as failed.
+ * Sending an update twice is safe, its prerequisites say whether it still
+ * applies (RFC 4703 §5). */
+static void on_conn_down(void *arg, uint64_t gen, const char *why)
+{
+	struct ddns_udp *u = arg;
+
+	for (;;) {
+		struct ddns_batch *b = u->d->batches;
+
+		while (b && !(b->sent && b->msg && b->tcp && b->server == u->idx && b->gen == gen))
+			b = b->next;
+		if (!b)
+			return;
+		if (b->resent) {
+			batch_failed(b, false, "TCP: %s", why);
+		} else {
+			b->resent = true;
+			batch_transmit(b); /* a new generation, or failed and freed */
+		}
 	}
 }
 
@@ -637,80 +897,73 @@ static struct ddns_key *key_for(struct ddns_job *j)
 	return k >= 0 ? j->d->keys[k] : NULL;
 }
 
-static uint16_t fresh_id(const struct ddns_job *j)
+/* An open batch j's step can join: same zone, server and key, room left,
+ * and no row of it for the same owner (one name once per message). */
+static struct ddns_batch *batch_for(struct ddns_job *j, struct ddns_key *key)
 {
-	for (;;) {
-		uint16_t id = ddns_net_random16();
-		bool used = false;
+	const struct ddns *d = j->d;
+	size_t size = ddns_update_size(&j->req);
 
-		for (const struct ddns_job *o = j->d->jobs; o && !used; o = o->next)
-			used =
-			    o != j && o->msg && o->server == j->server && ddns_msg_id(o->msg) == id;
-		if (!used)
-			return id;
+	for (struct ddns_batch *b = d->batches; b; b = b->next) {
+		bool same = false;
+
+		if (b->sent || b->alone || b->zone != j->zone || b->server != j->server ||
+		    b->key != key || b->n >= d->conf->ddns.batch || b->size + size > BATCH_MAX)
+			continue;
+		for (size_t i = 0; i < b->n && !same; i++)
+			same = strcasecmp(b->jobs[i]->req.name, j->req.name) == 0;
+		if (!same)
+			return b;
 	}
+	return NULL;
 }
 
-/* Sends the current step to server j->srv of the zone, over TCP when it
- * will not fit a datagram or the last answer was truncated. */
+/* Puts the current step to server j->srv of the zone in a batch: sent
+ * when full, or before the loop sleeps; a query or a row of a split batch
+ * in a message of its own, sent now. */
 static void send_step(struct ddns_job *j)
 {
 	struct ddns *d = j->d;
 	const struct conf_ddns *c = &d->conf->ddns;
 	bool rev = j->step == S_REV || j->step == S_REV_REM;
-	bool tcp = j->msg != NULL; /* a resend: the UDP answer was truncated */
-	struct ddns_req r = {.kind = j->kind,
-	                     .zone = j->zone->name,
-	                     .name = j->step == S_STALE ? j->stale_rev
-	                             : rev              ? j->rev
-	                                                : j->row.fqdn,
-	                     .target = j->row.fqdn,
-	                     .addrs = j->step == S_FWD || j->step == S_FWD2 ? j->row.addrs
-	                                                                    : &j->row.addr,
-	                     .n_addrs = j->step == S_FWD || j->step == S_FWD2 ? j->row.n_addrs : 1,
-	                     .dhcid = j->dhcid,
-	                     .ttl = c->ttl};
-	size_t len;
-	ssize_t n;
-	int err;
+	bool alone = j->alone || j->step == S_OLD || c->batch <= 1;
+	struct ddns_key *key;
+	struct ddns_batch *b;
 
-	if (!r.ttl) /* RFC 4704 §7: a third of the lifetime, at least 10 minutes */
-		r.ttl = j->row.valid / 3 > 600
-		            ? (j->row.valid / 3 < 86400 ? j->row.valid / 3 : 86400)
-		            : 600;
 	attempt_clear(j);
 	j->server = j->zone->servers[j->srv];
-	if (!(j->key = key_for(j))) {
+	if (!(key = key_for(j))) {
 		server_failed(j, true, "no TSIG key");
 		return;
 	}
-	r.id = fresh_id(j);
-	err = j->step == S_OLD ? ddns_query_build(j->row.fqdn, r.id, j->key, &j->msg)
-	                       : ddns_update_build(&r, j->key, &j->msg);
-	if (err < 0) {
-		snprintf(j->why, sizeof(j->why), "cannot build the update: %s", ch_strerror(err));
-		j->permanent = true;
+	j->req = (struct ddns_req){
+	    .kind = j->kind,
+	    .zone = j->zone->name,
+	    .name = j->step == S_STALE ? j->stale_rev
+	            : rev              ? j->rev
+	                               : j->row.fqdn,
+	    .target = j->row.fqdn,
+	    .addrs = j->step == S_FWD || j->step == S_FWD2 ? j->row.addrs : &j->row.addr,
+	    .n_addrs = j->step == S_FWD || j->step == S_FWD2 ? j->row.n_addrs : 1,
+	    .dhcid = j->dhcid,
+	    .ttl = c->ttl};
+	if (!j->req.ttl) /* RFC 4704 §7: a third of the lifetime, at least 10 minutes */
+		j->req.ttl = j->row.valid / 3 > 600
+		                 ? (j->row.valid / 3 < 86400 ? j->row.valid / 3 : 86400)
+		                 : 600;
+	b = alone ? NULL : batch_for(j, key);
+	if (!b)
+		b = batch_new(d, j, key, alone);
+	if (!b || batch_add(b, j) < 0) {
+		if (b && !b->n)
+			batch_free(b);
+		snprintf(j->why, sizeof(j->why), "out of memory");
+		j->permanent = false;
 		job_fail(j);
 		return;
 	}
-	ddns_msg_wire(j->msg, &len);
-	tcp = tcp || len > UDP_MAX;
-	j->timer = evl_timer(d->l, c->timeout_ms, on_timeout, j);
-	d->st.sent++;
-	if (tcp) {
-		d->st.tcp++;
-		job_log(j, LOG_INFO, "%zu octets to %s over TCP (%s)", len,
-		        server_text(d, j->server, (char[64]){0}, 64),
-		        len > UDP_MAX ? "too big for UDP" : "the UDP answer was truncated");
-		j->tcp_fd = ddns_net_tcp_open(&c->servers[j->server].address,
-		                              (uint16_t)c->servers[j->server].port);
-		if (j->tcp_fd < 0 || evl_watch(d->l, j->tcp_fd, EPOLLOUT, on_tcp, j) < 0)
-			server_failed(j, false, "TCP: %s", strerror(-j->tcp_fd));
-		return;
-	}
-	n = ddns_net_send(d->udp[j->server].fd, ddns_msg_wire(j->msg, &len), len);
-	if (n < 0 && n != -EAGAIN)
-		server_failed(j, false, "UDP: %s", strerror((int)-n));
+	if (b->alone || b->n >= c->batch)
+		batch_send(b);
 }
 
 static bool kept(const struct ddns_job *j, const struct in6_addr *a)
@@ -836,9 +1089,10 @@ static void job_start(struct ddns *d, const struct ddns_row *row)
 	}
 	j->d = d;
 	j->row = *row;
-	j->tcp_fd = -1;
-	j->untrusted = -1;
 	j->next = d->jobs;
+	j->pprev = &d->jobs;
+	if (d->jobs)
+		d->jobs->pprev = &j->next;
 	d->jobs = j;
 	d->n_jobs++;
 	if (j->row.stale) {
@@ -881,7 +1135,7 @@ static void on_rows(struct ddns *d, struct ddns_row *rows, size_t n, int err)
 		d->due_again = true; /* there may be more */
 	for (size_t i = 0; i < n && !d->stopping; i++)
 		job_start(d, &rows[i]);
-	if (d->due_again && d->n_jobs < d->conf->ddns.window)
+	if (d->due_again && refill_room(d))
 		ddns_outbox_kick(d);
 }
 

@@ -112,6 +112,12 @@ struct due {
 	size_t n;
 };
 
+static int nibble(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* encode(..., 'hex') text: lowercase digits in pairs. */
 static int hex_decode(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
 	size_t n = strlen(s);
@@ -119,11 +125,11 @@ static int hex_decode(const char *s, uint8_t *out, size_t cap, size_t *len)
 	if (n % 2 || n / 2 > cap || n == 0)
 		return CH_EMALFORMED;
 	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
+		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
 
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+		if (hi < 0 || lo < 0)
 			return CH_EMALFORMED;
-		out[i] = (uint8_t)v;
+		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	*len = n / 2;
 	return 0;
@@ -299,6 +305,7 @@ static void flush(struct evl *l, void *arg)
 	struct ddns *d = arg;
 
 	(void)l;
+	ddns_outbox_flush(d); /* the batches of this iteration go out */
 	if (d->db && db_ready(d->db))
 		done_flush(d);
 	if (unsynced && d->db && db_ready(d->db))
@@ -373,7 +380,7 @@ static const struct {
     CNT("rows-done", done),           CNT("conflicts", conflicts),
     CNT("retries", retries),          CNT("permanent-failures", permanent),
     CNT("timeouts", timeouts),        CNT("untrusted-answers", untrusted),
-    CNT("prefixes-skipped", skipped),
+    CNT("prefixes-skipped", skipped), CNT("batches-split", splits),
 };
 
 static uint64_t cnt_get(const struct ddns_stats *s, size_t off)

@@ -126,21 +126,21 @@ static int name_wire(const char *s, uint8_t *out, size_t cap, size_t *len)
 
 int ddns_dhcid(const uint8_t *duid, size_t duid_len, const char *fqdn, uint8_t out[DDNS_DHCID_LEN])
 {
+	/* kept: OpenSSL 3 looks the algorithm up at every init otherwise */
+	static EVP_MD *sha256;
+	static EVP_MD_CTX *c;
 	uint8_t wire[256], md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	size_t wlen;
-	EVP_MD_CTX *c;
-	int ok;
 
 	if (name_wire(fqdn, wire, sizeof(wire), &wlen) < 0)
 		return CH_EINVAL;
-	c = EVP_MD_CTX_new();
-	if (!c)
+	if (!sha256 && !(sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)))
+		return CH_EIO;
+	if (!c && !(c = EVP_MD_CTX_new()))
 		return CH_ENOMEM;
-	ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL) && EVP_DigestUpdate(c, duid, duid_len) &&
-	     EVP_DigestUpdate(c, wire, wlen) && EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32;
-	EVP_MD_CTX_free(c);
-	if (!ok)
+	if (!EVP_DigestInit_ex(c, sha256, NULL) || !EVP_DigestUpdate(c, duid, duid_len) ||
+	    !EVP_DigestUpdate(c, wire, wlen) || !EVP_DigestFinal_ex(c, md, &mdlen) || mdlen != 32)
 		return CH_EIO;
 	out[0] = 0x00; /* identifier type 2: a DUID */
 	out[1] = 0x02;
@@ -492,12 +492,22 @@ static int body_split(const uint8_t *b, size_t n, uint8_t *step)
 	return step[n] ? 0 : CH_ENOENT;
 }
 
-static ldns_pkt *standin_header(const ldns_pkt *p)
-{
-	ldns_pkt *w = ldns_pkt_new();
+/*
+ * The stand-in is kept from one message to the next (chorus-ddnsd is one
+ * thread): its question entries are ldns_rr objects that only change TYPE,
+ * CLASS and owner (none, or the one root name they share), so a message of
+ * several kilobytes (a batch) costs no allocation per 4 octets. Its list
+ * holds n_rrs entries between uses; a use shortens it to the entries it
+ * needs and standin_release puts it back.
+ */
+static struct {
+	ldns_pkt *w;
+	ldns_rdf *root;
+	size_t n_rrs;
+} standin_pool;
 
-	if (!w)
-		return NULL;
+static void standin_header(ldns_pkt *w, const ldns_pkt *p)
+{
 	ldns_pkt_set_id(w, ldns_pkt_id(p));
 	ldns_pkt_set_qr(w, ldns_pkt_qr(p));
 	ldns_pkt_set_opcode(w, ldns_pkt_get_opcode(p));
@@ -512,38 +522,46 @@ static ldns_pkt *standin_header(const ldns_pkt *p)
 	ldns_pkt_set_ancount(w, ldns_pkt_ancount(p));
 	ldns_pkt_set_nscount(w, ldns_pkt_nscount(p));
 	ldns_pkt_set_arcount(w, ldns_pkt_arcount(p));
-	return w;
 }
 
-/* One question entry of the stand-in: b[0..s), s 4 or 5 (then b[0] is 0). */
-static ldns_rr *standin_entry(const uint8_t *b, size_t s)
+/* The pool's stand-in with at least k question entries, or NULL. */
+static ldns_pkt *standin_get(size_t k)
 {
-	ldns_rr *rr = ldns_rr_new();
-	ldns_rdf *root = NULL;
-
-	if (!rr)
+	if (!standin_pool.w && !(standin_pool.w = ldns_pkt_new()))
 		return NULL;
-	if (s == 5) {
-		if (!(root = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, 1, b))) {
+	if (!standin_pool.root) {
+		static const uint8_t zero = 0;
+
+		if (!(standin_pool.root = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, 1, &zero)))
+			return NULL;
+	}
+	while (standin_pool.n_rrs < k) {
+		ldns_rr *rr = ldns_rr_new();
+
+		if (!rr || !ldns_rr_list_push_rr(ldns_pkt_question(standin_pool.w), rr)) {
 			ldns_rr_free(rr);
 			return NULL;
 		}
-		ldns_rr_set_owner(rr, root);
-		b++;
+		standin_pool.n_rrs++;
 	}
-	ldns_rr_set_type(rr, (ldns_rr_type)(b[0] << 8 | b[1]));
-	ldns_rr_set_class(rr, (ldns_rr_class)(b[2] << 8 | b[3]));
-	return rr;
+	return standin_pool.w;
+}
+
+/* After signing: the TSIG ldns added goes, the entries come back. */
+static void standin_release(ldns_pkt *w)
+{
+	ldns_rr_free(ldns_pkt_tsig(w));
+	ldns_pkt_set_tsig(w, NULL);
+	ldns_rr_list_set_rr_count(ldns_pkt_question(w), standin_pool.n_rrs);
 }
 
 /* The stand-in for p, whose body is b[0..n) split at step[] (body_split). */
 static ldns_pkt *standin(const ldns_pkt *p, const uint8_t *b, size_t n, uint8_t *step)
 {
-	ldns_pkt *w = standin_header(p);
-	size_t i = n, s = step[n];
+	ldns_pkt *w;
+	ldns_rr_list *q;
+	size_t i = n, s = step[n], k = 0;
 
-	if (!w)
-		return NULL;
 	/* step[] back from n gives the entries last first: turn it into the
 	 * length of the entry that starts at each entry's offset */
 	while (i > 0) {
@@ -552,37 +570,51 @@ static ldns_pkt *standin(const ldns_pkt *p, const uint8_t *b, size_t n, uint8_t 
 		step[at] = (uint8_t)s;
 		i = at;
 		s = s_next;
+		k++;
 	}
-	for (i = 0; i < n; i += step[i]) {
-		ldns_rr *rr = standin_entry(b + i, step[i]);
+	if (!(w = standin_get(k)))
+		return NULL;
+	standin_header(w, p);
+	q = ldns_pkt_question(w);
+	for (i = 0, k = 0; i < n; i += step[i], k++) {
+		ldns_rr *rr = ldns_rr_list_rr(q, k);
+		const uint8_t *e = b + i;
 
-		if (!rr || !ldns_rr_list_push_rr(ldns_pkt_question(w), rr)) {
-			ldns_rr_free(rr);
-			ldns_pkt_free(w);
-			return NULL;
-		}
+		/* an entry of 5 octets: the root owner (its 0 octet), TYPE, CLASS */
+		ldns_rr_set_owner(rr, step[i] == 5 ? standin_pool.root : NULL);
+		e += step[i] == 5;
+		ldns_rr_set_type(rr, (ldns_rr_type)(e[0] << 8 | e[1]));
+		ldns_rr_set_class(rr, (ldns_rr_class)(e[2] << 8 | e[3]));
 	}
+	ldns_rr_list_set_rr_count(q, k);
 	return w;
 }
 
 /* Signs p (with the stand-in when the body splits) into a new message. */
 static int sign(ldns_pkt *p, const struct ddns_key *k, struct ddns_msg **out)
 {
-	ldns_buffer *buf = ldns_buffer_new(LDNS_MAX_PACKETLEN);
+	static ldns_buffer *buf; /* kept: 64 KiB per message is no small allocation */
+	static uint8_t step[LDNS_MAX_PACKETLEN + 1];
 	ldns_pkt *w = NULL;
-	uint8_t *step = NULL;
 	size_t n;
 	int err = CH_ENOMEM;
 
-	if (!buf)
+	if (buf && ldns_buffer_status(buf) != LDNS_STATUS_OK) { /* a failure sticks to it */
+		ldns_buffer_free(buf);
+		buf = NULL;
+	}
+	if (!buf && !(buf = ldns_buffer_new(LDNS_MAX_PACKETLEN)))
 		return CH_ENOMEM;
+	ldns_buffer_clear(buf);
 	/* no compression data: names as they are (ldns 1.8 host2wire.c) */
 	if (ldns_pkt2buffer_wire_compress(buf, p, NULL) != LDNS_STATUS_OK ||
 	    (n = ldns_buffer_position(buf)) < LDNS_HEADER_SIZE)
 		goto done;
 	n -= LDNS_HEADER_SIZE;
-	if (!(step = malloc(n + 1)))
+	err = CH_EINVAL;
+	if (n + LDNS_HEADER_SIZE > LDNS_MAX_PACKETLEN - 512) /* no room for the TSIG: too big */
 		goto done;
+	err = CH_ENOMEM;
 	if (body_split(ldns_buffer_at(buf, LDNS_HEADER_SIZE), n, step) == 0 &&
 	    !(w = standin(p, ldns_buffer_at(buf, LDNS_HEADER_SIZE), n, step)))
 		goto done;
@@ -592,44 +624,97 @@ static int sign(ldns_pkt *p, const struct ddns_key *k, struct ddns_msg **out)
 		goto done;
 	err = msg_take(w ? w : p, w ? buf : NULL, ldns_pkt_get_opcode(p), out);
 done:
-	ldns_pkt_free(w);
-	free(step);
-	ldns_buffer_free(buf);
+	if (w)
+		standin_release(w);
 	return err;
 }
 
-int ddns_update_build(const struct ddns_req *r, const struct ddns_key *k, struct ddns_msg **out)
+/* Appends the prerequisites and updates of r to b's lists. */
+static int build_one(struct build *b, const struct ddns_req *r)
 {
-	struct build b = {.r = r};
+	int err = CH_EINVAL;
+
+	b->r = r;
+	if ((unsigned)r->kind >= DDNS_KIND_MAX || !(b->name = dname(r->name)) ||
+	    (kind_has_ptr(r->kind) && !(b->target = dname(r->target))))
+		goto done;
+	kinds[r->kind](b);
+	err = b->err;
+done:
+	ldns_rdf_deep_free(b->name);
+	ldns_rdf_deep_free(b->target);
+	b->name = b->target = NULL;
+	return err;
+}
+
+int ddns_update_build_n(const struct ddns_req *r, size_t n, const struct ddns_key *k,
+                        struct ddns_msg **out)
+{
+	struct build b = {0};
 	ldns_rdf *zone = NULL;
+	ldns_rr_list *empty;
 	ldns_pkt *p = NULL;
 	int err = CH_EINVAL;
 
-	if ((unsigned)r->kind >= DDNS_KIND_MAX || !(zone = dname(r->zone)) ||
-	    !(b.name = dname(r->name)) || (kind_has_ptr(r->kind) && !(b.target = dname(r->target))))
+	if (!n || n > UINT16_MAX / 2 || !(zone = dname(r[0].zone)))
 		goto fail;
 	err = CH_ENOMEM;
 	if (!(b.pr = ldns_rr_list_new()) || !(b.up = ldns_rr_list_new()))
 		goto fail;
-	kinds[r->kind](&b);
-	if ((err = b.err) < 0)
+	/* RFC 2136 §3.2 and §3.4: the prerequisites of all hold, or nothing is
+	 * done; the updates apply in order. One zone per message (§2.3). */
+	for (size_t i = 0; i < n; i++) {
+		err = CH_EINVAL;
+		if (i && (bare_len(r[i].zone) != bare_len(r[0].zone) ||
+		          strncasecmp(r[i].zone, r[0].zone, bare_len(r[0].zone)) != 0))
+			goto fail;
+		if ((err = build_one(&b, &r[i])) < 0)
+			goto fail;
+	}
+	/* RFC 2136 §2.3: the zone section, its class; takes zone. ldns would
+	 * copy the lists it is given: it gets empty ones, then ours in their
+	 * place (with their counts, which the header is written from) */
+	err = CH_ENOMEM;
+	if (!(empty = ldns_rr_list_new()))
 		goto fail;
-	/* RFC 2136 §2.3: the zone section, its class; takes zone, copies the lists */
-	p = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, b.pr, b.up, NULL);
+	p = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, empty, empty, NULL);
+	ldns_rr_list_free(empty);
 	zone = NULL;
 	if (!p)
 		goto fail;
-	ldns_pkt_set_id(p, r->id);
+	ldns_rr_list_deep_free(ldns_pkt_answer(p));
+	ldns_rr_list_deep_free(ldns_pkt_authority(p));
+	ldns_pkt_set_answer(p, b.pr);
+	ldns_pkt_set_authority(p, b.up);
+	ldns_update_set_prcount(p, (uint16_t)ldns_rr_list_rr_count(b.pr));
+	ldns_update_set_upcount(p, (uint16_t)ldns_rr_list_rr_count(b.up));
+	b.pr = b.up = NULL;
+	ldns_pkt_set_id(p, r[0].id);
 	ldns_pkt_set_rd(p, false); /* ldns sets RD on every new packet */
 	err = sign(p, k, out);
 fail:
 	ldns_pkt_free(p);
 	ldns_rdf_deep_free(zone);
-	ldns_rdf_deep_free(b.name);
-	ldns_rdf_deep_free(b.target);
 	ldns_rr_list_deep_free(b.pr);
 	ldns_rr_list_deep_free(b.up);
 	return err;
+}
+
+int ddns_update_build(const struct ddns_req *r, const struct ddns_key *k, struct ddns_msg **out)
+{
+	return ddns_update_build_n(r, 1, k, out);
+}
+
+size_t ddns_update_size(const struct ddns_req *r)
+{
+	/* an RR: owner, TYPE CLASS TTL RDLENGTH (10), RDATA; at most 4 RRs
+	 * besides the addresses (k_fwd_rem_name, replace_all), the largest
+	 * RDATA a DHCID or a PTR's target */
+	size_t owner = bare_len(r->name) + 2, rdata = DDNS_DHCID_LEN;
+
+	if (r->target && bare_len(r->target) + 2 > rdata)
+		rdata = bare_len(r->target) + 2;
+	return (4 + r->n_addrs) * (owner + 10 + rdata);
 }
 
 int ddns_query_build(const char *name, uint16_t id, const struct ddns_key *k, struct ddns_msg **out)

@@ -105,6 +105,13 @@ bool ddns_name_in_zone(const char *name, const char *zone, size_t *labels);
  * encode), CH_ENOMEM, or CH_EIO when ldns refused to sign; *out is written
  * only on success. */
 int ddns_update_build(const struct ddns_req *r, const struct ddns_key *k, struct ddns_msg **out);
+/* One UPDATE carrying the prerequisites and updates of r[0..n) in that
+ * order, all in r[0].zone (CH_EINVAL for another zone), with r[0].id: the
+ * server does all or none of it (RFC 2136 §3). n == 1 is ddns_update_build. */
+int ddns_update_build_n(const struct ddns_req *r, size_t n, const struct ddns_key *k,
+                        struct ddns_msg **out);
+/* An upper bound of the octets r adds to a message (uncompressed). */
+size_t ddns_update_size(const struct ddns_req *r);
 /* A signed query for the AAAA RRset of name (remove-stale-ptr reads the
  * addresses a name had before it is replaced). Same returns as above. */
 int ddns_query_build(const char *name, uint16_t id, const struct ddns_key *k,

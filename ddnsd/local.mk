@@ -1,5 +1,5 @@
 # ddnsd/: chorus-ddnsd, the RFC 2136 DNS updater of an instance. Everything
-# but main.c and ddns_net.c is also linked into the unit tests.
+# but main.c, ddns_net.c and ddns_conn.c is also linked into the unit tests.
 DDNS_CORE = \
 	ddnsd/ddns.h \
 	ddnsd/ddns_outbox.c ddnsd/ddns_outbox.h \
@@ -10,7 +10,8 @@ DDNS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ddnsd -I$(top_srcdir)/sql
 DDNS_LIBS = $(CHORUS_LIBS) $(LDNS_LIBS) $(CRYPTO_LIBS)
 
 sbin_PROGRAMS += ddnsd/chorus-ddnsd
-ddnsd_chorus_ddnsd_SOURCES = ddnsd/main.c ddnsd/ddns_net.c ddnsd/ddns_net.h $(DDNS_CORE)
+ddnsd_chorus_ddnsd_SOURCES = ddnsd/main.c ddnsd/ddns_net.c ddnsd/ddns_net.h \
+	ddnsd/ddns_conn.c ddnsd/ddns_conn.h $(DDNS_CORE)
 ddnsd_chorus_ddnsd_CPPFLAGS = $(DDNS_CPPFLAGS)
 ddnsd_chorus_ddnsd_CFLAGS = $(DDNS_CF)
 ddnsd_chorus_ddnsd_LDADD = $(DDNS_LIBS)

@@ -285,6 +285,7 @@ struct conf_ddns {
 	char generated_prefix[64];         /* "" generates no names */
 	/* chorus-ddnsd's outbox worker */
 	uint32_t window;          /* updates in flight at once */
+	uint32_t batch;           /* outbox rows per UPDATE message at most */
 	uint32_t timeout_ms;      /* wait for one server's answer */
 	uint32_t retry_min;       /* s, first backoff after a transient failure */
 	uint32_t retry_max;       /* s, cap of the doubling backoff */

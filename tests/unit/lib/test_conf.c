@@ -79,6 +79,7 @@ static void test_minimal_defaults(void **state)
 	assert_false(c->leasequery.has_address);
 	assert_int_equal(c->ddns.conflict_policy, CONF_DDNS_CHECK_WITH_DHCID);
 	assert_int_equal(c->ddns.window, 64);
+	assert_int_equal(c->ddns.batch, 32);
 	assert_int_equal(c->ddns.timeout_ms, 2000);
 	assert_int_equal(c->ddns.retry_min, 1);
 	assert_int_equal(c->ddns.retry_max, 300);
@@ -710,7 +711,8 @@ static void test_ddns_refs_and_base64(void **state)
 	conf_free(c);
 	c = load_ok(HEAD D6 "\"subnets\": []}, \"ddns\": {\"conflict-policy\": "
 	                    "\"check-exists-with-dhcid\", \"window\": 4096, \"timeout-ms\": 50, "
-	                    "\"prefix-ptr\": false}}");
+	                    "\"prefix-ptr\": false, \"batch\": 1}}");
+	assert_int_equal(c->ddns.batch, 1);
 	assert_false(c->ddns.prefix_ptr);
 	assert_int_equal(c->ddns.conflict_policy, CONF_DDNS_CHECK_EXISTS_WITH_DHCID);
 	assert_string_equal(conf_ddns_conflict_name(c->ddns.conflict_policy),
@@ -754,6 +756,8 @@ static void test_ddns_refs_and_base64(void **state)
 	           "\"never\"");
 	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"window\": 0}}",
 	           "chorus.json: /ddns/window: expected an integer 1..4096");
+	expect_err(HEAD D6 "\"subnets\": []}, \"ddns\": {\"batch\": 257}}",
+	           "chorus.json: /ddns/batch: expected an integer 1..256");
 }
 
 static void test_info_refresh_time(void **state)
