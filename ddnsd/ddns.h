@@ -41,14 +41,14 @@ struct ddns {
 	const char *conf_path;
 	struct db *db;
 	bool db_up;
-	struct ddns_udp *udp;   /* per conf->ddns.servers */
+	struct ddns_udp *udp;     /* per conf->ddns.servers */
 	struct ddns_conn **conns; /* per conf->ddns.servers: its TCP connection */
-	struct ddns_key **keys; /* per conf->ddns.keys */
-	struct ddns_job *jobs;  /* in flight */
+	struct ddns_key **keys;   /* per conf->ddns.keys */
+	struct ddns_job *jobs;    /* in flight */
 	size_t n_jobs;
 	struct ddns_batch *batches; /* messages in flight or taking jobs */
-	bool due_busy;  /* an outbox read is in flight */
-	bool due_again; /* and another was asked for meanwhile */
+	bool due_busy;              /* an outbox read is in flight */
+	bool due_again;             /* and another was asked for meanwhile */
 	uint64_t sweep_timer;
 	uint64_t warn_at; /* rate limit of warnings a peer can cause */
 	bool stopping;

@@ -23,15 +23,21 @@
 #define FWD_LOOPS 3   /* RFC 4703 §5: steps 1 and 2 may alternate; bound them */
 #define WARN_MS   10000
 #define BATCH_MAX 32768 /* octets of updates in one message, estimated */
+/* Messages in flight to one server at most: BIND 9.18 drops UPDATEs beyond its
+ * update-quota (100 by default) unanswered, and the rows of a split batch go
+ * one per message; the others wait for the loop's next turn. */
+#define MSGS_MAX 64
 
 /* S_OLD (remove-stale-ptr) reads the name's AAAAs before S_FWD2 replaces
  * them; S_STALE then removes the PTR of each old address not kept. */
 enum step { S_FWD, S_OLD, S_FWD2, S_STALE, S_REV, S_REM_A, S_REM_B, S_REV_REM, S_END };
 
+/* A server: its UDP socket, and the messages in flight to it. */
 struct ddns_udp {
 	struct ddns *d;
 	int idx;
 	int fd;
+	size_t in_flight; /* sent, no answer yet (MSGS_MAX at most) */
 };
 
 /* One UPDATE (or query) in flight, or still taking jobs until the loop
@@ -42,11 +48,13 @@ struct ddns_batch {
 	const struct conf_zone *zone;
 	int server; /* index into ddns.servers */
 	struct ddns_key *key;
-	bool sent;  /* false: still taking jobs */
-	bool alone; /* one job's own message (a query, or a row of a split batch) */
-	bool query; /* S_OLD: a query for the name's AAAA records */
-	bool tcp;   /* too big for a datagram, or the UDP answer was truncated */
-	bool resent; /* sent again once already after its TCP connection went */
+	bool sent;    /* false: still taking jobs */
+	bool alone;   /* one job's own message (a query, or a row of a split batch) */
+	bool query;   /* S_OLD: a query for the name's AAAA records */
+	bool tcp;     /* too big for a datagram, or the UDP answer was truncated */
+	bool resent;  /* sent again once already after its TCP connection went */
+	bool counted; /* in its server's in_flight */
+	bool waiting; /* built, waiting for room under MSGS_MAX */
 	uint64_t gen; /* the generation of the server's TCP connection it went on */
 	size_t size;  /* octets of the jobs' updates, estimated */
 	struct ddns_msg *msg;
@@ -66,10 +74,11 @@ struct ddns_job {
 	enum ddns_kind kind;
 	int loops;
 	const struct conf_zone *zone;
-	size_t srv; /* position in zone->servers */
-	int server; /* index into ddns.servers */
+	size_t srv;               /* position in zone->servers */
+	int server;               /* index into ddns.servers */
 	struct ddns_batch *batch; /* the message the current step waits for */
 	struct ddns_req req;      /* the current step's update */
+	uint32_t name_hash;       /* of req.name, case-folded: one owner once per message */
 	bool alone; /* the step's batch failed: this row goes in a message of its own */
 	bool fwd_done, rev_done;
 	const char *conflict;
@@ -170,6 +179,27 @@ int ddns_outbox_check(const struct conf *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Ended jobs kept for the next rows: a job is a large allocation, and glibc
+ * sorts its small free chunks at every large one. */
+static struct ddns_job *job_pool;
+
+static struct ddns_job *job_alloc(void)
+{
+	struct ddns_job *j = job_pool;
+
+	if (!j)
+		return calloc(1, sizeof(*j));
+	job_pool = j->next;
+	memset(j, 0, sizeof(*j));
+	return j;
+}
+
+static void job_release(struct ddns_job *j)
+{
+	j->next = job_pool;
+	job_pool = j;
+}
+
 /* ---- sockets and keys ---- */
 
 static void on_udp(struct evl *l, int fd, uint32_t events, void *arg);
@@ -201,8 +231,9 @@ int ddns_outbox_open(struct ddns *d)
 			return fd;
 		}
 		evl_watch(d->l, fd, EPOLLIN, on_udp, &d->udp[i]);
-		d->conns[i] = ddns_conn_new(d->l, &c->servers[i].address, (uint16_t)c->servers[i].port,
-		                            on_conn_msg, on_conn_down, &d->udp[i]);
+		d->conns[i] =
+		    ddns_conn_new(d->l, &c->servers[i].address, (uint16_t)c->servers[i].port,
+		                  on_conn_msg, on_conn_down, &d->udp[i]);
 		if (!d->conns[i])
 			return CH_ENOMEM;
 	}
@@ -225,6 +256,12 @@ void ddns_outbox_close(struct ddns *d)
 	d->conns = NULL;
 	for (size_t i = 0; d->keys && i < c->n_keys; i++)
 		ddns_key_free(d->keys[i]);
+	while (job_pool) {
+		struct ddns_job *j = job_pool;
+
+		job_pool = j->next;
+		free(j);
+	}
 	free(d->udp);
 	free(d->keys);
 	d->udp = NULL;
@@ -311,7 +348,7 @@ static void job_end(struct ddns_job *j)
 
 	attempt_clear(j);
 	job_unlink(j);
-	free(j);
+	job_release(j);
 	if (d->stopping && !d->n_jobs) {
 		ddns_store_stats(d);
 		if (!ddns_store_busy(d))
@@ -506,8 +543,8 @@ fail:
 
 static void on_timeout(struct evl *l, uint64_t id, void *arg);
 
-static struct ddns_batch *batch_new(struct ddns *d, const struct ddns_job *j,
-                                    struct ddns_key *key, bool alone)
+static struct ddns_batch *batch_new(struct ddns *d, const struct ddns_job *j, struct ddns_key *key,
+                                    bool alone)
 {
 	struct ddns_batch *b = calloc(1, sizeof(*b));
 
@@ -542,6 +579,8 @@ static void batch_free(struct ddns_batch *b)
 		}
 	}
 	batch_transport_clear(b);
+	if (b->counted)
+		b->d->udp[b->server].in_flight--;
 	ddns_msg_free(b->msg);
 	free(b->jobs);
 	free(b);
@@ -657,7 +696,16 @@ static void batch_transmit(struct ddns_batch *b)
 	ssize_t n;
 	const uint8_t *w = ddns_msg_wire(b->msg, &len);
 	bool truncated = b->tcp;
+	struct ddns_udp *u = &d->udp[b->server];
 
+	if (!b->counted && u->in_flight >= MSGS_MAX) {
+		b->waiting = true; /* ddns_outbox_flush sends it once there is room */
+		return;
+	}
+	if (!b->counted)
+		u->in_flight++;
+	b->counted = true;
+	b->waiting = false;
 	batch_transport_clear(b);
 	b->untrusted = -1;
 	b->tcp = b->tcp || len > UDP_MAX;
@@ -668,9 +716,10 @@ static void batch_transmit(struct ddns_batch *b)
 
 		d->st.tcp++;
 		if (log_get_level() >= LOG_INFO)
-			job_log(b->jobs[0], LOG_INFO, "%zu octets to %s over TCP (%s), %zu rows", len,
-			        server_text(d, b->server, (char[64]){0}, 64),
-			        truncated ? "the UDP answer was truncated" : "too big for UDP", b->n);
+			job_log(b->jobs[0], LOG_INFO, "%zu octets to %s over TCP (%s), %zu rows",
+			        len, server_text(d, b->server, (char[64]){0}, 64),
+			        truncated ? "the UDP answer was truncated" : "too big for UDP",
+			        b->n);
 		/* RFC 7766 §6.2.1: on the server's connection, beside the others */
 		if ((err = ddns_conn_send(d->conns[b->server], w, len, &b->gen)) < 0)
 			batch_failed(b, false, "TCP: %s", ch_strerror(err));
@@ -713,17 +762,21 @@ static void batch_send(struct ddns_batch *b)
 	}
 }
 
-/* Sends the batches still taking jobs (before the loop sleeps). */
+/* Sends the batches still taking jobs, and those waiting for room under
+ * MSGS_MAX while there is (before the loop sleeps). */
 void ddns_outbox_flush(struct ddns *d)
 {
 	for (;;) {
 		struct ddns_batch *b = d->batches;
 
-		while (b && b->sent)
+		while (b && b->sent && !(b->waiting && d->udp[b->server].in_flight < MSGS_MAX))
 			b = b->next;
 		if (!b)
 			return;
-		batch_send(b);
+		if (b->sent)
+			batch_transmit(b);
+		else
+			batch_send(b);
 	}
 }
 
@@ -764,19 +817,20 @@ static void batch_answer(struct ddns_batch *b, const uint8_t *w, size_t n, bool 
 		d->st.untrusted++;
 		/* RFC 8945 §5.3.2: BADKEY and BADSIG come unsigned, with NOTAUTH */
 		if (a.rcode == DDNS_NOTAUTH && a.has_tsig && a.tsig_error) {
-			batch_failed(b, true,
-			             "NOTAUTH, TSIG error %s (unsigned): the server does not "
-			             "accept key %s",
-			             ddns_tsig_error_name(a.tsig_error),
-			             c->keys[b->zone->key >= 0 ? b->zone->key
-			                                       : c->servers[b->server].key]
-			                 .name);
+			batch_failed(
+			    b, true,
+			    "NOTAUTH, TSIG error %s (unsigned): the server does not "
+			    "accept key %s",
+			    ddns_tsig_error_name(a.tsig_error),
+			    c->keys[b->zone->key >= 0 ? b->zone->key : c->servers[b->server].key]
+			        .name);
 			return;
 		}
 		/* over TCP too: the connection is shared, the trusted answer may follow */
 		b->untrusted = a.rcode;
 		warn_limited(
-		    b->jobs[0], "%s answer from %s (%s) ignored: not trusted, waiting for a signed one",
+		    b->jobs[0],
+		    "%s answer from %s (%s) ignored: not trusted, waiting for a signed one",
 		    a.has_tsig ? "badly signed" : "unsigned", srv, ddns_rcode_name(a.rcode));
 		return;
 	}
@@ -897,6 +951,16 @@ static struct ddns_key *key_for(struct ddns_job *j)
 	return k >= 0 ? j->d->keys[k] : NULL;
 }
 
+/* FNV-1a of s, case-folded. */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)(*s | 0x20)) * 16777619u;
+	return h;
+}
+
 /* An open batch j's step can join: same zone, server and key, room left,
  * and no row of it for the same owner (one name once per message). */
 static struct ddns_batch *batch_for(struct ddns_job *j, struct ddns_key *key)
@@ -911,7 +975,8 @@ static struct ddns_batch *batch_for(struct ddns_job *j, struct ddns_key *key)
 		    b->key != key || b->n >= d->conf->ddns.batch || b->size + size > BATCH_MAX)
 			continue;
 		for (size_t i = 0; i < b->n && !same; i++)
-			same = strcasecmp(b->jobs[i]->req.name, j->req.name) == 0;
+			same = b->jobs[i]->name_hash == j->name_hash &&
+			       strcasecmp(b->jobs[i]->req.name, j->req.name) == 0;
 		if (!same)
 			return b;
 	}
@@ -951,6 +1016,7 @@ static void send_step(struct ddns_job *j)
 		j->req.ttl = j->row.valid / 3 > 600
 		                 ? (j->row.valid / 3 < 86400 ? j->row.valid / 3 : 86400)
 		                 : 600;
+	j->name_hash = name_hash(j->req.name);
 	b = alone ? NULL : batch_for(j, key);
 	if (!b)
 		b = batch_new(d, j, key, alone);
@@ -1081,7 +1147,7 @@ static void job_go(struct ddns_job *j)
 
 static void job_start(struct ddns *d, const struct ddns_row *row)
 {
-	struct ddns_job *j = calloc(1, sizeof(*j));
+	struct ddns_job *j = job_alloc();
 
 	if (!j) {
 		log_err("out of memory for outbox row %" PRId64, row->id);
@@ -1160,7 +1226,21 @@ size_t ddns_outbox_ids(const struct ddns *d, char *buf, size_t cap)
 	size_t o = 0;
 
 	buf[0] = '\0';
-	for (const struct ddns_job *j = d->jobs; j && o < cap; j = j->next)
-		o += (size_t)snprintf(buf + o, cap - o, "%s%" PRId64, o ? "," : "", j->row.id);
-	return o < cap ? o : cap - 1;
+	for (const struct ddns_job *j = d->jobs; j; j = j->next) {
+		char t[24];
+		size_t k = sizeof(t);
+		uint64_t v = j->row.id < 0 ? 0 : (uint64_t)j->row.id;
+
+		do /* digits from the end: no printf per id, the window may be large */
+			t[--k] = (char)('0' + v % 10);
+		while ((v /= 10) && k > 1);
+		if (o)
+			t[--k] = ',';
+		if (o + sizeof(t) - k >= cap)
+			break;
+		memcpy(buf + o, t + k, sizeof(t) - k);
+		o += sizeof(t) - k;
+	}
+	buf[o] = '\0';
+	return o;
 }

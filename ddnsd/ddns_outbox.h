@@ -25,7 +25,8 @@ int ddns_outbox_check(const struct conf *c, char *err, size_t errlen);
 int ddns_outbox_open(struct ddns *d);
 void ddns_outbox_close(struct ddns *d);
 
-/* Sends the batches still taking rows (before the loop sleeps). */
+/* Sends the batches still taking rows, and those waiting for room among the
+ * messages in flight (before the loop sleeps). */
 void ddns_outbox_flush(struct ddns *d);
 
 /* Reads the due rows soon (NOTIFY, sweep, a retry's time, a free slot). */

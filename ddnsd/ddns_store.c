@@ -118,6 +118,11 @@ static int nibble(char c)
 }
 
 /* encode(..., 'hex') text: lowercase digits in pairs. */
+/* The rows of the read in flight (one at a time): kept from one read to the
+ * next, a window of rows is a large allocation. */
+static struct ddns_row *rows_buf;
+static size_t rows_cap;
+
 static int hex_decode(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
 	size_t n = strlen(s);
@@ -178,9 +183,15 @@ static void on_due(struct db *db, const PGresult *res, int err, void *arg)
 	if (err)
 		return;
 	n = PQntuples(res);
-	q->rows = calloc((size_t)n + 1, sizeof(*q->rows));
-	if (!q->rows)
-		return;
+	if ((size_t)n + 1 > rows_cap) {
+		struct ddns_row *r = realloc(rows_buf, ((size_t)n + 1) * sizeof(*r));
+
+		if (!r)
+			return;
+		rows_buf = r;
+		rows_cap = (size_t)n + 1;
+	}
+	q->rows = rows_buf;
 	for (int i = 0; i < n; i++) {
 		if (row_read(res, i, &q->rows[q->n]) == 0)
 			q->n++;
@@ -195,7 +206,6 @@ static void on_due_sync(struct db *db, int err, void *arg)
 
 	(void)db;
 	q->cb(q->d, q->rows, q->n, err ? err : (q->rows ? 0 : CH_ENOMEM));
-	free(q->rows);
 	free(q);
 }
 
@@ -248,6 +258,7 @@ static size_t n_fins, cap_fins;
 static int arr_add(char **buf, size_t *len, size_t *cap, const char *v)
 {
 	size_t n = strlen(v) + 2;
+	char sep = *len ? ',' : '{';
 
 	if (*len + n + 2 > *cap) {
 		size_t c = (*len + n + 2) * 2;
@@ -258,7 +269,9 @@ static int arr_add(char **buf, size_t *len, size_t *cap, const char *v)
 		*buf = b;
 		*cap = c;
 	}
-	*len += (size_t)snprintf(*buf + *len, *cap - *len, "%c%s", *len ? ',' : '{', v);
+	(*buf)[(*len)++] = sep;
+	memcpy(*buf + *len, v, n - 1); /* with its NUL */
+	*len += n - 2;
 	return 0;
 }
 
@@ -501,6 +514,9 @@ void ddns_store_close(struct ddns *d)
 {
 	free(fins);
 	fins = NULL;
+	free(rows_buf);
+	rows_buf = NULL;
+	rows_cap = 0;
 	n_fins = cap_fins = 0;
 	db_free(d->db);
 	d->db = NULL;

@@ -476,8 +476,32 @@ static int msg_take(ldns_pkt *w, ldns_buffer *buf, ldns_pkt_opcode opcode, struc
  * name's end and nearly every TYPE and CLASS give. 0, or CH_ENOENT when no
  * split exists (p is then signed as it is, compressed).
  */
+/* The split in one pass: n = 4a + 5b needs b = n mod 4 entries of 5, each
+ * at a 0 octet; taken at the first ones met. 0, or CH_ENOENT when that
+ * finds none (body_split then searches all splits). */
+static int body_split_greedy(const uint8_t *b, size_t n, uint8_t *step)
+{
+	size_t i = 0, fives = n % 4;
+
+	while (i < n) {
+		size_t s = fives && n - i >= 5 && b[i] == 0 ? 5 : 4;
+
+		if (n - i < s)
+			return CH_ENOENT;
+		fives -= s == 5;
+		step[i] = (uint8_t)s;
+		i += s;
+	}
+	return fives ? CH_ENOENT : 0;
+}
+
+/* step[i] becomes the length of the entry at each entry's offset i. */
 static int body_split(const uint8_t *b, size_t n, uint8_t *step)
 {
+	size_t at = n, s;
+
+	if (body_split_greedy(b, n, step) == 0)
+		return 0;
 	/* step[i]: the step that reached offset i (0: unreached) */
 	memset(step, 0, n + 1);
 	step[0] = 1;
@@ -489,7 +513,19 @@ static int body_split(const uint8_t *b, size_t n, uint8_t *step)
 		if (n - i >= 5 && b[i] == 0 && !step[i + 5])
 			step[i + 5] = 5;
 	}
-	return step[n] ? 0 : CH_ENOENT;
+	if (!step[n])
+		return CH_ENOENT;
+	/* step[] back from n gives the entries last first: turn it into the
+	 * length of the entry that starts at each entry's offset */
+	for (s = step[n]; at > 0;) {
+		size_t s_next;
+
+		at -= s;
+		s_next = at ? step[at] : 0;
+		step[at] = (uint8_t)s;
+		s = s_next;
+	}
+	return 0;
 }
 
 /*
@@ -560,18 +596,10 @@ static ldns_pkt *standin(const ldns_pkt *p, const uint8_t *b, size_t n, uint8_t 
 {
 	ldns_pkt *w;
 	ldns_rr_list *q;
-	size_t i = n, s = step[n], k = 0;
+	size_t i, k = 0;
 
-	/* step[] back from n gives the entries last first: turn it into the
-	 * length of the entry that starts at each entry's offset */
-	while (i > 0) {
-		size_t at = i - s, s_next = at ? step[at] : 0;
-
-		step[at] = (uint8_t)s;
-		i = at;
-		s = s_next;
+	for (i = 0; i < n; i += step[i])
 		k++;
-	}
 	if (!(w = standin_get(k)))
 		return NULL;
 	standin_header(w, p);

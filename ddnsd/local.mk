@@ -27,7 +27,7 @@ tests_unit_ddnsd_test_ddns_update_LDADD = $(UNIT_LIBS) $(LDNS_LIBS) $(CRYPTO_LIB
 
 # Integration: the daemon with a real chorus-dhcp6d, PostgreSQL and BIND 9 named.
 TESTS += tests/integration/test_ddnsd.sh tests/integration/test_ddnsd_knot.sh \
-	tests/integration/test_ddnsd_failover.sh
+	tests/integration/test_ddnsd_failover.sh tests/integration/test_ddns_wire.sh
 EXTRA_DIST += tests/integration/test_ddnsd.sh tests/integration/test_ddnsd_knot.sh \
-	tests/integration/test_ddnsd_failover.sh \
+	tests/integration/test_ddnsd_failover.sh tests/integration/test_ddns_wire.sh \
 	tests/integration/lib_dns.sh

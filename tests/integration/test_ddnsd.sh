@@ -6,7 +6,8 @@
 # a second address of the client joins the name; a second client claiming the name is
 # refused (check-with-dhcid) and recorded; Release and expiry remove only what the binding added; a
 # wrong TSIG key is logged and keeps the row until a reload fixes the key; an algorithm ldns
-# lacks is refused at load; kill -9 in the middle of a batch loses and duplicates nothing
+# lacks is refused at load; a batch of rows in one UPDATE, one of its names held by another
+# client, is split: the others land, that one is refused; kill -9 in the middle of a batch loses and duplicates nothing
 # (the zone compared with the leases table); the server stopped for 30 s under a stream of
 # changes; heartbeat and counters; SIGTERM. DNS_IMPL=knot runs it against Knot DNS instead
 # (test_ddnsd_knot.sh).
@@ -379,6 +380,45 @@ start_ddnsd 2 || bail "chorus-ddnsd did not restart"
 drained || not_ok "the outbox drains"
 is "... applied in that order: host11 has the new address" "$(dq $DNSPORT AAAA host11.$DNS_FWD)" "$A11b"
 
+# --- several rows in one UPDATE (ddns.batch): one name of the batch is held by another
+# client; RFC 2136 §3 refuses the whole message, ddnsd splits it: the others land, the
+# held name is refused under check-with-dhcid (RFC 4703 §5.3.3) and recorded ---
+kill -TERM "$DDPID"
+wait "$DDPID"
+DDPID=
+for i in 1 2 3 4 5; do
+	r=$(ex request --duid 0001000100000000000000000e0$i --serverid "$SID" --fqdn batch$i --fqdn-flags 1)
+	printf -v "B$i" '%s' "$(j "$r" '.ias[0].leases[0].addr')"
+done
+r=$(ex request --duid 0001000100000000000000000e0f --serverid "$SID" --fqdn host4 --fqdn-flags 1)
+BT=$(j "$r" '.ias[0].leases[0].addr')
+is "ddnsd stopped: six adds queued, one of them for host4, which client d09 holds" \
+	"$(q "SELECT count(*), count(*) FILTER (WHERE fqdn = 'host4.$DNS_FWD.') FROM $SCHEMA.ddns_queue")" "6|1"
+start_ddnsd 3 || bail "chorus-ddnsd did not restart"
+drained || not_ok "the outbox drains"
+like "the six rows went in one UPDATE, refused as a whole and split" \
+	"$(grep 'rows for zone' "$T/dd.log")" "an UPDATE of 6 rows for zone $DNS_FWD\\. answered YXDOMAIN: each row again alone"
+got=
+for i in 1 2 3 4 5; do
+	eval "a=\$B$i"
+	got="$got $(dq $DNSPORT AAAA batch$i.$DNS_FWD)/$(dq $DNSPORT PTR "$(rev "$a")")"
+done
+is "... the five free names landed, AAAA and PTR" "$got" \
+	" $B1/batch1.$DNS_FWD. $B2/batch2.$DNS_FWD. $B3/batch3.$DNS_FWD. $B4/batch4.$DNS_FWD. $B5/batch5.$DNS_FWD."
+is "... the held name keeps its owner's address and DHCID" \
+	"$(dq $DNSPORT AAAA host4.$DNS_FWD) $(dq $DNSPORT DHCID host4.$DNS_FWD)" \
+	"$A9 $(dhcid 0001000100000000000000000d09 host4.$DNS_FWD.)"
+is "... the intruder's address gets no PTR" "$(dq $DNSPORT PTR "$(rev "$BT")")" ""
+is "... and its refusal is recorded as an event" \
+	"$(q "SELECT count(*) FROM $SCHEMA.events WHERE kind = 'ddns-conflict' AND addr = '$BT'")" 1
+kill -TERM "$DDPID" # its counters flushed: every ddnsd so far ended so
+wait "$DDPID"
+DDPID=
+is "the split batch is counted, and each refused name once (batches-split, conflicts = events)" \
+	"$(q "SELECT count(*) FILTER (WHERE counter = 'batches-split' AND value > 0) || ' ' || coalesce(sum(value) FILTER (WHERE counter = 'conflicts'), 0) FROM $SCHEMA.stats WHERE scope = 'ddns'")" \
+	"1 $(q "SELECT count(*) FROM $SCHEMA.events WHERE kind = 'ddns-conflict'")"
+start_ddnsd 4 || bail "chorus-ddnsd did not restart"
+
 # --- kill -9 in the middle of a batch: nothing lost, nothing twice ---
 python3 "$CLIENT" "$PORT" load 150 "$T/bulk" 30 bulk >"$T/bulk.out"
 n=$(wc -l <"$T/bulk")
@@ -392,8 +432,11 @@ kill -9 "$DDPID"
 wait "$DDPID" 2>/dev/null
 DDPID=
 echo "# killed with $left of $n rows still queued"
+b=$(grep -cE 'over TCP \(too big for UDP\), ([2-9]|[1-9][0-9]+) rows' "$T/dd.log")
+[ "$b" -gt 0 ] && ok "... with the rows going several to an UPDATE ($b batches over TCP)" ||
+	not_ok "... with the rows going several to an UPDATE ($b batches over TCP)"
 [ "$left" -gt 0 ] && ok "ddnsd killed -9 with work queued ($left rows)" || not_ok "ddnsd killed -9 with work queued ($left rows)"
-start_ddnsd 3 || bail "chorus-ddnsd did not restart"
+start_ddnsd 5 || bail "chorus-ddnsd did not restart"
 drained 60 || not_ok "the outbox drains after the restart"
 dig -p "$DNSPORT" @::1 +noall +answer +onesoa AXFR "$DNS_FWD" >"$T/fwd.axfr"
 dig -p "$DNSPORT" @::1 +noall +answer +onesoa AXFR "$DNS_REV" >"$T/rev.axfr"
@@ -424,7 +467,7 @@ echo "# named down 30 s: $(wc -l <"$T/stream") adds and $i releases, $queued row
 	not_ok "named down: the changes wait in the outbox ($queued rows)"
 like "... retried, with the reason kept" \
 	"$(q "SELECT max(attempts) || ' ' || min(last_error) FROM $SCHEMA.ddns_queue")" \
-	"^[1-9][0-9]* (no answer|UDP)"
+	"^[1-9][0-9]* (no answer|UDP|TCP)"
 dns_start "$T/dns" "$DNSPORT" || bail "named did not restart"
 drained 60 || not_ok "the outbox drains once named is back"
 dig -p "$DNSPORT" @::1 +noall +answer +onesoa AXFR "$DNS_FWD" >"$T/fwd.axfr"

@@ -8,7 +8,7 @@ deps_build="build-essential autoconf automake libtool pkg-config clang libclang-
  clang-format libpq-dev libmicrohttpd-dev libjson-c-dev libcmocka-dev libssl-dev libldns-dev"
 deps_test="postgresql postgresql-client tshark python3 python3-scapy jq iproute2 procps
  util-linux coreutils bind9 bind9-dnsutils knot curl prometheus openssl cmd:node=nodejs
- cmd:npm=npm"
+ cmd:npm=npm cmd:text2pcap=wireshark-common xxd"
 deps_e2e="isc-dhcp-client dhcpcd5 wide-dhcpv6-client isc-dhcp-relay bind9 bind9-dnsutils kea-admin"
 deps_bench="kea-dhcp6-server kea-admin kea-ctrl-agent bind9 bind9-dnsutils bc wrk curl jq"
 

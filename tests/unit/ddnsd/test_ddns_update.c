@@ -432,6 +432,139 @@ static void test_names(void **state)
 	assert_string_equal(ddns_tsig_error_name(16), "BADSIG");
 }
 
+/* A batch: the prerequisites and updates of several rows of one zone in
+ * one message, in row order, one zone section and one TSIG (RFC 2136 §3:
+ * all or nothing). Its MAC covers exactly the bytes sent, whatever the
+ * batch size (the stand-in ldns signs is split differently each time).
+ * With DDNS_BATCH_HEX set, the 3-row message is also written there as hex
+ * for tshark (tests/integration/test_ddns_wire.sh). */
+static void test_batch_encoding(void **state)
+{
+	static const char *const secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+	struct conf_tsig_key ck = conf_key(CONF_TSIG_HMAC_SHA256);
+	struct in6_addr a[64];
+	uint8_t dhcid[64][DDNS_DHCID_LEN];
+	char names[64][32], revs[64][DDNS_REV_LEN];
+	struct ddns_req r[64];
+	struct ddns_key *k = NULL;
+	struct ddns_msg *m = NULL, *one = NULL;
+	const uint8_t *w, *w1;
+	size_t n, n1, size = 0;
+	ldns_pkt *p = NULL;
+	const char *hex = getenv("DDNS_BATCH_HEX");
+
+	(void)state;
+	assert_int_equal(ddns_key_new(&ck, &k), 0);
+	for (int i = 0; i < 64; i++) {
+		a[i] = (struct in6_addr){
+		    {{0x20, 0x01, 0x0d, 0xb8, [14] = (uint8_t)(i >> 8), (uint8_t)(i + 1)}}};
+		snprintf(names[i], sizeof(names[i]), "b%d.example.com.", i + 1);
+		assert_int_equal(ddns_dhcid(duid1, sizeof(duid1), names[i], dhcid[i]), 0);
+		r[i] = (struct ddns_req){.kind = DDNS_FWD_ADD,
+		                         .zone = "example.com.",
+		                         .name = names[i],
+		                         .addrs = &a[i],
+		                         .n_addrs = 1,
+		                         .dhcid = dhcid[i],
+		                         .ttl = 600,
+		                         .id = 0x4242};
+	}
+	/* one row: the same bytes as ddns_update_build */
+	assert_int_equal(ddns_update_build_n(r, 1, k, &m), 0);
+	assert_int_equal(ddns_update_build(&r[0], k, &one), 0);
+	w = ddns_msg_wire(m, &n);
+	w1 = ddns_msg_wire(one, &n1);
+	assert_int_equal(n, n1);
+	assert_memory_equal(w, w1, n);
+	ddns_msg_free(m);
+	ddns_msg_free(one);
+	m = NULL;
+	/* three rows: zone 1, prerequisites 3 (each name not in use), updates 6 */
+	assert_int_equal(ddns_update_build_n(r, 3, k, &m), 0);
+	w = ddns_msg_wire(m, &n);
+	assert_int_equal(ldns_wire2pkt(&p, w, n), LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt_get_opcode(p), LDNS_PACKET_UPDATE);
+	assert_int_equal(ldns_pkt_id(p), 0x4242);
+	assert_int_equal(ldns_pkt_qdcount(p), 1);
+	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(p)), 3);
+	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_authority(p)), 6);
+	for (size_t i = 0; i < 3; i++) {
+		const ldns_rr *pr = ldns_rr_list_rr(ldns_pkt_answer(p), i);
+		const ldns_rr *aaaa = ldns_rr_list_rr(ldns_pkt_authority(p), 2 * i);
+		const ldns_rr *dh = ldns_rr_list_rr(ldns_pkt_authority(p), 2 * i + 1);
+		char *o = ldns_rdf2str(ldns_rr_owner(pr));
+
+		assert_string_equal(o, names[i]);
+		free(o);
+		assert_int_equal(ldns_rr_get_type(pr), LDNS_RR_TYPE_ANY);
+		assert_int_equal(ldns_rr_get_class(pr), LDNS_RR_CLASS_NONE);
+		assert_int_equal(ldns_rr_get_type(aaaa), LDNS_RR_TYPE_AAAA);
+		assert_memory_equal(ldns_rdf_data(ldns_rr_rdf(aaaa, 0)), a[i].s6_addr, 16);
+		assert_int_equal(ldns_rr_get_type(dh), LDNS_RR_TYPE_DHCID);
+		assert_memory_equal(ldns_rdf_data(ldns_rr_rdf(dh, 0)), dhcid[i], DDNS_DHCID_LEN);
+	}
+	assert_true(ldns_pkt_tsig_verify(p, w, n, "ddns-key.example.", secret, NULL));
+	if (hex) {
+		FILE *f = fopen(hex, "w");
+
+		assert_non_null(f);
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "%02x", w[i]);
+		fputc('\n', f);
+		fclose(f);
+	}
+	ldns_pkt_free(p);
+	p = NULL;
+	ddns_msg_free(m);
+	m = NULL;
+	/* every size up to 64, forward adds and reverse PTRs: each verifies, and
+	 * ddns_update_size bounds what each row adds */
+	for (size_t b = 1; b <= 64; b++) {
+		for (int rev = 0; rev < 2; rev++) {
+			size_t est = 0;
+
+			for (size_t i = 0; i < b; i++) {
+				if (rev) {
+					ddns_rev_name(&a[i], revs[i]);
+					r[i].kind = DDNS_REV_ADD;
+					r[i].zone = "8.b.d.0.1.0.0.2.ip6.arpa.";
+					r[i].name = revs[i];
+					r[i].target = names[i];
+				}
+				est += ddns_update_size(&r[i]);
+			}
+			assert_int_equal(ddns_update_build_n(r, b, k, &m), 0);
+			w = ddns_msg_wire(m, &n);
+			assert_true(n < est + 12 + 64 + 100); /* header, zone, TSIG */
+			assert_int_equal(ldns_wire2pkt(&p, w, n), LDNS_STATUS_OK);
+			assert_int_equal(ldns_update_upcount(p), 2 * b);
+			assert_true(
+			    ldns_pkt_tsig_verify(p, w, n, "ddns-key.example.", secret, NULL));
+			ldns_pkt_free(p);
+			p = NULL;
+			ddns_msg_free(m);
+			m = NULL;
+			size = n > size ? n : size;
+		}
+		for (size_t i = 0; i < b; i++) /* back to the forward adds */
+			r[i] = (struct ddns_req){.kind = DDNS_FWD_ADD,
+			                         .zone = "example.com.",
+			                         .name = names[i],
+			                         .addrs = &a[i],
+			                         .n_addrs = 1,
+			                         .dhcid = dhcid[i],
+			                         .ttl = 600,
+			                         .id = 0x4242};
+	}
+	assert_true(size > 512); /* big batches go over TCP */
+	/* one zone per message (RFC 2136 §2.3) */
+	r[1].zone = "example.net.";
+	assert_int_equal(ddns_update_build_n(r, 2, k, &m), CH_EINVAL);
+	assert_int_equal(ddns_update_build_n(r, 0, k, &m), CH_EINVAL);
+	assert_null(m);
+	ddns_key_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +577,7 @@ int main(void)
 	    cmocka_unit_test(test_algorithms),
 	    cmocka_unit_test(test_query_and_aaaa_answer),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_batch_encoding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
