@@ -13,6 +13,19 @@ it_tmp=
 it_db=
 it_roles=
 
+# it_wait_lines FILE PATTERN N [SECONDS]: until FILE holds N lines matching PATTERN (a
+# grep regex), at most SECONDS (20); then shows the file's last 30 lines and returns 1.
+it_wait_lines() {
+	local n i
+	for ((i = 0; i < ${4:-20} * 10; i++)); do
+		n=$(grep -c -- "$2" "$1" 2>/dev/null)
+		[ "${n:-0}" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	echo "# $1:" && tail -30 "$1" | sed 's/^/#   /'
+	return 1
+}
+
 it_cleanup() {
 	if [ -n "$it_tmp" ]; then
 		pg_stop

@@ -55,14 +55,7 @@ EOC
 
 # wait_for FILE PATTERN N: until FILE holds N lines matching PATTERN (30 s: a loaded
 # machine under ASan).
-wait_for() {
-	for _ in $(seq 300); do
-		[ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	echo "# $1:" && tail -30 "$1" | sed 's/^/#   /'
-	return 1
-}
+wait_for() { it_wait_lines "$1" "$2" "$3" 30; }
 
 lq_setup() {
 	need jq tshark python3

@@ -53,16 +53,7 @@ start_daemon() {
 }
 
 # wait_log PATTERN N: until the daemon log holds N lines matching PATTERN (20 s).
-wait_log() {
-	local n
-	for _ in $(seq 200); do
-		n=$(grep -c "$1" "$T/d.log" 2>/dev/null)
-		[ "${n:-0}" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "# daemon log:" && sed 's/^/#   /' "$T/d.log"
-	return 1
-}
+wait_log() { it_wait_lines "$T/d.log" "$1" "$2"; }
 
 ex() { python3 "$CLIENT" "$PORT" "$@"; }
 j() { printf '%s\n' "$1" | jq -r "$2"; }

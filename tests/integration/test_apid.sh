@@ -87,14 +87,7 @@ EOF
 }
 
 # wait_log FILE PATTERN N: until FILE holds N lines matching PATTERN (20 s).
-wait_log() {
-	for _ in $(seq 200); do
-		[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	echo "# $1:" && sed 's/^/#   /' "$1"
-	return 1
-}
+wait_log() { it_wait_lines "$@"; }
 
 start_engine() {
 	PGUSER=postgres "$DAEMON" -c "$T/conf.json" -d -p "$PORT" >>"$T/d.log" 2>&1 &

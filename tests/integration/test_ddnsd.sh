@@ -84,16 +84,7 @@ reload() {
 }
 
 # wait_log FILE PATTERN N: until FILE holds N lines matching PATTERN (20 s).
-wait_log() {
-	local n
-	for _ in $(seq 200); do
-		n=$(grep -c -- "$2" "$1" 2>/dev/null)
-		[ "${n:-0}" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	echo "# $1:" && tail -20 "$1" | sed 's/^/#   /'
-	return 1
-}
+wait_log() { it_wait_lines "$@"; }
 
 # drained [SECS]: until the outbox holds no row but permanent failures (default 30 s).
 drained() {

@@ -52,16 +52,7 @@ write_conf() {
 JSON
 }
 
-wait_log() {
-	local n
-	for _ in $(seq 200); do
-		n=$(grep -c -- "$2" "$1" 2>/dev/null)
-		[ "${n:-0}" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	echo "# $1:" && tail -20 "$1" | sed 's/^/#   /'
-	return 1
-}
+wait_log() { it_wait_lines "$@"; }
 
 drained() { # drained N: instance N's outbox is empty (30 s)
 	for _ in $(seq 300); do

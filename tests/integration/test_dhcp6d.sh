@@ -70,14 +70,7 @@ start_daemon() {
 }
 
 # wait_log PATTERN N: until the daemon log holds N lines matching PATTERN (10 s).
-wait_log() {
-	for _ in $(seq 100); do
-		[ "$(grep -c "$1" "$T/d.log" 2>/dev/null)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "# daemon log:" && sed 's/^/#   /' "$T/d.log"
-	return 1
-}
+wait_log() { it_wait_lines "$T/d.log" "$1" "$2" 10; }
 
 # ex MSG ARGS...: one relayed exchange; prints the JSON, keeps the raw reply for tshark.
 ex() {

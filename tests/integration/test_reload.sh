@@ -77,14 +77,7 @@ EOC
 }
 
 # wait_for FILE PATTERN N: until FILE holds N lines matching PATTERN (20 s).
-wait_for() {
-	for _ in $(seq 200); do
-		[ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	echo "# $1:" && tail -30 "$1" | sed 's/^/#   /'
-	return 1
-}
+wait_for() { it_wait_lines "$@"; }
 
 # api TOKEN METHOD PATH: the body, then the status on the last line; every answer is
 # kept in answers.jsonl for the OpenAPI check at the end.
