@@ -413,10 +413,13 @@ static void on_page(struct db *d, const PGresult *res, int err, void *arg)
 		return;
 	}
 	if (n == LQ_PAGE_ROWS) {
-		if (c->out_len - c->out_off < OUT_HIGH)
+		if (c->out_len - c->out_off < OUT_HIGH) {
 			stream_next_page(c);
-		else
+			/* on its way now, not when the loop sleeps after this page */
+			lq_store_flush(c->lq);
+		} else {
 			s->paused = true;
+		}
 	}
 	for (int i = 0; i < cut; i++) {
 		struct lq_bind b;
