@@ -22,11 +22,16 @@
 #define UDP_MAX   512 /* RFC 1035 §4.2.1: larger messages go over TCP */
 #define FWD_LOOPS 3   /* RFC 4703 §5: steps 1 and 2 may alternate; bound them */
 #define WARN_MS   10000
-#define BATCH_MAX 32768 /* octets of updates in one message, estimated */
+#define BATCH_MAX 49152 /* octets of updates in one message, estimated (TCP: 65535) */
 /* Messages in flight to one server at most: BIND 9.18 drops UPDATEs beyond its
  * update-quota (100 by default) unanswered, and the rows of a split batch go
  * one per message; the others wait for the loop's next turn. */
 #define MSGS_MAX 64
+/* A batch not full waits while a message of its zone is in flight to its
+ * server, at most this long: the server does one zone's updates one after
+ * the other, so rows that come meanwhile join the next message instead of
+ * following it in messages of their own (group commit). */
+#define HOLD_MS 20
 
 /* S_OLD (remove-stale-ptr) reads the name's AAAAs before S_FWD2 replaces
  * them; S_STALE then removes the PTR of each old address not kept. */
@@ -48,15 +53,17 @@ struct ddns_batch {
 	const struct conf_zone *zone;
 	int server; /* index into ddns.servers */
 	struct ddns_key *key;
-	bool sent;    /* false: still taking jobs */
-	bool alone;   /* one job's own message (a query, or a row of a split batch) */
-	bool query;   /* S_OLD: a query for the name's AAAA records */
-	bool tcp;     /* too big for a datagram, or the UDP answer was truncated */
-	bool resent;  /* sent again once already after its TCP connection went */
-	bool counted; /* in its server's in_flight */
-	bool waiting; /* built, waiting for room under MSGS_MAX */
-	uint64_t gen; /* the generation of the server's TCP connection it went on */
-	size_t size;  /* octets of the jobs' updates, estimated */
+	bool sent;           /* false: still taking jobs */
+	bool alone;          /* one job's own message (a query, or a row of a split batch) */
+	bool query;          /* S_OLD: a query for the name's AAAA records */
+	bool tcp;            /* too big for a datagram, or the UDP answer was truncated */
+	bool resent;         /* sent again once already after its TCP connection went */
+	bool counted;        /* in its server's in_flight */
+	bool waiting;        /* built, waiting for room under MSGS_MAX */
+	uint64_t born;       /* evl_now when it took its first job */
+	uint64_t hold_timer; /* sends it HOLD_MS after born */
+	uint64_t gen;        /* the generation of the server's TCP connection it went on */
+	size_t size;         /* octets of the jobs' updates, estimated */
 	struct ddns_msg *msg;
 	uint64_t timer;
 	int untrusted; /* RCODE of an untrusted answer to this message, or -1 */
@@ -542,6 +549,7 @@ fail:
 /* ---- batches: the messages in flight ---- */
 
 static void on_timeout(struct evl *l, uint64_t id, void *arg);
+static void on_hold(struct evl *l, uint64_t id, void *arg);
 
 static struct ddns_batch *batch_new(struct ddns *d, const struct ddns_job *j, struct ddns_key *key,
                                     bool alone)
@@ -557,8 +565,11 @@ static struct ddns_batch *batch_new(struct ddns *d, const struct ddns_job *j, st
 	                         .alone = alone,
 	                         .query = j->step == S_OLD,
 	                         .untrusted = -1,
+	                         .born = evl_now(d->l),
 	                         .next = d->batches};
 	d->batches = b;
+	if (!alone)
+		b->hold_timer = evl_timer(d->l, HOLD_MS, on_hold, b);
 	return b;
 }
 
@@ -579,6 +590,8 @@ static void batch_free(struct ddns_batch *b)
 		}
 	}
 	batch_transport_clear(b);
+	if (b->hold_timer)
+		evl_timer_cancel(b->d->l, b->hold_timer);
 	if (b->counted)
 		b->d->udp[b->server].in_flight--;
 	ddns_msg_free(b->msg);
@@ -738,6 +751,9 @@ static void batch_send(struct ddns_batch *b)
 	int err = CH_ENOMEM;
 
 	b->sent = true;
+	if (b->hold_timer)
+		evl_timer_cancel(b->d->l, b->hold_timer);
+	b->hold_timer = 0;
 	if (r) {
 		for (size_t i = 0; i < b->n; i++) {
 			r[i] = b->jobs[i]->req;
@@ -762,14 +778,42 @@ static void batch_send(struct ddns_batch *b)
 	}
 }
 
-/* Sends the batches still taking jobs, and those waiting for room under
+/* A batch still taking jobs goes now: full, alone, held long enough, or
+ * nothing of its zone in flight to its server (HOLD_MS). */
+static bool batch_due(const struct ddns_batch *b)
+{
+	const struct ddns *d = b->d;
+
+	if (b->alone || b->n >= d->conf->ddns.batch || d->stopping ||
+	    evl_now(d->l) - b->born >= HOLD_MS)
+		return true;
+	for (const struct ddns_batch *o = d->batches; o; o = o->next) {
+		if (o->counted && o->zone == b->zone && o->server == b->server)
+			return false;
+	}
+	return true;
+}
+
+static void on_hold(struct evl *l, uint64_t id, void *arg)
+{
+	struct ddns_batch *b = arg;
+
+	(void)l;
+	(void)id;
+	b->hold_timer = 0;
+	if (!b->sent)
+		batch_send(b);
+}
+
+/* Sends the batches due (batch_due), and those waiting for room under
  * MSGS_MAX while there is (before the loop sleeps). */
 void ddns_outbox_flush(struct ddns *d)
 {
 	for (;;) {
 		struct ddns_batch *b = d->batches;
 
-		while (b && b->sent && !(b->waiting && d->udp[b->server].in_flight < MSGS_MAX))
+		while (b && (b->sent ? !(b->waiting && d->udp[b->server].in_flight < MSGS_MAX)
+		                     : !batch_due(b)))
 			b = b->next;
 		if (!b)
 			return;

@@ -735,14 +735,14 @@ int ddns_update_build(const struct ddns_req *r, const struct ddns_key *k, struct
 
 size_t ddns_update_size(const struct ddns_req *r)
 {
-	/* an RR: owner, TYPE CLASS TTL RDLENGTH (10), RDATA; at most 4 RRs
-	 * besides the addresses (k_fwd_rem_name, replace_all), the largest
-	 * RDATA a DHCID or a PTR's target */
+	/* an RR: owner, TYPE CLASS TTL RDLENGTH (10), RDATA; a PTR kind has 2
+	 * RRs, a forward one at most 4 besides the addresses (k_fwd_exists);
+	 * the largest RDATA a DHCID or the PTR's target */
 	size_t owner = bare_len(r->name) + 2, rdata = DDNS_DHCID_LEN;
 
 	if (r->target && bare_len(r->target) + 2 > rdata)
 		rdata = bare_len(r->target) + 2;
-	return (4 + r->n_addrs) * (owner + 10 + rdata);
+	return (kind_has_ptr(r->kind) ? 2 : 4 + r->n_addrs) * (owner + 10 + rdata);
 }
 
 int ddns_query_build(const char *name, uint16_t id, const struct ddns_key *k, struct ddns_msg **out)

@@ -78,8 +78,8 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(c->leasequery.bulk_port, 547);
 	assert_false(c->leasequery.has_address);
 	assert_int_equal(c->ddns.conflict_policy, CONF_DDNS_CHECK_WITH_DHCID);
-	assert_int_equal(c->ddns.window, 256);
-	assert_int_equal(c->ddns.batch, 64);
+	assert_int_equal(c->ddns.window, 512);
+	assert_int_equal(c->ddns.batch, 128);
 	assert_int_equal(c->ddns.timeout_ms, 2000);
 	assert_int_equal(c->ddns.retry_min, 1);
 	assert_int_equal(c->ddns.retry_max, 300);
