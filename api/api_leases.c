@@ -414,6 +414,15 @@ void api_leases_list(struct api_req *r)
 		api_store_run(r, AST_LEASES_PAGE, pv, on_list);
 		return;
 	}
+	if (f.set[API_LF_RELAY_ID]) {
+		/* the relay-id statement always starts after a cursor (AST_LEASES_RELAY) */
+		if (!f.set[API_LF_CURSOR]) {
+			vals[API_LF_CURSOR] = "::/0";
+			vals[API_LF_CURSOR_ID] = "0";
+		}
+		api_store_run(r, AST_LEASES_RELAY, vals, on_list);
+		return;
+	}
 	api_store_run(r, AST_LEASES_LIST, vals, on_list);
 }
 

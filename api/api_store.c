@@ -31,6 +31,24 @@
 	  ".relay_peer_addr, " t ".relay_ids, " t ".remote_ids, " t ".interface_id, " t            \
 	  ".subscriber_id, " t ".created_at"
 
+/* The filters of GET /v1/leases but relay-id and the cursor, each off when
+ * its parameter is NULL (see AST_LEASES_LIST). */
+#define LEASE_FILTERS                                                                              \
+	"($1::inet IS NULL OR l.addr >>= $1::inet) "                                               \
+	"AND ($2::inet IS NULL OR l.addr <<= $2::inet) "                                           \
+	"AND ($3::text IS NULL OR l.duid = decode($3::text, 'hex')) "                              \
+	"AND ($4::bigint IS NULL OR l.iaid = $4::bigint) "                                         \
+	"AND ($5::text IS NULL OR l.lease_type = $5::text) "                                       \
+	"AND ($6::bigint IS NULL OR l.subnet_id = $6::bigint) "                                    \
+	"AND ($7::inet IS NULL OR l.link_addr <<= $7::inet) "                                      \
+	"AND ($9::text IS NULL OR l.remote_ids @> ARRAY[decode($9::text, 'hex')]) "                \
+	"AND ($10::text IS NULL OR l.state = $10::text) "                                          \
+	"AND ($11::text IS NULL OR l.fqdn = $11::text) "                                           \
+	"AND ($12::float8 IS NULL OR l.expires_at < to_timestamp($12::float8)) "                   \
+	"AND ($13::float8 IS NULL OR l.expires_at > to_timestamp($13::float8))"
+/* After the cursor ($14, $15), in the order of the pages. */
+#define LEASE_AFTER "(l.addr, l.id) > ($14::inet, $15::bigint)"
+
 /* One reservation as the API shows it (api/openapi.yaml, Reservation). */
 #define RESV_JSON(t)                                                                               \
 	"json_build_object('duid', encode(" t ".duid, 'hex'), 'subnet_id', " t ".subnet_id, "      \
@@ -67,22 +85,39 @@ static const struct db_stmt api_stmts[AST_MAX] = {
     [AST_LEASES_LIST] =
         {"api_leases_list", 16,
          "SELECT " LEASE_COLS(
-             "l") ", l.id FROM leases l "
-                  "WHERE ($1::inet IS NULL OR l.addr >>= $1::inet) "
-                  "AND ($2::inet IS NULL OR l.addr <<= $2::inet) "
-                  "AND ($3::text IS NULL OR l.duid = decode($3::text, 'hex')) "
-                  "AND ($4::bigint IS NULL OR l.iaid = $4::bigint) "
-                  "AND ($5::text IS NULL OR l.lease_type = $5::text) "
-                  "AND ($6::bigint IS NULL OR l.subnet_id = $6::bigint) "
-                  "AND ($7::inet IS NULL OR l.link_addr <<= $7::inet) "
-                  "AND ($8::text IS NULL OR l.relay_ids @> ARRAY[decode($8::text, 'hex')]) "
-                  "AND ($9::text IS NULL OR l.remote_ids @> ARRAY[decode($9::text, 'hex')]) "
-                  "AND ($10::text IS NULL OR l.state = $10::text) "
-                  "AND ($11::text IS NULL OR l.fqdn = $11::text) "
-                  "AND ($12::float8 IS NULL OR l.expires_at < to_timestamp($12::float8)) "
-                  "AND ($13::float8 IS NULL OR l.expires_at > to_timestamp($13::float8)) "
+             "l") ", l.id FROM leases l WHERE " LEASE_FILTERS
+                  " AND ($8::text IS NULL OR l.relay_ids @> "
+                  "ARRAY[decode($8::text, 'hex')]) "
                   "AND ($14::inet IS NULL OR (l.addr, l.id) > ($14::inet, $15::bigint)) "
                   "ORDER BY l.addr, l.id LIMIT $16::int + 1"},
+    /* The same with a relay-id ($8, given), which may sit anywhere in a
+     * row's relay_ids: the merge of three ranges in (addr, id) order
+     * (sql/0010), each stopping at the page size: rows whose first id it is,
+     * those whose second id it is (and not the first), and the few with more
+     * than two ids that hold it further in. An id that no row holds reads
+     * nothing, where the address order tested every row of the table. The
+     * cursor is always given (the first page after '::/0', 0), so one
+     * generic plan fits every page: it runs after AST_GENERIC, unplanned. */
+    [AST_LEASES_RELAY] =
+        {"api_leases_relay", 16,
+         "SELECT * FROM ((SELECT " LEASE_COLS(
+             "l") ", l.id FROM leases l WHERE l.relay_ids <> '{}' AND "
+                  "l.relay_ids[1] = decode($8::text, 'hex') AND " LEASE_FILTERS " AND " LEASE_AFTER
+                  " ORDER BY l.addr, l.id LIMIT $16::int + 1) "
+                  "UNION ALL (SELECT " LEASE_COLS(
+                      "l") ", l.id FROM leases l WHERE cardinality(l.relay_ids) > 1 AND "
+                           "l.relay_ids[2] = decode($8::text, 'hex') AND l.relay_ids[1] IS "
+                           "DISTINCT FROM decode($8::text, 'hex') AND " LEASE_FILTERS
+                           " AND " LEASE_AFTER " ORDER BY l.addr, l.id LIMIT $16::int + 1) "
+                           "UNION ALL (SELECT " LEASE_COLS(
+                               "l") ", l.id FROM leases l WHERE cardinality(l.relay_ids) > 2 "
+                                    "AND l.relay_ids[1] IS DISTINCT FROM decode($8::text, "
+                                    "'hex') AND l.relay_ids[2] IS DISTINCT FROM "
+                                    "decode($8::text, 'hex') AND l.relay_ids @> "
+                                    "ARRAY[decode($8::text, 'hex')] AND " LEASE_FILTERS
+                                    " AND " LEASE_AFTER
+                                    " ORDER BY l.addr, l.id LIMIT $16::int + 1)) p "
+                                    "ORDER BY addr, id LIMIT $16::int + 1"},
     /* The same page with no filter (the whole table in pages, as an export
      * reads it): one plan fits every cursor, so it runs on a generic plan
      * (after AST_GENERIC, see generic_plan[]) instead of being planned per
@@ -214,16 +249,14 @@ static const struct db_stmt api_stmts[AST_MAX] = {
 
 /* Statements whose rows api_lease_row.c reads in binary format. */
 static const bool binary_results[AST_MAX] = {
-    [AST_LEASES_LIST] = true,
-    [AST_LEASES_PAGE] = true,
-    [AST_LEASE_GET] = true,
-    [AST_LEASE_DELETE] = true,
+    [AST_LEASES_LIST] = true, [AST_LEASES_PAGE] = true,  [AST_LEASES_RELAY] = true,
+    [AST_LEASE_GET] = true,   [AST_LEASE_DELETE] = true,
 };
 
 /* Statements whose plan does not depend on their parameters' values: sent
  * after AST_GENERIC in the same transaction, so they are planned once per
  * connection, not per execution (the session forces custom plans). */
-static const bool generic_plan[AST_MAX] = {[AST_LEASES_PAGE] = true};
+static const bool generic_plan[AST_MAX] = {[AST_LEASES_PAGE] = true, [AST_LEASES_RELAY] = true};
 
 struct api_query_run {
 	struct api *a;

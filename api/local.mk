@@ -25,8 +25,10 @@ api_chorus_apid_CFLAGS = $(API_CF)
 api_chorus_apid_LDADD = $(CHORUS_LIBS) $(MHD_LIBS)
 
 # Integration: chorus-apid, chorus-dhcp6d and a private PostgreSQL, driven by curl.
-TESTS += tests/integration/test_apid.sh tests/integration/test_apid_tls.sh
+TESTS += tests/integration/test_apid.sh tests/integration/test_apid_tls.sh \
+	tests/integration/test_apid_relay.sh
 EXTRA_DIST += tests/integration/test_apid.sh tests/integration/test_apid_tls.sh \
+	tests/integration/test_apid_relay.sh \
 	tests/integration/openapi_check.js api/openapi.yaml
 
 # Unit tests: one cmocka program per parsing source file, linked with all of api/ but main.c.

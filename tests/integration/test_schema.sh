@@ -291,6 +291,14 @@ uses "an address in any state" leases_addr_idx \
 page="SELECT * FROM leases WHERE (addr, id) > ('2001:db8::5'::inet, 5) ORDER BY addr, id LIMIT 101"
 uses "the API's lease page after a cursor" leases_addr_idx "$page"
 is "... in the index's order, with no sort of the rows" "$(q "EXPLAIN $page" | grep -c Sort)" 0
+# schema 10: the API's pages by relay-id, in (addr, id) order after a cursor: the rows whose
+# first id it is, whose second, and those with more than two ids (api_leases_relay)
+uses "the API's relay-id page (the first id)" leases_relay1_addr_idx \
+	"SELECT * FROM leases WHERE relay_ids <> '{}' AND relay_ids[1] = '\\x00000005' AND (addr, id) > ('::/0'::inet, 0) ORDER BY addr, id LIMIT 101"
+uses "the API's relay-id page (the second id)" leases_relay2_addr_idx \
+	"SELECT * FROM leases WHERE cardinality(relay_ids) > 1 AND relay_ids[2] = '\\x00000005' AND relay_ids[1] IS DISTINCT FROM '\\x00000005' AND (addr, id) > ('::/0'::inet, 0) ORDER BY addr, id LIMIT 101"
+uses "the API's relay-id page (further in)" leases_relay3_addr_idx \
+	"SELECT * FROM leases WHERE cardinality(relay_ids) > 2 AND relay_ids[1] IS DISTINCT FROM '\\x00000005' AND relay_ids[2] IS DISTINCT FROM '\\x00000005' AND relay_ids @> ARRAY['\\x00000005'::bytea] AND (addr, id) > ('::/0'::inet, 0) ORDER BY addr, id LIMIT 101"
 # A renewal changes lifetimes, CLTT and expiry, no indexed column: PostgreSQL rewrites the row
 # in its page (a HOT update) and no index. chorus-dhcp6d reclaims expired leases from its
 # own cache, so no index on expires_at makes every renewal touch every index.

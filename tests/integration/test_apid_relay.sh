@@ -1,0 +1,128 @@
+#!/bin/bash
+# GET /v1/leases?relay-id=... against a real chorus-apid and PostgreSQL (lib_admin.sh), on
+# 20,000 rows written by SQL as the engine writes them: the id at the first, second or third
+# place of relay_ids, twice in one row, in every state. Paged by next links, every filter
+# gives exactly the rows the table holds, in (addr, id) order, none twice; an id that no
+# row holds reads no row of the table (sql/0010: index ranges, where the address order
+# tested every row: 2.1 s at a million rows). apid connects as a login user of <schema>_api.
+unset PGHOST PGPORT PGUSER PGDATABASE
+. "$CHORUS_SRCDIR/tests/integration/lib_admin.sh"
+
+APID="$CHORUS_BUILDDIR/api/chorus-apid"
+SCHEMA=apir_$IT
+APORT=$(free_ports 1) || bail "no free ports"
+T=$(mktemp -d /tmp/chorus-apir.XXXXXX)
+APID_PID=
+URL="http://[::1]:$APORT"
+
+cleanup() {
+	[ -n "$APID_PID" ] && kill -9 "$APID_PID" 2>/dev/null && wait "$APID_PID" 2>/dev/null
+	rm -rf "$T"
+	it_cleanup
+}
+
+need curl jq
+it_setup apir
+trap cleanup EXIT
+it_role "${SCHEMA}_dhcp" "${SCHEMA}_lq" "${SCHEMA}_ddns" "${SCHEMA}_api" "apiru_$IT"
+"$ADMIN" db-init --schema "$SCHEMA" >/dev/null || bail "db-init failed"
+q "CREATE ROLE apiru_$IT LOGIN IN ROLE ${SCHEMA}_api" >/dev/null || bail "cannot create the api user"
+read -r TOK HASH < <("$ADMIN" token-new | paste -sd' ')
+
+# A (one of seven) at every place; B (0b0b) the outer relay of two-hop clients, C and D
+# (0c0c, 0d0d) of the few three-hop ones; every fifth row without relay data.
+A="000300010a0b0c0d0e0"
+q "INSERT INTO $SCHEMA.leases (lease_type, addr, duid, iaid, subnet_id, link_addr,
+	preferred_lft, valid_lft, cltt, expires_at, state, granted_by, relay_ids)
+   SELECT 'na', '2001:db8:1::'::inet + i, '\\x00030001'::bytea || int4send(i), 1, 1,
+	'2001:db8:1::1', 300, 600, now(), now() + interval '600 s',
+	(ARRAY['active', 'released', 'expired'])[1 + i % 3], 'filler',
+	CASE WHEN i % 5 = 0 THEN '{}'::bytea[]
+	  WHEN i % 100 = 3 THEN ARRAY['\\x0c0c'::bytea, '\\x0d0d'::bytea, decode('${A}' || (i % 7), 'hex')]
+	  WHEN i % 5 IN (1, 3) THEN ARRAY[decode('${A}' || (i % 7), 'hex')]
+	  WHEN i % 5 = 2 THEN ARRAY['\\x0b0b'::bytea, decode('${A}' || (i % 7), 'hex')]
+	  ELSE ARRAY[decode('${A}' || (i % 7), 'hex'), decode('${A}' || (i % 7), 'hex')] END
+   FROM generate_series(1, 20000) i;
+   ANALYZE $SCHEMA.leases" >/dev/null || bail "cannot insert the rows"
+
+# one database connection: the table statistics of every request come from one backend
+cat >"$T/conf.json" <<EOF
+{ "instance": { "name": "it-apir", "schema": "$SCHEMA", "database": { "conninfo": "dbname=$PGDATABASE" } },
+  "logging": { "level": "info", "syslog": false },
+  "dhcp6": { "hash-key": "integration-test-key-0001", "subnets": [] },
+  "api": { "listen": ["[::1]:$APORT"], "rate-limit": 0, "db-connections": 1,
+    "tokens": [ { "name": "viewer", "token": "$HASH", "role": "read" } ] } }
+EOF
+PGUSER=apiru_$IT "$APID" -c "$T/conf.json" -d >>"$T/a.log" 2>&1 &
+APID_PID=$!
+for _ in $(seq 200); do
+	grep -q "database ready" "$T/a.log" && break
+	sleep 0.1
+done
+grep -q "database ready" "$T/a.log" || bail "chorus-apid did not start: $(cat "$T/a.log")"
+
+# pages QUERY: every address of every page, following next links (500 pages at most).
+pages() {
+	local path="/v1/leases?$1" n=0 b
+	while [ -n "$path" ] && [ "$path" != null ] && [ $n -lt 500 ]; do
+		b=$(curl -sS -g -m 20 -H "Authorization: Bearer $TOK" "$URL$path") || return 1
+		jq -r '.leases[].address' <<<"$b"
+		path=$(jq -r .next <<<"$b")
+		n=$((n + 1))
+	done
+}
+# same DESCRIPTION QUERY SQLWHERE: the pages hold the rows SQLWHERE finds, in page order.
+same() {
+	local want got
+	want=$(q "SELECT host(addr) FROM $SCHEMA.leases WHERE $3 ORDER BY addr, id")
+	got=$(pages "$2")
+	if [ "$got" = "$want" ]; then
+		ok "$1 ($(grep -c . <<<"$want") rows)"
+	else
+		not_ok "$1"
+		diff <(echo "$want") <(echo "$got") | head -n 5 | sed 's/^/#   /'
+	fi
+}
+has() { echo "relay_ids @> ARRAY['\\x$1'::bytea]"; }
+
+same "relay-id at every place (first, second, third, twice), paged by 97" \
+	"limit=97&relay-id=${A}3" "$(has "${A}3")"
+same "relay-id only at the first place of two-hop rows" "limit=400&relay-id=0b0b" "$(has 0b0b)"
+same "relay-id at the first place of three-hop rows" "limit=30&relay-id=0c0c" "$(has 0c0c)"
+same "relay-id at the second place" "limit=70&relay-id=0d0d" "$(has 0d0d)"
+same "relay-id with a state filter" "limit=50&state=active&relay-id=${A}5" \
+	"$(has "${A}5") AND state = 'active'"
+same "relay-id with a prefix filter" "limit=10&prefix=2001:db8:1::/116&relay-id=${A}1" \
+	"$(has "${A}1") AND addr <<= '2001:db8:1::/116'"
+b=$(curl -sS -g -m 20 -H "Authorization: Bearer $TOK" "$URL/v1/leases?relay-id=${A}3&limit=1")
+c=$(jq -r .cursor <<<"$b")
+b=$(curl -sS -g -m 20 -H "Authorization: Bearer $TOK" "$URL/v1/leases?limit=5&relay-id=${A}3&cursor=$c")
+is "the first page after a cursor starts after it" "$(jq -r '.leases[0].address' <<<"$b")" \
+	"$(q "SELECT host(addr) FROM $SCHEMA.leases WHERE $(has "${A}3") ORDER BY addr, id OFFSET 1 LIMIT 1")"
+
+# An id no row holds: the rows apid's backend read, from the table's statistics (the 200
+# rows with three ids are tested; the address order read all 20,000). A request for 0b0b
+# with limit=1 after it marks when they have arrived (one backend sends its statistics
+# at once, shortly after its transactions); nothing else reads the table meanwhile.
+read_rows() {
+	q "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables
+	   WHERE relid = '$SCHEMA.leases'::regclass"
+}
+sleep 1.5 # the statistics of the reference queries above arrive
+r0=$(read_rows)
+b=$(curl -sS -g -m 20 -H "Authorization: Bearer $TOK" "$URL/v1/leases?relay-id=0e0e0e")
+is "an id no row holds: no lease" "$(jq -r .count <<<"$b")" 0
+curl -sS -g -m 20 -o /dev/null -H "Authorization: Bearer $TOK" "$URL/v1/leases?relay-id=0b0b&limit=1"
+for _ in $(seq 200); do
+	r1=$(read_rows)
+	[ "$r1" != "$r0" ] && break
+	sleep 0.1
+done
+r=$((r1 - r0))
+if [ "$r1" != "$r0" ] && [ "$r" -lt 1000 ]; then
+	ok "... and it read no more than the rows with three ids (the two requests read $r)"
+else
+	not_ok "... and it read no more than the rows with three ids (the two requests read $r)"
+fi
+
+done_testing
