@@ -4,8 +4,10 @@
 #                        binding it; one taken makes it try another random base (50 tries)
 # Bases are drawn from 10000 up to the kernel's ephemeral range (ip_local_port_range),
 # so no outgoing connection of another test takes the port between the probe and the
-# daemon's bind; FREE_PORTS_RANGE="LO HI" (both included) narrows that (tests/integration/test_ports.sh). Use it instead of 30000 + $$ % 20000: two concurrent runs whose pids
-# differ by the spacing of their ports collided there ("Address already in use").
+# daemon's bind; FREE_PORTS_RANGE="LO HI" (both included) narrows the range (for
+# tests/integration/test_ports.sh). Use it instead of 30000 + $$ % 20000: two
+# concurrent runs whose pids differ by the spacing of their ports collided there
+# ("Address already in use").
 free_ports() {
 	python3 - "$1" "${2:-::1}" "${FREE_PORTS_RANGE:-}" <<'PY'
 import random, socket, sys
