@@ -52,10 +52,10 @@ static void batch_fail(struct lq *lq, struct lq_ask *const *ask, size_t n)
 static void batch_dispatch(struct lq_batch *b, const PGresult *res)
 {
 	size_t start[LQ_BATCH_MAX + 1] = {0}, fill[LQ_BATCH_MAX];
-	int nt = PQntuples(res), *rows = nt ? malloc((size_t)nt * sizeof(*rows)) : NULL;
+	int nt = PQntuples(res), none, *rows = nt ? malloc((size_t)nt * sizeof(*rows)) : &none;
 	size_t bad = 0;
 
-	if (nt && !rows) {
+	if (!rows) {
 		log_warning("out of memory reading %d rows for %zu leasequeries; UnspecFail", nt,
 		            b->n);
 		batch_fail(b->lq, b->ask, b->n);
@@ -83,7 +83,8 @@ static void batch_dispatch(struct lq_batch *b, const PGresult *res)
 	for (size_t k = 0; k < b->n; k++)
 		b->ask[k]->cb(b->lq, res, rows + start[k], start[k + 1] - start[k], 0,
 		              b->ask[k]->arg);
-	free(rows);
+	if (nt)
+		free(rows);
 }
 
 static void on_batch(struct db *d, const PGresult *res, int err, void *arg)

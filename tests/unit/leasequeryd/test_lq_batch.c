@@ -29,6 +29,7 @@ struct call {
 	const struct lq_req *q[LQ_BATCH_MAX];
 	db_result_cb cb;
 	void *arg;
+	bool done; /* answered (the batch is freed) */
 };
 
 static struct call calls[16];
@@ -96,6 +97,19 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Answers what is still out and fails what still waits: every batch freed. */
+static int teardown(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < n_calls; k++) {
+		if (!calls[k].done)
+			calls[k].cb(NULL, NULL, CH_EDB, calls[k].arg);
+		calls[k].done = true;
+	}
+	lq_batch_clear(&lq);
+	return 0;
+}
+
 static void add(int i)
 {
 	req[i] = (struct lq_req){.xid = (uint32_t)i, .qtype = LQ_QUERY_BY_ADDRESS};
@@ -134,6 +148,7 @@ static void answer(size_t k, const int64_t *ord, int n)
 	PGresult *res = result(ord, n);
 
 	calls[k].cb(NULL, res, 0, calls[k].arg);
+	calls[k].done = true;
 	PQclear(res);
 }
 
@@ -231,6 +246,7 @@ static void test_database_error_answers_each(void **state)
 	lq_batch_flush(&lq);
 	add(3);
 	calls[0].cb(NULL, NULL, CH_EDB, calls[0].arg); /* failed, or the connection went */
+	calls[0].done = true;
 	assert_int_equal(lq.batches, 0);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(got[i].calls, 1);
@@ -305,15 +321,15 @@ static void test_row_ord(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_alone_goes_at_once, setup),
-	    cmocka_unit_test_setup(test_waiters_go_together, setup),
-	    cmocka_unit_test_setup(test_rows_reach_their_questions, setup),
-	    cmocka_unit_test_setup(test_no_rows, setup),
-	    cmocka_unit_test_setup(test_database_error_answers_each, setup),
-	    cmocka_unit_test_setup(test_send_refused_fails_at_once, setup),
-	    cmocka_unit_test_setup(test_at_most_batch_max, setup),
-	    cmocka_unit_test_setup(test_clear_fails_the_waiting, setup),
-	    cmocka_unit_test_setup(test_row_ord, setup),
+	    cmocka_unit_test_setup_teardown(test_alone_goes_at_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_waiters_go_together, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rows_reach_their_questions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_database_error_answers_each, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_send_refused_fails_at_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_at_most_batch_max, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clear_fails_the_waiting, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_row_ord, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
