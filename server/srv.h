@@ -60,6 +60,7 @@ enum srv_cnt {
 	SRV_CNT_ADVERTISE_DEGRADED, /* Advertise with the degraded Preference or none */
 	SRV_CNT_LQ_PASSED,
 	SRV_CNT_LQ_NOT_CONFIGURED,
+	SRV_CNT_LQ_BUSY,       /* the responder's queue full: dropped, the requestor retries */
 	SRV_CNT_LQ_BAD_ANSWER, /* the responder's answer malformed: dropped */
 	SRV_CNT_LQ_SEND_FAIL,  /* its answer could not be sent */
 	SRV_CNT_MAX,
@@ -124,7 +125,7 @@ struct srv {
 	size_t history_bucket;    /* where its prune goes on */
 	struct srv_sock sock;
 	int lq_fd; /* unix datagram socket to the leasequery responder, -1 */
-	struct srv_loglimit lq_bad_log, lq_send_log;
+	struct srv_loglimit lq_bad_log, lq_send_log, lq_busy_log;
 	struct srv_queue pending;  /* decided, not yet sent to the database */
 	struct srv_queue inflight; /* sent, waiting for the sync */
 	size_t max_txns;           /* cap on pending + inflight */

@@ -45,24 +45,6 @@ static int lq_pass(struct srv_txn *t)
 	return 0;
 }
 
-void srv_leasequery(struct srv_txn *t)
-{
-	int err = lq_pass(t);
-
-	if (err == 0) {
-		srv_count(t->srv, SRV_CNT_LQ_PASSED);
-		t->drop = true; /* the responder answers through srv_lq_answer */
-		return;
-	}
-	srv_count(t->srv, SRV_CNT_LQ_NOT_CONFIGURED);
-	if (srv_reply_init(t, D6_MSG_LQ_REPLY) < 0 ||
-	    srv_reply_status(t, D6_ROOT, D6_STATUS_NOTCONFIGURED) < 0) {
-		t->drop = true;
-		return;
-	}
-	srv_reply_finish(t);
-}
-
 /* True if the warning limited by ll is to be logged now; *held is how
  * many were held back since the last line. */
 static bool may_log(struct srv *s, struct srv_loglimit *ll, uint64_t *held)
@@ -77,6 +59,43 @@ static bool may_log(struct srv *s, struct srv_loglimit *ll, uint64_t *held)
 	ll->held = 0;
 	ll->next_ms = now + SRV_LQ_LOG_MS;
 	return true;
+}
+
+static void lq_busy(struct srv *s)
+{
+	uint64_t held;
+
+	srv_count(s, SRV_CNT_LQ_BUSY);
+	if (may_log(s, &s->lq_busy_log, &held))
+		log_warning("leasequery responder busy (its queue is full): query dropped for the "
+		            "requestor to retry; %llu more dropped since the last report",
+		            (unsigned long long)held);
+}
+
+void srv_leasequery(struct srv_txn *t)
+{
+	int err = lq_pass(t);
+
+	if (err == 0) {
+		srv_count(t->srv, SRV_CNT_LQ_PASSED);
+		t->drop = true; /* the responder answers through srv_lq_answer */
+		return;
+	}
+	/* A full queue (net.unix.max_dgram_qlen) means the responder is there
+	 * but behind: NotConfigured would send the requestor to another server
+	 * (RFC 5007 §4.3), a drop lets it retransmit (LQ_TIMEOUT 1 s). */
+	if (err == -EAGAIN || err == -ENOBUFS) {
+		lq_busy(t->srv);
+		t->drop = true;
+		return;
+	}
+	srv_count(t->srv, SRV_CNT_LQ_NOT_CONFIGURED);
+	if (srv_reply_init(t, D6_MSG_LQ_REPLY) < 0 ||
+	    srv_reply_status(t, D6_ROOT, D6_STATUS_NOTCONFIGURED) < 0) {
+		t->drop = true;
+		return;
+	}
+	srv_reply_finish(t);
 }
 
 static void bad_answer(struct srv *s, size_t n, int err)

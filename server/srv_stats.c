@@ -46,6 +46,7 @@ static const char *const cnt_names[SRV_CNT_MAX] = {
     [SRV_CNT_ADVERTISE_DEGRADED] = "advertise-degraded",
     [SRV_CNT_LQ_PASSED] = "leasequery-passed",
     [SRV_CNT_LQ_NOT_CONFIGURED] = "leasequery-not-configured",
+    [SRV_CNT_LQ_BUSY] = "leasequery-busy",
     [SRV_CNT_LQ_BAD_ANSWER] = "leasequery-bad-answer",
     [SRV_CNT_LQ_SEND_FAIL] = "leasequery-send-failed",
 };

@@ -12,10 +12,14 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "d6_ia.h"
 #include "d6_relay.h"
+#include "evl.h"
 #include "fixture.h"
 #include "srv_link.h"
 #include "srv_rx.h"
@@ -706,6 +710,56 @@ static void test_leasequery_not_configured(void **state)
 	srv_txn_free(t);
 }
 
+/* A responder that is there but behind (its datagram queue full) costs the
+ * query a drop the requestor retransmits, not a NotConfigured that sends it
+ * elsewhere; one that is gone still gets NotConfigured. */
+static void test_leasequery_busy_responder(void **state)
+{
+	struct sockaddr_un at = {.sun_family = AF_UNIX};
+	char json[4096];
+	struct srv *s;
+	struct fx_req r;
+	struct srv_txn *t;
+	int resp, n = 0;
+
+	(void)state;
+	snprintf(at.sun_path, sizeof(at.sun_path), "/tmp/chlq-ut-%d.sock", (int)getpid());
+	unlink(at.sun_path);
+	resp = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_true(resp >= 0);
+	assert_int_equal(bind(resp, (struct sockaddr *)&at, sizeof(at)), 0);
+	snprintf(json, sizeof(json),
+	         "%.*s, \"leasequery\": {\"enabled\": true, \"local-socket\": \"%s\"}}",
+	         (int)strlen(fx_conf_json) - 1, fx_conf_json, at.sun_path);
+	s = fx_new(json);
+	assert_int_equal(evl_new(&s->l), 0);
+	s->lq_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	assert_true(s->lq_fd >= 0);
+	fx_req_init(&r, D6_MSG_LEASEQUERY, 64);
+	while (s->cnt[SRV_CNT_LQ_BUSY] == 0 && n++ < 10000) {
+		t = fx_run(s, &r, FX_DIRECT_UNICAST);
+		assert_true(t->drop);
+		srv_txn_free(t);
+	}
+	assert_int_equal(s->cnt[SRV_CNT_LQ_BUSY], 1);
+	assert_true(s->cnt[SRV_CNT_LQ_PASSED] > 0);
+	assert_int_equal(s->cnt[SRV_CNT_LQ_NOT_CONFIGURED], 0);
+
+	close(resp); /* gone: nobody reads the path any more */
+	t = fx_run(s, &r, FX_DIRECT_UNICAST);
+	assert_false(t->drop);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	assert_int_equal(fx_status(&rep, D6_ROOT), D6_STATUS_NOTCONFIGURED);
+	assert_int_equal(s->cnt[SRV_CNT_LQ_NOT_CONFIGURED], 1);
+	srv_txn_free(t);
+	unlink(at.sun_path);
+	close(s->lq_fd);
+	s->lq_fd = -1;
+	evl_free(s->l);
+	s->l = NULL;
+	fx_free(s);
+}
+
 static void test_reservation_and_several_ias(void **state)
 {
 	struct srv *s = *state;
@@ -830,6 +884,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_inforeq, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_server_duid_no_answer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_leasequery_not_configured, setup, teardown),
+	    cmocka_unit_test(test_leasequery_busy_responder),
 	    cmocka_unit_test_setup_teardown(test_reservation_and_several_ias, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overload_cap, setup, teardown),
 	    cmocka_unit_test(test_client_fqdn),
