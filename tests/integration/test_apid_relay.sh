@@ -101,19 +101,31 @@ is "the first page after a cursor starts after it" "$(jq -r '.leases[0].address'
 	"$(q "SELECT host(addr) FROM $SCHEMA.leases WHERE $(has "${A}3") ORDER BY addr, id OFFSET 1 LIMIT 1")"
 
 # An id no row holds: the rows apid's backend read, from the table's statistics (the 200
-# rows with three ids are tested; the address order read all 20,000). A request for 0b0b
-# with limit=1 after it marks when they have arrived (one backend sends its statistics
-# at once, shortly after its transactions); nothing else reads the table meanwhile.
+# rows with three ids are tested; the address order read all 20,000). A backend sends its
+# statistics when it exits, and else at most once a second (up to 10 s late): apid is
+# restarted, so its new backend has read nothing of the table before, and a request for
+# 0b0b with limit=1 after the one measured marks when they have arrived.
 read_rows() {
 	q "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables
 	   WHERE relid = '$SCHEMA.leases'::regclass"
 }
-sleep 1.5 # the statistics of the reference queries above arrive
+kill "$APID_PID" && wait "$APID_PID"
+APID_PID=
+for _ in $(seq 200); do
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'apiru_$IT'")" = 0 ] && break
+	sleep 0.1
+done
 r0=$(read_rows)
+PGUSER=apiru_$IT "$APID" -c "$T/conf.json" -d >>"$T/a.log" 2>&1 &
+APID_PID=$!
+for _ in $(seq 200); do
+	[ "$(grep -c "database ready" "$T/a.log")" -ge 2 ] && break
+	sleep 0.1
+done
 b=$(curl -sS -g -m 20 -H "Authorization: Bearer $TOK" "$URL/v1/leases?relay-id=0e0e0e")
 is "an id no row holds: no lease" "$(jq -r .count <<<"$b")" 0
 curl -sS -g -m 20 -o /dev/null -H "Authorization: Bearer $TOK" "$URL/v1/leases?relay-id=0b0b&limit=1"
-for _ in $(seq 200); do
+for _ in $(seq 300); do
 	r1=$(read_rows)
 	[ "$r1" != "$r0" ] && break
 	sleep 0.1
