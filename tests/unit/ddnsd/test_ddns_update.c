@@ -432,6 +432,19 @@ static void test_names(void **state)
 	assert_string_equal(ddns_tsig_error_name(16), "BADSIG");
 }
 
+/* The forward add of one batch row: name's AAAA a and its DHCID. */
+static struct ddns_req fwd_add(const char *name, const struct in6_addr *a, const uint8_t *dhcid)
+{
+	return (struct ddns_req){.kind = DDNS_FWD_ADD,
+	                         .zone = "example.com.",
+	                         .name = name,
+	                         .addrs = a,
+	                         .n_addrs = 1,
+	                         .dhcid = dhcid,
+	                         .ttl = 600,
+	                         .id = 0x4242};
+}
+
 /* A batch: the prerequisites and updates of several rows of one zone in
  * one message, in row order, one zone section and one TSIG (RFC 2136 §3:
  * all or nothing). Its MAC covers exactly the bytes sent, whatever the
@@ -460,14 +473,7 @@ static void test_batch_encoding(void **state)
 		    {{0x20, 0x01, 0x0d, 0xb8, [14] = (uint8_t)(i >> 8), (uint8_t)(i + 1)}}};
 		snprintf(names[i], sizeof(names[i]), "b%d.example.com.", i + 1);
 		assert_int_equal(ddns_dhcid(duid1, sizeof(duid1), names[i], dhcid[i]), 0);
-		r[i] = (struct ddns_req){.kind = DDNS_FWD_ADD,
-		                         .zone = "example.com.",
-		                         .name = names[i],
-		                         .addrs = &a[i],
-		                         .n_addrs = 1,
-		                         .dhcid = dhcid[i],
-		                         .ttl = 600,
-		                         .id = 0x4242};
+		r[i] = fwd_add(names[i], &a[i], dhcid[i]);
 	}
 	/* one row: the same bytes as ddns_update_build */
 	assert_int_equal(ddns_update_build_n(r, 1, k, &m), 0);
@@ -547,14 +553,7 @@ static void test_batch_encoding(void **state)
 			size = n > size ? n : size;
 		}
 		for (size_t i = 0; i < b; i++) /* back to the forward adds */
-			r[i] = (struct ddns_req){.kind = DDNS_FWD_ADD,
-			                         .zone = "example.com.",
-			                         .name = names[i],
-			                         .addrs = &a[i],
-			                         .n_addrs = 1,
-			                         .dhcid = dhcid[i],
-			                         .ttl = 600,
-			                         .id = 0x4242};
+			r[i] = fwd_add(names[i], &a[i], dhcid[i]);
 	}
 	assert_true(size > 512); /* big batches go over TCP */
 	/* one zone per message (RFC 2136 §2.3) */
