@@ -67,10 +67,12 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
                  "SELECT d.lease_id, 'remove', d.fqdn, d.addr, d.duid, d.f, d.r FROM d "
                  "WHERE d.action = 'add' AND (d.f OR d.r) AND NOT EXISTS (SELECT 1 FROM u "
                  "WHERE u.id = d.id)"},
+    /* $1 ids, $2 delays in ms, $3 reasons, $4 permanent: one row each */
     [ST_RETRY] = {"ddns_retry", 4,
-                  "UPDATE ddns_queue SET attempts = attempts + 1, next_attempt_at = now() + "
-                  "make_interval(secs => $2::double precision / 1000), last_error = $3, "
-                  "permanent = $4 WHERE id = $1"},
+                  "UPDATE ddns_queue q SET attempts = q.attempts + 1, next_attempt_at = now() + "
+                  "make_interval(secs => r.ms / 1000), last_error = r.why, permanent = r.p "
+                  "FROM unnest($1::bigint[], $2::double precision[], $3::text[], $4::boolean[]) "
+                  "AS r(id, ms, why, p) WHERE q.id = r.id"},
     [ST_STATS] = {"ddns_stats", 2,
                   "INSERT INTO stats (scope, counter, value) SELECT 'ddns', c, v FROM "
                   "unnest($1::text[], $2::bigint[]) AS u(c, v) ON CONFLICT (scope, counter) "
@@ -102,6 +104,7 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
 static bool unsynced;
 
 static void done_flush(struct ddns *d);
+static void retry_flush(struct ddns *d);
 
 /* ---- reading the due rows ---- */
 
@@ -225,7 +228,8 @@ int ddns_store_due(struct ddns *d, size_t max, ddns_due_cb cb)
 	snprintf(lim, sizeof(lim), "%zu", max);
 	q->d = d;
 	q->cb = cb;
-	done_flush(d); /* before the read: a finished row must not come back */
+	done_flush(d);  /* before the read: a finished row must not come back, */
+	retry_flush(d); /* nor a returned one before its backoff */
 	err = db_query(d->db, ST_DUE, v, NULL, NULL, on_due, q);
 	if (!err)
 		err = db_sync(d->db, on_due_sync, q); /* commits the finished rows before it too */
@@ -275,9 +279,27 @@ static int arr_add(char **buf, size_t *len, size_t *cap, const char *v)
 	return 0;
 }
 
+/* Closes the four array texts a[] (arr_add) and queues stmt with them. */
+static int arrays_send(struct ddns *d, size_t stmt, char *a[4], const size_t len[4])
+{
+	int err;
+
+	for (int k = 0; k < 4; k++) {
+		char *b = realloc(a[k], len[k] + 2); /* never empty: one row at least */
+
+		if (!b)
+			return CH_ENOMEM;
+		a[k] = b;
+		memcpy(a[k] + len[k], "}", 2);
+	}
+	err = db_query(d->db, stmt, (const char *const *)a, NULL, NULL, NULL, NULL);
+	unsynced |= err == 0;
+	return err;
+}
+
 static void done_flush(struct ddns *d)
 {
-	char *a[4] = {NULL}, *b;
+	char *a[4] = {NULL};
 	size_t len[4] = {0}, cap[4] = {0};
 	int err = 0;
 
@@ -294,20 +316,11 @@ static void done_flush(struct ddns *d)
 		      arr_add(&a[2], &len[2], &cap[2], fins[i].rev ? "t" : "f") |
 		      arr_add(&a[3], &len[3], &cap[3], fins[i].conflict ? why : "NULL");
 	}
-	for (int k = 0; k < 4 && !err; k++) {
-		if (!(b = realloc(a[k], len[k] + 2))) {
-			err = CH_ENOMEM;
-			break;
-		}
-		a[k] = b;
-		memcpy(a[k] + len[k], "}", 2);
-	}
 	if (!err)
-		err = db_query(d->db, ST_DONE, (const char *const *)a, NULL, NULL, NULL, NULL);
+		err = arrays_send(d, ST_DONE, a, len);
 	if (err)
 		log_warning("%zu finished rows not recorded (%s): they are done again later",
 		            n_fins, ch_strerror(err));
-	unsynced |= err == 0;
 	n_fins = 0;
 	for (int k = 0; k < 4; k++)
 		free(a[k]);
@@ -319,8 +332,10 @@ static void flush(struct evl *l, void *arg)
 
 	(void)l;
 	ddns_outbox_flush(d); /* the batches of this iteration go out */
-	if (d->db && db_ready(d->db))
+	if (d->db && db_ready(d->db)) {
 		done_flush(d);
+		retry_flush(d);
+	}
 	if (unsynced && d->db && db_ready(d->db))
 		db_sync(d->db, NULL, NULL);
 	unsynced = false;
@@ -344,18 +359,93 @@ int ddns_store_done(struct ddns *d, const struct ddns_row *r, bool fwd, bool rev
 	return 0;
 }
 
+/* Rows returned since the last statement: like the finished ones, one
+ * statement (ST_RETRY) before the loop sleeps or the outbox is read. */
+struct back {
+	int64_t id;
+	uint64_t ms;
+	bool permanent;
+	char *why; /* owned */
+};
+static struct back *backs;
+static size_t n_backs, cap_backs;
+
 int ddns_store_retry(struct ddns *d, const struct ddns_row *r, uint64_t delay_ms, const char *why,
                      bool permanent)
 {
-	char id[24], ms[24];
-	const char *v[4] = {id, ms, why, permanent ? "t" : "f"};
-	int err;
+	char *w;
 
-	snprintf(id, sizeof(id), "%" PRId64, r->id);
-	snprintf(ms, sizeof(ms), "%" PRIu64, delay_ms);
-	err = db_query(d->db, ST_RETRY, v, NULL, NULL, NULL, NULL);
-	unsynced |= err == 0;
-	return err;
+	if (!d->db || !db_ready(d->db))
+		return CH_EDB;
+	if (n_backs == cap_backs) {
+		size_t c = cap_backs ? 2 * cap_backs : 64;
+		struct back *b = realloc(backs, c * sizeof(*b));
+
+		if (!b)
+			return CH_ENOMEM;
+		backs = b;
+		cap_backs = c;
+	}
+	if (!(w = strdup(why)))
+		return CH_ENOMEM;
+	backs[n_backs++] =
+	    (struct back){.id = r->id, .ms = delay_ms, .permanent = permanent, .why = w};
+	return 0;
+}
+
+/* why as an element of an array text: quoted, with " and \ escaped. */
+static char *arr_quote(const char *why)
+{
+	char *q = malloc(2 * strlen(why) + 3), *o = q;
+
+	if (!q)
+		return NULL;
+	*o++ = '"';
+	for (const char *c = why; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			*o++ = '\\';
+		*o++ = *c;
+	}
+	memcpy(o, "\"", 2);
+	return q;
+}
+
+static void backs_clear(void)
+{
+	for (size_t i = 0; i < n_backs; i++)
+		free(backs[i].why);
+	n_backs = 0;
+}
+
+static void retry_flush(struct ddns *d)
+{
+	char *a[4] = {NULL};
+	size_t len[4] = {0}, cap[4] = {0};
+	int err = 0;
+
+	if (!n_backs)
+		return;
+	for (size_t i = 0; i < n_backs && !err; i++) {
+		char id[24], ms[24], *why = arr_quote(backs[i].why);
+
+		snprintf(id, sizeof(id), "%" PRId64, backs[i].id);
+		snprintf(ms, sizeof(ms), "%" PRIu64, backs[i].ms);
+		err = !why ? CH_ENOMEM
+		           : arr_add(&a[0], &len[0], &cap[0], id) |
+		                 arr_add(&a[1], &len[1], &cap[1], ms) |
+		                 arr_add(&a[2], &len[2], &cap[2], why) |
+		                 arr_add(&a[3], &len[3], &cap[3], backs[i].permanent ? "t" : "f");
+		free(why);
+	}
+	if (!err)
+		err = arrays_send(d, ST_RETRY, a, len);
+	if (err)
+		log_warning("%zu returned rows not recorded (%s): they are tried again without "
+		            "their backoff",
+		            n_backs, ch_strerror(err));
+	backs_clear();
+	for (int k = 0; k < 4; k++)
+		free(a[k]);
 }
 
 /* ---- counters ---- */
@@ -440,6 +530,7 @@ void ddns_store_stats(struct ddns *d)
 		host[0] = '\0';
 	snprintf(detail, sizeof(detail), "{\"in_flight\": %zu}", d->n_jobs);
 	done_flush(d);
+	retry_flush(d);
 	if (db_query(d->db, ST_STATS, v, NULL, NULL, NULL, NULL) == 0 &&
 	    db_query(d->db, ST_GAUGES, NULL, NULL, NULL, NULL, NULL) == 0 &&
 	    db_query(d->db, ST_BEAT, bv, NULL, NULL, NULL, NULL) == 0 &&
@@ -462,6 +553,7 @@ static void on_state(struct db *db, enum db_state st, const char *why, void *arg
 		d->db_up = false;
 		d->due_busy = false;
 		n_fins = 0; /* not recorded: done again once it is back */
+		backs_clear();
 		return;
 	}
 	if (st != DB_READY)
@@ -518,6 +610,10 @@ void ddns_store_close(struct ddns *d)
 	rows_buf = NULL;
 	rows_cap = 0;
 	n_fins = cap_fins = 0;
+	backs_clear();
+	free(backs);
+	backs = NULL;
+	cap_backs = 0;
 	db_free(d->db);
 	d->db = NULL;
 }
