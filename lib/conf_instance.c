@@ -8,6 +8,7 @@
 
 #include "conf_walk.h"
 #include "errors.h"
+#include "pg_ident.h"
 
 /* A PostgreSQL identifier we never need to quote: [a-z_][a-z0-9_]*, not a
  * system schema (length: CONF_SCHEMA_MAX in the key table). */
@@ -137,8 +138,19 @@ static const struct conf_key instance_keys[] = {
 
 int conf_instance_parse(struct conf_ctx *c, struct json_object *v, void *base)
 {
-	return conf_walk(c, v, instance_keys, sizeof(instance_keys) / sizeof(instance_keys[0]),
-	                 base, CONF_WALK_DEFAULTS, NULL);
+	const struct conf_instance *inst = base;
+	size_t mark;
+	int rc;
+
+	rc = conf_walk(c, v, instance_keys, sizeof(instance_keys) / sizeof(instance_keys[0]), base,
+	               CONF_WALK_DEFAULTS, NULL);
+	if (rc < 0 || !pg_ident_reserved(inst->schema))
+		return rc;
+	/* the schema is written unquoted, by us and by operators' scripts */
+	mark = conf_push(c, "schema");
+	rc = conf_err(c, "\"%s\" is an SQL reserved word; pick another name", inst->schema);
+	conf_pop(c, mark);
+	return rc;
 }
 
 struct json_object *conf_instance_print(const void *base, unsigned flags)

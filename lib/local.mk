@@ -28,7 +28,8 @@ lib_libchorus_a_SOURCES = \
 	lib/conf_leasequery.c \
 	lib/conf_ddns.c \
 	lib/conf_api.c \
-	lib/token.c lib/token.h
+	lib/token.c lib/token.h \
+	lib/pg_ident.c lib/pg_ident.h
 lib_libchorus_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
 
 # Link line for anything built on lib/.

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "pg_ident.h"
 #include "token.h"
 #include "admin.h"
 #include "admin_sql.h"
@@ -57,7 +58,8 @@ static void admin_usage(FILE *f)
 	        "\n"
 	        "Options:\n"
 	        "  -s, --schema NAME    the instance's schema: lower-case letters, digits and\n"
-	        "                       '_', not starting with a digit or pg_, at most %d bytes\n"
+	        "                       '_', not starting with a digit or pg_, at most %d bytes,\n"
+	        "                       not an SQL reserved word (user, select, order, ...)\n"
 	        "  -d, --conninfo STR   libpq connection string or URI; without it, the PG*\n"
 	        "                       environment (PGHOST, PGPORT, PGUSER, PGDATABASE, ...)\n"
 	        "      --no-roles       db-init, db-upgrade: leave roles and grants alone\n"
@@ -98,6 +100,8 @@ const char *admin_schema_invalid(const char *name)
 			return "it may hold only lower-case letters, digits and '_'";
 	if (strncmp(name, "pg_", 3) == 0 || strcmp(name, "information_schema") == 0)
 		return "names starting with pg_ and information_schema belong to PostgreSQL";
+	if (pg_ident_reserved(name))
+		return "it is an SQL reserved word; pick another name";
 	return NULL;
 }
 

@@ -208,6 +208,14 @@ for bad in Upper 1digit a-b 'a b' 'x";drop' pg_catalog information_schema "" \
 	is "invalid schema name '${bad:0:20}' refused with exit 1" "$rc" 1
 	like "... with a clear message" "$err" "invalid schema name"
 done
+# reserved words fail unquoted ("CREATE SCHEMA select"), so they are refused
+# before anything is created; a keyword PostgreSQL does not reserve works
+for bad in select user order table left; do
+	run db-init --schema "$bad"
+	is "reserved word '$bad' refused with exit 1" "$rc" 1
+	like "... saying why" "$err" "invalid schema name '$bad': it is an SQL reserved word; pick another name"
+	is "... and nothing is created" "$(q "SELECT count(*) FROM pg_namespace WHERE nspname = '$bad'")" 0
+done
 # 56 bytes: <schema>_reload, the longest derived name, fills PostgreSQL's 63
 long=${IT}_$(printf 'x%.0s' $(seq $((56 - ${#IT} - 1))))
 it_role ${long}_dhcp ${long}_lq ${long}_ddns ${long}_api

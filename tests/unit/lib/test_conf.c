@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "errors.h"
+#include "pg_ident.h"
 
 /* A minimal valid file; tests splice their change in with the %s markers. */
 #define HEAD       "{\"instance\": {\"name\": \"t\", \"database\": {\"conninfo\": \"dbname=x\"}}, "
@@ -647,6 +648,38 @@ static void test_schema_name_limits(void **state)
 	assert_int_equal(load_schema("_x9", err, sizeof(err)), 0);
 }
 
+/* Reserved words fail unquoted as a schema ("CREATE SCHEMA left"); the
+ * unreserved and column-name keywords, and names that only start with a
+ * reserved word, do not. */
+static void test_schema_reserved_word(void **state)
+{
+	static const char *const reserved[] = {
+	    "all", "user", "select", "order", "table", "with", "left", "authorization", "verbose",
+	};
+	static const char *const fine[] = {
+	    "users", "select_", "_order", "a",       "current",
+	    "zone",  "schema",  "int",    "between", "values",
+	};
+	char err[CONF_ERR_LEN], want[CONF_ERR_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		assert_int_equal(load_schema(reserved[i], err, sizeof(err)), CH_ECONF);
+		snprintf(want, sizeof(want),
+		         "chorus.json: /instance/schema: \"%s\" is an SQL reserved word; pick "
+		         "another name",
+		         reserved[i]);
+		assert_string_equal(err, want);
+	}
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++)
+		assert_int_equal(load_schema(fine[i], err, sizeof(err)), 0);
+	/* the default is no reserved word */
+	assert_false(pg_ident_reserved("chorus"));
+	assert_true(pg_ident_reserved("current_schema"));
+	assert_false(pg_ident_reserved("SELECT")); /* not a valid schema name anyway */
+	assert_false(pg_ident_reserved(""));
+}
+
 static void test_delegated_length(void **state)
 {
 	(void)state;
@@ -986,6 +1019,7 @@ int main(void)
 	    cmocka_unit_test(test_timer_order),
 	    cmocka_unit_test(test_missing_database),
 	    cmocka_unit_test(test_schema_name_limits),
+	    cmocka_unit_test(test_schema_reserved_word),
 	    cmocka_unit_test(test_delegated_length),
 	    cmocka_unit_test(test_bad_names),
 	    cmocka_unit_test(test_ddns_refs_and_base64),
