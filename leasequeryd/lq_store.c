@@ -73,6 +73,18 @@ enum {
 	"LATERAL (SELECT id, lease_type, addr, duid, subnet_id, link_addr, preferred_lft, "        \
 	"valid_lft, cltt, relay_src, relay_chain, hwtype, hwaddr, fqdn, fqdn_flags, client_opts, " \
 	"state, expires_at FROM leases WHERE duid = " col " OFFSET 0) l"
+/* The live binding of the address a or of the delegated prefix holding it
+ * (RFC 5007 §4.4), on the link sub (NULL: any): t_duid, t_subnet. Live
+ * bindings do not overlap (leases_no_overlap), so the first match is the
+ * only one. An address lease is one probe of the btree leases_addr_idx
+ * (fenced, or the planner takes the partial SP-GiST, which reads about
+ * ten index pages per probe where the btree reads three); only when no
+ * live address lease is there does the SP-GiST look for a prefix. */
+#define HOLDER(a, sub)                                                                             \
+	"(SELECT duid AS t_duid, subnet_id AS t_subnet FROM (SELECT duid, subnet_id, state, "      \
+	"expires_at FROM leases WHERE addr = " a " OFFSET 0) e WHERE " LIVE " AND (" sub           \
+	" IS NULL OR subnet_id = " sub ")) UNION ALL (SELECT duid, subnet_id FROM leases WHERE "   \
+	"addr >>= " a " AND " LIVE " AND (" sub " IS NULL OR subnet_id = " sub ")) LIMIT 1"
 /* The columns of a bulk page, as COLS but only what a stream sends (no
  * row id, no link-address) and what the ORO asks for: the relay data
  * with bit 1 of $3, the name and the stored client options
@@ -129,20 +141,20 @@ static const struct db_stmt stmts[ST_MAX] = {
                   "pg_catalog.set_config('jit', 'off', false)"},
     /* RFC 5007 §4.4: the client leasing the address or delegated a prefix
      * holding it, then all its bindings on that link */
-    [ST_BY_ADDR] = {"lq_by_addr", 2,
-                    "WITH t AS (SELECT duid AS t_duid, subnet_id AS t_subnet FROM leases "
-                    "WHERE addr >>= $1::inet AND " LIVE " AND ($2::bigint IS NULL OR "
-                    "subnet_id = $2) LIMIT 1) SELECT " COLS " FROM t, " BY_DUID(
-                        "t_duid") " WHERE subnet_id = t_subnet AND " LIVE " LIMIT 32"},
+    [ST_BY_ADDR] =
+        {"lq_by_addr", 2,
+         "WITH t AS (" HOLDER("$1::inet", "$2::bigint") ") SELECT " COLS " FROM t, " BY_DUID(
+             "t_duid") " WHERE subnet_id = t_subnet AND " LIVE " LIMIT 32"},
     /* the same for a batch: $1 the addresses, $2 their subnets (NULL: any
      * link), each row tagged with its question's place in the arrays; per
      * question the plan of lq_by_addr, one executor start for all */
     [ST_BY_ADDRS] = {"lq_by_addrs", 2,
                      "SELECT " COLS ", q.ord FROM unnest($1::inet[], $2::bigint[]) WITH "
-                     "ORDINALITY AS q(a, sub, ord), LATERAL (SELECT duid AS t_duid, subnet_id "
-                     "AS t_subnet FROM leases WHERE addr >>= q.a AND " LIVE " AND (q.sub IS "
-                     "NULL OR subnet_id = q.sub) LIMIT 1) t, LATERAL (SELECT * FROM " BY_DUID(
-                         "t_duid") " WHERE subnet_id = t_subnet AND " LIVE " LIMIT 32) l2"},
+                     "ORDINALITY AS q(a, sub, ord), LATERAL (" HOLDER(
+                         "q.a", "q.sub") ") t, "
+                                         "LATERAL (SELECT * FROM " BY_DUID(
+                                             "t_duid") " WHERE subnet_id = t_subnet AND " LIVE
+                                                       " LIMIT 32) l2"},
     [ST_BY_CLIENT] = {"lq_by_client", 2,
                       "SELECT " COLS " FROM leases WHERE duid = $1::bytea AND " LIVE
                       " AND ($2::bigint IS NULL OR subnet_id = $2) ORDER BY subnet_id, id "
