@@ -25,6 +25,9 @@ SRV_CORE = \
 	server/srv_solicit.c \
 	server/srv_stats.c \
 	server/srv_store.c server/srv_store.h \
+	server/srv_store_conn.c \
+	server/srv_store_group.c server/srv_store_group.h \
+	server/srv_store_sql.c server/srv_store_sql.h \
 	server/srv_txn.c server/srv_txn.h
 SRV_CF = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS)
 SRV_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/sql

@@ -158,6 +158,12 @@ static int open_socket(struct srv *s, const struct daemon_opts *o)
 	return err;
 }
 
+/* the store answers committed transactions and lets deleted leases go */
+static const struct srv_store_hooks store_hooks = {
+    .committed = srv_rx_send,
+    .deleted = srv_reclaim_deleted,
+};
+
 static int setup(struct srv *s)
 {
 	int err;
@@ -185,7 +191,7 @@ static int setup(struct srv *s)
 	                                                     .arg = &reload_target},
 	                           &reload_ch)) < 0)
 		return err;
-	return srv_store_open(s);
+	return srv_store_open(s, &store_hooks);
 }
 
 static void teardown(struct srv *s)

@@ -110,10 +110,13 @@ struct srv_dbresv {
 	struct conf_reservation r;
 };
 
+struct srv_store_hooks;
 struct srv {
 	struct conf *conf;
 	struct evl *l;
 	struct db *db;
+	/* given to srv_store_open */
+	const struct srv_store_hooks *store_hooks;
 	bool db_up;      /* connected and the startup queries are done */
 	bool loaded;     /* server DUID known, leases loaded */
 	bool resv_ready; /* the schema's reservations read since the last connect */

@@ -6,7 +6,7 @@
  * decide who updates what under the subnet's fqdn-policy (honour, always,
  * never: §6.1 S, O, N) and answer with the option when the client asked for
  * it. The lease row and its outbox row are written in one statement
- * (srv_store.c).
+ * (srv_store_sql.c).
  */
 #ifndef CHORUS_SRV_FQDN_H
 #define CHORUS_SRV_FQDN_H
