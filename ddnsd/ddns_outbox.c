@@ -15,6 +15,8 @@
 #include "ddns_net.h"
 #include "ddns_outbox.h"
 #include "ddns_store.h"
+#include "ddns_answer.h"
+#include "ddns_tsig.h"
 #include "ddns_update.h"
 #include "errors.h"
 #include "log.h"
@@ -164,19 +166,19 @@ int ddns_outbox_check(const struct conf *c, char *err, size_t errlen)
 		char has[128] = "";
 		size_t o = 0;
 
-		if (ddns_update_alg_supported(d->keys[i].algorithm))
+		if (ddns_tsig_alg_supported(d->keys[i].algorithm))
 			continue;
-		/* what this ldns signs with, as the probe found it */
+		/* what this libcrypto signs with, as the probe found it */
 		for (int a = CONF_TSIG_HMAC_MD5; a <= CONF_TSIG_HMAC_SHA512 && o < sizeof(has); a++)
-			if (ddns_update_alg_supported((enum conf_tsig_alg)a))
+			if (ddns_tsig_alg_supported((enum conf_tsig_alg)a))
 				o += (size_t)snprintf(has + o, sizeof(has) - o, "%s%s",
 				                      o ? ", " : "",
 				                      conf_tsig_alg_name((enum conf_tsig_alg)a));
 		snprintf(err, errlen,
 		         "%s: /ddns/keys/%zu/algorithm: %s is not supported by %s (it signs with "
-		         "%s only)",
+		         "%s%s)",
 		         c->file, i, conf_tsig_alg_name(d->keys[i].algorithm),
-		         ddns_update_ldns_version(), has);
+		         ddns_tsig_crypto_version(), o ? has : "none", o ? " only" : "");
 		return CH_ECONF;
 	}
 	if (check_zones(c, d->forward_zones, d->n_forward_zones, "forward-zones", err, errlen) <
@@ -224,7 +226,7 @@ int ddns_outbox_open(struct ddns *d)
 	if (!d->udp || !d->keys || !d->conns)
 		return CH_ENOMEM;
 	for (size_t i = 0; i < c->n_keys; i++) {
-		if ((err = ddns_key_new(&c->keys[i], &d->keys[i])) < 0)
+		if ((err = ddns_tsig_key_new(&c->keys[i], &d->keys[i])) < 0)
 			return err;
 	}
 	for (size_t i = 0; i < c->n_servers; i++) {
@@ -262,7 +264,7 @@ void ddns_outbox_close(struct ddns *d)
 	free(d->conns);
 	d->conns = NULL;
 	for (size_t i = 0; d->keys && i < c->n_keys; i++)
-		ddns_key_free(d->keys[i]);
+		ddns_tsig_key_free(d->keys[i]);
 	while (job_pool) {
 		struct ddns_job *j = job_pool;
 
@@ -844,19 +846,37 @@ static void warn_limited(struct ddns_job *j, const char *fmt, ...)
 	job_log(j, LOG_WARNING, "%s", msg);
 }
 
+/* ", server time T, ours N" when a's TSIG time is off ours by more than the fudge. */
+static const char *time_text(const struct ddns_answer *a, int64_t now, char *buf, size_t cap)
+{
+	if (!a->has_tsig ||
+	    (a->server_time - now <= DDNS_FUDGE && now - a->server_time <= DDNS_FUDGE))
+		return "";
+	snprintf(buf, cap, ", server time %" PRId64 ", ours %" PRId64, a->server_time, now);
+	return buf;
+}
+
 static void batch_answer(struct ddns_batch *b, const uint8_t *w, size_t n, bool tcp)
 {
 	struct ddns *d = b->d;
 	const struct conf_ddns *c = &d->conf->ddns;
 	struct ddns_answer a;
 	struct ddns_job **jobs;
-	char srv[64];
+	char srv[64], tbuf[64];
 	size_t nj;
-	int r = ddns_update_parse(b->msg, b->key, w, n, ddns_net_wallclock(), &a);
+	int64_t now = ddns_net_wallclock();
+	int r = ddns_answer_parse(b->msg, b->key, w, n, now, &a);
 
-	if (r < 0)
+	if (r == CH_ENOENT)
 		return; /* not the answer to this message */
 	server_text(d, b->server, srv, sizeof(srv));
+	if (r < 0) {
+		/* our id, but no DNS message: the timeout retries */
+		d->st.untrusted++;
+		warn_limited(b->jobs[0], "malformed answer from %s ignored (%zu octets: %s)", srv,
+		             n, a.why);
+		return;
+	}
 	if (!a.trusted) {
 		d->st.untrusted++;
 		/* RFC 8945 §5.3.2: BADKEY and BADSIG come unsigned, with NOTAUTH */
@@ -872,10 +892,12 @@ static void batch_answer(struct ddns_batch *b, const uint8_t *w, size_t n, bool 
 		}
 		/* over TCP too: the connection is shared, the trusted answer may follow */
 		b->untrusted = a.rcode;
-		warn_limited(
-		    b->jobs[0],
-		    "%s answer from %s (%s) ignored: not trusted, waiting for a signed one",
-		    a.has_tsig ? "badly signed" : "unsigned", srv, ddns_rcode_name(a.rcode));
+		warn_limited(b->jobs[0],
+		             "%s answer from %s (%s) ignored: not trusted (%s%s), waiting for a "
+		             "signed one",
+		             a.has_tsig ? "badly signed" : "unsigned", srv,
+		             ddns_rcode_name(a.rcode), a.why,
+		             time_text(&a, now, tbuf, sizeof(tbuf)));
 		return;
 	}
 	if (a.truncated && !tcp) {

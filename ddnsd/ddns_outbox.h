@@ -17,7 +17,7 @@
 #include "ddns.h"
 
 /* What chorus-ddnsd needs of a configuration beyond conf_load: ddns enabled,
- * every TSIG algorithm one ldns has, a key for every zone's servers. 0, or
+ * every TSIG algorithm one libcrypto has, a key for every zone's servers. 0, or
  * CH_ECONF with "file: /json/path: why" in err. */
 int ddns_outbox_check(const struct conf *c, char *err, size_t errlen);
 

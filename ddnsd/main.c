@@ -34,7 +34,7 @@ static void usage(FILE *f)
 	           "  -P PIDFILE  write the pid there\n");
 }
 
-/* conf_load and what ddnsd itself needs of the file (ldns's algorithms). */
+/* conf_load and what ddnsd itself needs of the file (the TSIG algorithms libcrypto has). */
 static int load(const char *path, struct conf **out, char *err, size_t errlen)
 {
 	struct conf *c;
