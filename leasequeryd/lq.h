@@ -127,6 +127,8 @@ struct lq {
 	size_t udp_inflight;
 	struct lq_ask *ask_head, *ask_tail; /* UDP questions by address waiting (lq_batch.c) */
 	size_t n_asks;
+	struct lq_ask *pfx_head, *pfx_tail; /* ... asked again for a delegated prefix */
+	size_t n_pfx;
 	unsigned batches; /* their statements with the database */
 	uint64_t cnt[LQ_CNT_MAX], cnt_sending[LQ_CNT_MAX], cnt_flushed[LQ_CNT_MAX];
 	bool stats_busy, stats_refused;

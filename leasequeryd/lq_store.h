@@ -26,10 +26,13 @@ int lq_store_lookup(struct lq *lq, const struct lq_req *q, db_result_cb cb, void
 /*
  * BY_ADDRESS for n questions (1..LQ_BATCH_MAX) in one statement: the rows
  * of lq_store_lookup for each, tagged with the question's place in qs
- * (lq_store_row_ord). 0 or CH_EDB (cb is then not called).
+ * (lq_store_row_ord); with prefixes false only the bindings of a client
+ * holding the address itself as an address lease, with prefixes true
+ * those of a client delegated a prefix holding it. 0 or CH_EDB (cb is
+ * then not called).
  */
-int lq_store_lookup_addrs(struct lq *lq, const struct lq_req *const *qs, size_t n, db_result_cb cb,
-                          void *arg);
+int lq_store_lookup_addrs(struct lq *lq, const struct lq_req *const *qs, size_t n, bool prefixes,
+                          db_result_cb cb, void *arg);
 /* The place (from 1) of the question row i of lq_store_lookup_addrs
  * answers, or -1. */
 int64_t lq_store_row_ord(const PGresult *res, int i);

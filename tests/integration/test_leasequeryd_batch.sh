@@ -5,7 +5,8 @@
 # a relayed one, a malformed one, one by client-id) is answered question by question:
 # each answer carries its own xid, its own client and, relayed, its own relay layer. A
 # table lock holds the first batches, so the rest wait and go together (a batch of at
-# least 6 of the 8 by address). With the database connection killed while batches wait, every question of
+# least 6 of the 8 by address), and the two no address lease holds go again, once each, for a
+# delegated prefix. With the database connection killed while batches wait, every question of
 # the burst is answered UnspecFail, the daemon lives on, reconnects and answers again.
 # tshark decodes every reply.
 . "$CHORUS_SRCDIR/tests/integration/lib_lq.sh"
@@ -90,13 +91,18 @@ sizes() {
 }
 
 n0=$(sizes | wc -l)
+p0=$(grep -c 'leasequeries for a delegated prefix in one statement' "$T/l.log")
 lock_leases 2
 check_burst "$(burst "${QS[@]}")" "a burst while the first batches wait on a lock"
 wait "$LOCKPID"
-# 8 questions by address: at most 2 batches went before the lock let go, the rest waited
+# 8 questions by address: at most LQ_BATCH_INFLIGHT batches went before the lock let go, the
+# rest waited
 like "... the questions that waited went as one batch (at least 6)" \
 	"$(sizes | tail -n +$((n0 + 1)) | sort -n | tail -1)" '^[678]$'
 is "... all 8 asked, none twice" "$(sizes | tail -n +$((n0 + 1)) | awk '{ s += $1 } END { print s }')" 8
+is "... the unbound one and the one inside the prefix asked again for a prefix, once each" \
+	"$(grep -o '[0-9]* leasequeries for a delegated prefix in one statement' "$T/l.log" |
+		tail -n +$((p0 + 1)) | awk '{ s += $1 } END { print s }')" 2
 
 # --- the database goes while batches wait ---
 lock_leases 4

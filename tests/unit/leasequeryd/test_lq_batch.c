@@ -3,8 +3,9 @@
  * timer); questions that arrive while LQ_BATCH_INFLIGHT batches are out
  * wait and go as one, at most LQ_BATCH_MAX to a statement; the rows of a
  * result reach their own questions by ordinal, in the order they came,
- * whatever the order of the ordinals (none: no binding; one naming no
- * question: ignored); a failed statement, a lost database and a statement
+ * whatever the order of the ordinals (one naming no question: ignored); a
+ * question with none is asked again for a delegated prefix, and with none
+ * there either has no binding; a failed statement, a lost database and a statement
  * the database does not take answer every question of the batch with
  * CH_EDB; a clear at shutdown does the same for the waiting ones. The
  * statement is stood in for at link time (-Wl,--wrap=lq_store_lookup_addrs);
@@ -26,6 +27,7 @@
 
 struct call {
 	size_t n;
+	bool prefixes; /* lq_by_prefixes */
 	const struct lq_req *q[LQ_BATCH_MAX];
 	db_result_cb cb;
 	void *arg;
@@ -37,9 +39,9 @@ static size_t n_calls;
 static int send_err; /* what the next send returns */
 
 int __wrap_lq_store_lookup_addrs(struct lq *lq, const struct lq_req *const *qs, size_t n,
-                                 db_result_cb cb, void *arg);
+                                 bool prefixes, db_result_cb cb, void *arg);
 int __wrap_lq_store_lookup_addrs(struct lq *lq, const struct lq_req *const *qs, size_t n,
-                                 db_result_cb cb, void *arg)
+                                 bool prefixes, db_result_cb cb, void *arg)
 {
 	struct call *c = &calls[n_calls];
 
@@ -49,6 +51,7 @@ int __wrap_lq_store_lookup_addrs(struct lq *lq, const struct lq_req *const *qs, 
 		return send_err;
 	assert_true(n_calls < sizeof(calls) / sizeof(calls[0]));
 	c->n = n;
+	c->prefixes = prefixes;
 	memcpy(c->q, qs, n * sizeof(*qs));
 	c->cb = cb;
 	c->arg = arg;
@@ -209,7 +212,7 @@ static void test_rows_reach_their_questions(void **state)
 	lq_batch_flush(&lq);
 	assert_int_equal(calls[0].n, 4);
 	answer(0, ord, 7);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 4; i += 2) {
 		assert_int_equal(got[i].calls, 1);
 		assert_int_equal(got[i].err, 0);
 		assert_true(got[i].res);
@@ -217,12 +220,65 @@ static void test_rows_reach_their_questions(void **state)
 	assert_int_equal(got[0].n, 2);
 	assert_int_equal(got[0].rows[0], 1);
 	assert_int_equal(got[0].rows[1], 4);
-	assert_int_equal(got[1].n, 0); /* no binding */
+	assert_int_equal(got[1].calls, 0); /* no address lease: asked again */
 	assert_int_equal(got[2].n, 3);
 	assert_int_equal(got[2].rows[0], 0);
 	assert_int_equal(got[2].rows[1], 2);
 	assert_int_equal(got[2].rows[2], 6);
+	assert_int_equal(got[3].calls, 0);
+	assert_int_equal(lq.n_pfx, 2);
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, 2);
+	assert_true(calls[1].prefixes);
+	assert_int_equal(calls[1].n, 2);
+	assert_ptr_equal(calls[1].q[0], &req[1]);
+	assert_ptr_equal(calls[1].q[1], &req[3]);
+	answer(1, NULL, 0);
+	assert_int_equal(got[1].calls, 1);
+	assert_int_equal(got[1].n, 0); /* no binding */
+	assert_int_equal(got[3].calls, 1);
 	assert_int_equal(got[3].n, 0);
+}
+
+/* A question no address lease answers goes again for a delegated prefix,
+ * before the questions that came meanwhile, and gets that statement's
+ * rows; a prefix batch answering nothing does not ask a third time. */
+static void test_prefix_asked_second(void **state)
+{
+	static const int64_t two[] = {2}, one[] = {1};
+
+	(void)state;
+	add(0);
+	add(1);
+	lq_batch_flush(&lq);
+	assert_false(calls[0].prefixes);
+	add(5); /* waits behind the batch */
+	answer(0, two, 1);
+	assert_int_equal(got[1].calls, 1);
+	assert_int_equal(got[0].calls, 0);
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, 2);
+	assert_true(calls[1].prefixes);
+	assert_int_equal(calls[1].n, 1);
+	assert_ptr_equal(calls[1].q[0], &req[0]);
+	assert_int_equal(lq.n_asks, 1); /* 5 waits for the prefix batch */
+	answer(1, one, 1);
+	assert_int_equal(got[0].calls, 1);
+	assert_int_equal(got[0].n, 1);
+	assert_int_equal(got[0].rows[0], 0);
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, 3);
+	assert_false(calls[2].prefixes);
+	assert_ptr_equal(calls[2].q[0], &req[5]);
+	answer(2, NULL, 0);
+	lq_batch_flush(&lq);
+	assert_true(calls[3].prefixes);
+	answer(3, NULL, 0);
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, 4);
+	assert_int_equal(got[5].calls, 1);
+	assert_int_equal(got[5].n, 0);
+	assert_int_equal(lq.batches, 0);
 }
 
 static void test_no_rows(void **state)
@@ -232,6 +288,9 @@ static void test_no_rows(void **state)
 	add(1);
 	lq_batch_flush(&lq);
 	answer(0, NULL, 0);
+	lq_batch_flush(&lq);
+	assert_true(calls[1].prefixes);
+	answer(1, NULL, 0);
 	assert_int_equal(got[0].calls, 1);
 	assert_int_equal(got[0].n, 0);
 	assert_int_equal(got[1].calls, 1);
@@ -305,6 +364,21 @@ static void test_clear_fails_the_waiting(void **state)
 	assert_null(lq.ask_tail);
 }
 
+static void test_clear_fails_the_prefix_queue(void **state)
+{
+	(void)state;
+	add(0);
+	lq_batch_flush(&lq);
+	answer(0, NULL, 0); /* 0 waits for its prefix batch */
+	assert_int_equal(lq.n_pfx, 1);
+	lq_batch_clear(&lq);
+	assert_int_equal(got[0].calls, 1);
+	assert_int_equal(got[0].err, CH_EDB);
+	assert_int_equal(lq.n_pfx, 0);
+	assert_null(lq.pfx_head);
+	assert_null(lq.pfx_tail);
+}
+
 static void test_row_ord(void **state)
 {
 	static const int64_t ord[] = {7};
@@ -325,10 +399,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_waiters_go_together, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rows_reach_their_questions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prefix_asked_second, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_database_error_answers_each, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_send_refused_fails_at_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_at_most_batch_max, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clear_fails_the_waiting, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clear_fails_the_prefix_queue, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_row_ord, setup, teardown),
 	};
 
