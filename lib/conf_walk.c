@@ -12,6 +12,7 @@
 
 #include "conf_walk.h"
 #include "errors.h"
+#include "hex.h"
 
 size_t conf_push(struct conf_ctx *c, const char *name)
 {
@@ -123,24 +124,13 @@ int conf_get_prefix(struct conf_ctx *c, struct json_object *v, struct addr6_pref
 	return 0;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int conf_hex_decode(const char *s, uint8_t *out, size_t max)
 {
 	bool colons = strchr(s, ':') != NULL;
 	size_t n = 0;
 
 	while (*s) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
 
 		if (hi < 0 || lo < 0 || n >= max)
 			return -1;

@@ -3,7 +3,7 @@
 noinst_LIBRARIES += lib/libchorus.a
 lib_libchorus_a_SOURCES = \
 	lib/errors.c lib/errors.h \
-	lib/wire.c lib/wire.h lib/hex.h \
+	lib/wire.c lib/wire.h lib/hex.c lib/hex.h \
 	lib/log.c lib/log.h \
 	lib/daemon.c lib/daemon.h \
 	lib/evl.c lib/evl.h \

@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 
 #include "errors.h"
+#include "hex.h"
 #include "token.h"
 
 int token_digest(const char *token, size_t len, uint8_t out[TOKEN_DIGEST_LEN])
@@ -34,15 +35,6 @@ int token_hash(const char *token, size_t len, char out[TOKEN_HASH_LEN + 1])
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int token_hash_parse(const char *s, uint8_t out[TOKEN_DIGEST_LEN])
 {
 	uint8_t d[TOKEN_DIGEST_LEN];
@@ -50,7 +42,7 @@ int token_hash_parse(const char *s, uint8_t out[TOKEN_DIGEST_LEN])
 	if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != TOKEN_HASH_LEN)
 		return CH_EINVAL;
 	for (size_t i = 0; i < TOKEN_DIGEST_LEN; i++) {
-		int hi = hexval(s[7 + 2 * i]), lo = hexval(s[8 + 2 * i]);
+		int hi = hex_digit_lower(s[7 + 2 * i]), lo = hex_digit_lower(s[8 + 2 * i]);
 
 		if (hi < 0 || lo < 0)
 			return CH_EINVAL;

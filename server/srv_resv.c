@@ -4,31 +4,16 @@
 
 #include "addr6.h"
 #include "errors.h"
+#include "hex.h"
 #include "log.h"
 #include "srv_resv.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 static bool parse_duid(const char *s, struct conf_reservation *r)
 {
 	size_t n = strlen(s);
 
-	if (n < 2 || n % 2 || n / 2 > CONF_DUID_MAX)
+	if (n < 2 || n % 2 || n / 2 > CONF_DUID_MAX || hex_decode(s, n / 2, r->duid) < 0)
 		return false;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return false;
-		r->duid[i] = (uint8_t)(hi << 4 | lo);
-	}
 	r->duid_len = n / 2;
 	return true;
 }

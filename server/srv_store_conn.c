@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "addr6.h"
+#include "hex.h"
 #include "log.h"
 #include "schema.h"
 #include "srv_history.h"
@@ -44,32 +45,6 @@ static size_t duid_generate(uint8_t *out)
 	return 14;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Reads a bytea in PostgreSQL's hex text form ("\x0001..."). Returns the length or -1. */
-static int bytea_text(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-
-	if (s[0] != '\\' || s[1] != 'x')
-		return -1;
-	for (s += 2; s[0] && s[1]; s += 2) {
-		int hi = hexval(s[0]), lo = hexval(s[1]);
-
-		if (hi < 0 || lo < 0 || n >= cap)
-			return -1;
-		out[n++] = (uint8_t)(hi << 4 | lo);
-	}
-	return s[0] ? -1 : (int)n;
-}
-
 struct boot {
 	struct srv *s;
 	struct srv_cache cache;
@@ -88,7 +63,7 @@ static void on_ident(struct db *d, const PGresult *res, int err, void *arg)
 	(void)d;
 	if (err || PQntuples(res) != 1)
 		return;
-	n = bytea_text(PQgetvalue(res, 0, 0), duid, sizeof(duid));
+	n = hex_bytea_parse(PQgetvalue(res, 0, 0), duid, sizeof(duid));
 	if (n < D6_DUID_MIN_LEN)
 		return;
 	if (s->conf->instance.server_duid_len) {
@@ -112,7 +87,7 @@ static bool load_row(const PGresult *res, int i, struct srv_lease *l)
 	if (addr6_parse(PQgetvalue(res, i, 1), &l->addr) < 0)
 		return false;
 	l->plen = (uint8_t)atoi(PQgetvalue(res, i, 2));
-	n = bytea_text(PQgetvalue(res, i, 3), l->duid, sizeof(l->duid));
+	n = hex_bytea_parse(PQgetvalue(res, i, 3), l->duid, sizeof(l->duid));
 	if (n < 1)
 		return false;
 	l->duid_len = (uint8_t)n;

@@ -18,6 +18,7 @@ LIB_UNIT_TESTS = \
 	tests/unit/lib/test_evl \
 	tests/unit/lib/test_addr6 \
 	tests/unit/lib/test_duid \
+	tests/unit/lib/test_hex \
 	tests/unit/lib/test_d6_opt \
 	tests/unit/lib/test_d6_msg \
 	tests/unit/lib/test_d6_ia \
