@@ -86,6 +86,18 @@ void fx_free(struct srv *s)
 	free(s);
 }
 
+int fx_setup(void **state)
+{
+	*state = fx_new(NULL);
+	return 0;
+}
+
+int fx_teardown(void **state)
+{
+	fx_free(*state);
+	return 0;
+}
+
 void fx_req_init(struct fx_req *r, uint8_t type, uint8_t client)
 {
 	static const uint16_t oro[] = {D6_OPT_DNS_SERVERS, D6_OPT_SOL_MAX_RT};
@@ -206,6 +218,32 @@ void fx_done(struct srv *s, struct srv_txn *t, bool ok)
 		srv_txn_undo(t);
 	}
 	srv_txn_free(t);
+}
+
+struct in6_addr fx_grant(struct srv *s, uint8_t c, bool pd, int how)
+{
+	static struct d6_msg rep;
+	struct fx_req r;
+	struct srv_txn *t;
+	struct in6_addr a;
+	int ia, k;
+
+	fx_req_init(&r, D6_MSG_REQUEST, c);
+	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
+	fx_req_ia(&r, pd, pd ? 2 : 1);
+	t = fx_run(s, &r, how);
+	assert_non_null(t);
+	assert_false(t->drop);
+	assert_int_equal(t->n_ops, 1);
+	assert_int_equal(t->ops[0].kind, SRV_OP_GRANT);
+	assert_int_equal(fx_reply(t, &rep), 0);
+	ia = fx_ia(&rep, pd ? D6_OPT_IA_PD : D6_OPT_IA_NA, 0);
+	assert_true(ia >= 0);
+	k = d6_msg_find(&rep, ia, pd ? D6_OPT_IAPREFIX : D6_OPT_IAADDR);
+	assert_true(k >= 0);
+	memcpy(&a, pd ? rep.node[k].v.iaprefix.prefix : rep.node[k].v.iaaddr.addr, 16);
+	fx_done(s, t, true);
+	return a;
 }
 
 int fx_reply(const struct srv_txn *t, struct d6_msg *out)

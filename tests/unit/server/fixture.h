@@ -31,6 +31,9 @@ extern const uint8_t fx_server_duid[14];
 /* A server on fx_conf_json (or json), database "up", DUID fx_server_duid. */
 struct srv *fx_new(const char *json);
 void fx_free(struct srv *s);
+/* cmocka setup and teardown: fx_new(NULL) into *state, fx_free(*state). */
+int fx_setup(void **state);
+int fx_teardown(void **state);
 /* Swaps in the configuration json as a SIGHUP does; leases stay. */
 void fx_reconf(struct srv *s, const char *json);
 
@@ -55,6 +58,11 @@ enum { FX_DIRECT_MCAST, FX_DIRECT_UNICAST, FX_RELAYED, FX_RELAYED2 };
 struct srv_txn *fx_run(struct srv *s, struct fx_req *r, int how);
 /* Simulates the sync callback: commit ok (or failed) then frees t. */
 void fx_done(struct srv *s, struct srv_txn *t, bool ok);
+
+/* A Request from client c for IA_NA 1 (or IA_PD 2 with pd), sent as how
+ * (FX_*): asserts that it grants one lease, commits it and returns the
+ * address (or prefix). */
+struct in6_addr fx_grant(struct srv *s, uint8_t c, bool pd, int how);
 
 /* Parses t->out (unwrapping relay layers) into *out. 0 or a codec error. */
 int fx_reply(const struct srv_txn *t, struct d6_msg *out);

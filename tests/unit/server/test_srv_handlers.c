@@ -27,42 +27,6 @@
 
 static struct d6_msg rep;
 
-static int setup(void **state)
-{
-	*state = fx_new(NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx_free(*state);
-	return 0;
-}
-
-/* A Request from client c for one IA_NA; returns the committed address. */
-static struct in6_addr grant_one(struct srv *s, uint8_t c, int how)
-{
-	struct fx_req r;
-	struct srv_txn *t;
-	struct in6_addr a;
-	int ia;
-
-	fx_req_init(&r, D6_MSG_REQUEST, c);
-	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
-	fx_req_ia(&r, false, 1);
-	t = fx_run(s, &r, how);
-	assert_non_null(t);
-	assert_false(t->drop);
-	assert_int_equal(t->n_ops, 1);
-	assert_int_equal(t->ops[0].kind, SRV_OP_GRANT);
-	assert_int_equal(fx_reply(t, &rep), 0);
-	ia = fx_ia(&rep, D6_OPT_IA_NA, 0);
-	assert_true(ia >= 0);
-	memcpy(&a, rep.node[d6_msg_find(&rep, ia, D6_OPT_IAADDR)].v.iaaddr.addr, 16);
-	fx_done(s, t, true);
-	return a;
-}
-
 static void test_solicit_advertise(void **state)
 {
 	struct srv *s = *state;
@@ -228,7 +192,7 @@ static void test_solicit_drop_rules(void **state)
 static void test_request_grants_then_extends(void **state)
 {
 	struct srv *s = *state;
-	struct in6_addr a = grant_one(s, 6, FX_RELAYED), b;
+	struct in6_addr a = fx_grant(s, 6, false, FX_RELAYED), b;
 	struct srv_lease *l = srv_cache_find(&s->cache, &a, 128);
 
 	assert_non_null(l);
@@ -354,7 +318,7 @@ static void test_request_pool_exhausted(void **state)
 	int ia;
 
 	for (uint8_t c = 20; c < 24; c++)
-		grant_one(s, c, FX_RELAYED2); /* subnet 2 has four addresses */
+		fx_grant(s, c, false, FX_RELAYED2); /* subnet 2 has four addresses */
 	fx_req_init(&r, D6_MSG_REQUEST, 24);
 	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
 	fx_req_ia(&r, false, 1);
@@ -384,7 +348,7 @@ static struct srv_txn *renew_like(struct srv *s, uint8_t type, uint8_t c, const 
 static void test_renew_extends(void **state)
 {
 	struct srv *s = *state;
-	struct in6_addr a = grant_one(s, 30, FX_RELAYED);
+	struct in6_addr a = fx_grant(s, 30, false, FX_RELAYED);
 	char txt[64];
 	struct srv_txn *t;
 	int ia, k;
@@ -558,7 +522,7 @@ static void test_rebind_adopt(void **state)
 static void test_release(void **state)
 {
 	struct srv *s = *state;
-	struct in6_addr a = grant_one(s, 40, FX_RELAYED);
+	struct in6_addr a = fx_grant(s, 40, false, FX_RELAYED);
 	char txt[64];
 	struct fx_req r;
 	struct srv_txn *t;
@@ -586,7 +550,7 @@ static void test_release(void **state)
 static void test_decline_quarantines(void **state)
 {
 	struct srv *s = *state;
-	struct in6_addr a = grant_one(s, 41, FX_RELAYED);
+	struct in6_addr a = fx_grant(s, 41, false, FX_RELAYED);
 	struct srv_lease *l;
 	char txt[64];
 	struct fx_req r;
@@ -609,7 +573,7 @@ static void test_decline_quarantines(void **state)
 	/* the same client's next Request gets another address */
 	assert_memory_not_equal(&a, &(struct in6_addr){0}, 16);
 	{
-		struct in6_addr b = grant_one(s, 41, FX_RELAYED);
+		struct in6_addr b = fx_grant(s, 41, false, FX_RELAYED);
 
 		assert_memory_not_equal(&a, &b, 16);
 	}
@@ -859,34 +823,38 @@ static void test_client_fqdn(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_solicit_advertise, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_solicit_preference_override_and_no_oro, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_solicit_db_down_offers_nothing, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_solicit_rapid_commit, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_solicit_drop_rules, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_request_grants_then_extends, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_request_serverid_rules, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_request_not_on_link, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_request_unicast_use_multicast, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_request_db_down_and_commit_failure, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_request_pool_exhausted, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_renew_extends, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_renew_no_binding, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_renew_new_ia_beside_pd, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rebind_replace, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rebind_refuse, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rebind_adopt, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_release, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_decline_quarantines, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_confirm, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_inforeq, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_no_server_duid_no_answer, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_leasequery_not_configured, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_solicit_advertise, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_solicit_preference_override_and_no_oro, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_solicit_db_down_offers_nothing, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_solicit_rapid_commit, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_solicit_drop_rules, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_request_grants_then_extends, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_request_serverid_rules, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_request_not_on_link, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_request_unicast_use_multicast, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_request_db_down_and_commit_failure, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_request_pool_exhausted, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_renew_extends, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_renew_no_binding, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_renew_new_ia_beside_pd, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_rebind_replace, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_rebind_refuse, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_rebind_adopt, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_release, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_decline_quarantines, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_confirm, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_inforeq, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_no_server_duid_no_answer, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_leasequery_not_configured, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_leasequery_busy_responder),
-	    cmocka_unit_test_setup_teardown(test_reservation_and_several_ias, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_overload_cap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reservation_and_several_ias, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_overload_cap, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_client_fqdn),
 	};
 

@@ -59,12 +59,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fx_free(*state);
-	return 0;
-}
-
 /* A relayed message from client c asking for codes, with IA_NA (and IA_PD),
  * and CLIENT_ARCH_TYPE arch when arch != 0xffff. */
 static struct srv_txn *ask(struct srv *s, uint8_t type, uint8_t c, const uint16_t *codes, size_t n,
@@ -219,11 +213,11 @@ static void test_replaces_named_option(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_levels_most_specific_wins, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_oro_decides, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_vendor_per_enterprise, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_boot_options_by_arch, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_replaces_named_option, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_levels_most_specific_wins, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_oro_decides, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_vendor_per_enterprise, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_boot_options_by_arch, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_replaces_named_option, setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests_name("srv_opts", tests, NULL, NULL);

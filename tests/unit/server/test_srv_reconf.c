@@ -53,39 +53,6 @@ static char *moved(void)
 	return b;
 }
 
-static int setup(void **state)
-{
-	*state = fx_new(NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx_free(*state);
-	return 0;
-}
-
-/* A Request from client c for IA_NA 1 (or IA_PD 2); returns the committed lease. */
-static struct in6_addr grant(struct srv *s, uint8_t c, bool pd)
-{
-	struct fx_req r;
-	struct srv_txn *t;
-	struct in6_addr a;
-	int ia, k;
-
-	fx_req_init(&r, D6_MSG_REQUEST, c);
-	fx_req_serverid(&r, fx_server_duid, sizeof(fx_server_duid));
-	fx_req_ia(&r, pd, pd ? 2 : 1);
-	t = fx_run(s, &r, FX_RELAYED);
-	assert_int_equal(t->n_ops, 1);
-	assert_int_equal(fx_reply(t, &rep), 0);
-	ia = fx_ia(&rep, pd ? D6_OPT_IA_PD : D6_OPT_IA_NA, 0);
-	k = d6_msg_find(&rep, ia, pd ? D6_OPT_IAPREFIX : D6_OPT_IAADDR);
-	memcpy(&a, pd ? rep.node[k].v.iaprefix.prefix : rep.node[k].v.iaaddr.addr, 16);
-	fx_done(s, t, true);
-	return a;
-}
-
 static struct srv_txn *ask(struct srv *s, uint8_t type, uint8_t c, bool pd,
                            const struct in6_addr *a)
 {
@@ -145,7 +112,7 @@ static void assert_replaced(struct srv *s, struct srv_txn *t, bool pd, const str
 static void test_advertise_never_offers_it(void **state)
 {
 	struct srv *s = *state;
-	struct in6_addr old = grant(s, 50, false), got;
+	struct in6_addr old = fx_grant(s, 50, false, FX_RELAYED), got;
 	char *json = moved();
 	struct srv_txn *t;
 	int ia;
@@ -167,8 +134,9 @@ static void test_advertise_never_offers_it(void **state)
 static void test_renew_rebind_request_replace(void **state)
 {
 	struct srv *s = *state;
-	struct in6_addr a1 = grant(s, 51, false), a2 = grant(s, 52, false);
-	struct in6_addr a3 = grant(s, 53, false);
+	struct in6_addr a1 = fx_grant(s, 51, false, FX_RELAYED),
+	                a2 = fx_grant(s, 52, false, FX_RELAYED);
+	struct in6_addr a3 = fx_grant(s, 53, false, FX_RELAYED);
 	char *json = moved();
 	struct srv_txn *t;
 
@@ -202,7 +170,7 @@ static void test_renew_rebind_request_replace(void **state)
 static void test_refuse_still_replaces_stale(void **state)
 {
 	struct srv *s = *state;
-	struct in6_addr a = grant(s, 60, false), sib = fx_a("2001:db8:1:0:c000::9");
+	struct in6_addr a = fx_grant(s, 60, false, FX_RELAYED), sib = fx_a("2001:db8:1:0:c000::9");
 	char *json = moved(), *b;
 	struct srv_lease *gone;
 	struct srv_txn *t;
@@ -236,7 +204,7 @@ static void test_refuse_still_replaces_stale(void **state)
 static void test_prefix_replaced(void **state)
 {
 	struct srv *s = *state;
-	struct in6_addr p = grant(s, 54, true);
+	struct in6_addr p = fx_grant(s, 54, true, FX_RELAYED);
 	char *json = moved();
 	struct srv_txn *t;
 
@@ -254,7 +222,7 @@ static void test_reservation_removed(void **state)
 	char *a = moved(), *b;
 	struct srv_txn *t;
 
-	got = grant(s, 0x63, false);
+	got = fx_grant(s, 0x63, false, FX_RELAYED);
 	assert_memory_equal(&got, &want, 16);
 	fx_reconf(s, a); /* the pool moved, the reservation holds it */
 	t = ask(s, D6_MSG_RENEW, 0x63, false, &want);
@@ -329,8 +297,9 @@ static void assert_prefix_zeroed(struct srv *s, struct srv_txn *t, const struct 
 static void test_refuse_replaces_reclaimed_prefix(void **state)
 {
 	struct srv *s = *state;
-	struct in6_addr p1 = grant(s, 64, true), p2 = grant(s, 65, true);
-	struct in6_addr p3 = grant(s, 68, true), sib = fx_a("2001:db8:300::");
+	struct in6_addr p1 = fx_grant(s, 64, true, FX_RELAYED),
+	                p2 = fx_grant(s, 65, true, FX_RELAYED);
+	struct in6_addr p3 = fx_grant(s, 68, true, FX_RELAYED), sib = fx_a("2001:db8:300::");
 	char *json = moved(), *b;
 	struct srv_txn *t;
 
@@ -364,7 +333,7 @@ static void test_refuse_replaces_reclaimed_prefix(void **state)
 static void test_request_ended_then_allowed_again(void **state)
 {
 	struct srv *s = *state;
-	struct in6_addr p = grant(s, 69, true), x;
+	struct in6_addr p = fx_grant(s, 69, true, FX_RELAYED), x;
 	char *json = moved();
 	struct srv_txn *t;
 	int ia, k;
@@ -411,7 +380,7 @@ static void reserved_prefix_removed(struct srv *s, bool reclaim_first)
 
 	fx_reconf(s, json);
 	free(json);
-	got = grant(s, 0x63, true);
+	got = fx_grant(s, 0x63, true, FX_RELAYED);
 	assert_memory_equal(&got, &want, 16);
 	json = with_reserved_prefix(false);
 	fx_reconf(s, json);
@@ -443,13 +412,13 @@ static void test_reclaim_takes_unfit(void **state)
 	char *json = moved();
 	size_t drops;
 
-	grant(s, 55, false);
-	grant(s, 56, false);
-	grant(s, 57, true);
+	fx_grant(s, 55, false, FX_RELAYED);
+	fx_grant(s, 56, false, FX_RELAYED);
+	fx_grant(s, 57, true, FX_RELAYED);
 	assert_int_equal(srv_reclaim_tick(s, 0), 0); /* all fit */
 	fx_reconf(s, json);
 	free(json);
-	grant(s, 58, false);   /* from the new pool: fits */
+	fx_grant(s, 58, false, FX_RELAYED); /* from the new pool: fits */
 	s->resv_ready = false; /* reconnected, the schema's reservations not read yet */
 	assert_int_equal(srv_reclaim_tick(s, 0), 0);
 	s->resv_ready = true;
@@ -464,17 +433,22 @@ static void test_reclaim_takes_unfit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_advertise_never_offers_it, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_renew_rebind_request_replace, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refuse_still_replaces_stale, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_prefix_replaced, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reservation_removed, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reclaim_takes_unfit, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refuse_replaces_reclaimed_prefix, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_request_ended_then_allowed_again, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reserved_prefix_removed_held, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reserved_prefix_removed_reclaimed, setup,
-	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_advertise_never_offers_it, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_renew_rebind_request_replace, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_refuse_still_replaces_stale, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_prefix_replaced, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_reservation_removed, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_reclaim_takes_unfit, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_refuse_replaces_reclaimed_prefix, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_request_ended_then_allowed_again, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_reserved_prefix_removed_held, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_reserved_prefix_removed_reclaimed, fx_setup,
+	                                    fx_teardown),
 	};
 
 	return cmocka_run_group_tests_name("srv_reconf", tests, NULL, NULL);
