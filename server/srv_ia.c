@@ -376,9 +376,7 @@ int srv_ia_process(struct srv_txn *t, enum srv_ia_mode mode)
 	}
 	if (!err)
 		err = srv_fqdn_reply(t);
-	if (err) {
-		srv_txn_undo(t);
-		t->drop = true;
-	}
+	if (err)
+		srv_txn_drop(t);
 	return err;
 }

@@ -51,11 +51,8 @@ void srv_release(struct srv_txn *t)
 	bool decline = t->type == D6_MSG_DECLINE;
 	int err;
 
-	if (!srv_can_commit(t->srv)) {
-		srv_count(t->srv, SRV_CNT_DROP_DB_DOWN);
-		t->drop = true;
+	if (!srv_txn_can_commit(t))
 		return;
-	}
 	err = srv_reply_init(t, D6_MSG_REPLY);
 	if (!err)
 		err = srv_reply_status(t, D6_ROOT, D6_STATUS_SUCCESS);
@@ -65,11 +62,5 @@ void srv_release(struct srv_txn *t)
 		if (c == D6_OPT_IA_NA || (c == D6_OPT_IA_PD && !decline))
 			err = one_ia(t, i, decline);
 	}
-	if (err < 0) {
-		srv_txn_undo(t);
-		t->drop = true;
-		return;
-	}
-	srv_count(t->srv, SRV_CNT_REPLY);
-	srv_reply_finish(t);
+	srv_reply_end(t, err, SRV_CNT_REPLY);
 }

@@ -27,23 +27,17 @@ void srv_renew(struct srv_txn *t)
 	bool rebind = t->type == D6_MSG_REBIND;
 	int err;
 
-	if (!srv_can_commit(t->srv)) {
-		srv_count(t->srv, SRV_CNT_DROP_DB_DOWN);
-		t->drop = true;
+	if (!srv_txn_can_commit(t))
 		return;
-	}
 	err = srv_reply_init(t, D6_MSG_REPLY);
 	if (!err)
 		err = srv_ia_process(t, rebind ? SRV_IA_REBIND : SRV_IA_RENEW);
 	if (!err)
 		err = srv_reply_options(t, false);
-	if (err < 0 || (rebind && !says_something(&t->srv->rep))) {
-		if (err >= 0)
-			srv_count(t->srv, SRV_CNT_DROP_REBIND);
-		srv_txn_undo(t);
-		t->drop = true;
+	if (err >= 0 && rebind && !says_something(&t->srv->rep)) {
+		srv_count(t->srv, SRV_CNT_DROP_REBIND);
+		srv_txn_drop(t);
 		return;
 	}
-	srv_count(t->srv, SRV_CNT_REPLY);
-	srv_reply_finish(t);
+	srv_reply_end(t, err, SRV_CNT_REPLY);
 }

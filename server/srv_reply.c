@@ -244,3 +244,13 @@ int srv_reply_finish(struct srv_txn *t)
 	t->out_len = w.len;
 	return 0;
 }
+
+void srv_reply_end(struct srv_txn *t, int err, enum srv_cnt cnt)
+{
+	if (err < 0) {
+		srv_txn_drop(t);
+		return;
+	}
+	srv_count(t->srv, cnt);
+	srv_reply_finish(t);
+}

@@ -36,4 +36,8 @@ void srv_reply_lease(struct srv_txn *t, uint32_t pref, uint32_t valid);
  */
 int srv_reply_finish(struct srv_txn *t);
 
+/* Ends a handler: err < 0 drops t (srv_txn_drop); otherwise counts cnt
+ * and finishes the reply (srv_reply_finish). */
+void srv_reply_end(struct srv_txn *t, int err, enum srv_cnt cnt);
+
 #endif

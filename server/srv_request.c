@@ -11,21 +11,12 @@ void srv_request(struct srv_txn *t)
 {
 	int err;
 
-	if (!srv_can_commit(t->srv)) {
-		srv_count(t->srv, SRV_CNT_DROP_DB_DOWN);
-		t->drop = true; /* no lease-granting Reply without a commit */
+	if (!srv_txn_can_commit(t))
 		return;
-	}
 	err = srv_reply_init(t, D6_MSG_REPLY);
 	if (!err)
 		err = srv_ia_process(t, SRV_IA_REQUEST);
 	if (!err)
 		err = srv_reply_options(t, false);
-	if (err < 0) {
-		srv_txn_undo(t);
-		t->drop = true;
-		return;
-	}
-	srv_count(t->srv, SRV_CNT_REPLY);
-	srv_reply_finish(t);
+	srv_reply_end(t, err, SRV_CNT_REPLY);
 }

@@ -33,11 +33,5 @@ void srv_solicit(struct srv_txn *t)
 		err = srv_ia_process(t, rc ? SRV_IA_REQUEST : SRV_IA_ADVERTISE);
 	if (err >= 0)
 		err = srv_reply_options(t, false);
-	if (err < 0) {
-		srv_txn_undo(t);
-		t->drop = true;
-		return;
-	}
-	srv_count(s, rc ? SRV_CNT_REPLY : SRV_CNT_ADVERTISE);
-	srv_reply_finish(t);
+	srv_reply_end(t, err, rc ? SRV_CNT_REPLY : SRV_CNT_ADVERTISE);
 }

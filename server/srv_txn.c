@@ -148,6 +148,21 @@ void srv_txn_undo(struct srv_txn *t)
 	}
 }
 
+void srv_txn_drop(struct srv_txn *t)
+{
+	srv_txn_undo(t);
+	t->drop = true;
+}
+
+bool srv_txn_can_commit(struct srv_txn *t)
+{
+	if (srv_can_commit(t->srv))
+		return true;
+	srv_count(t->srv, SRV_CNT_DROP_DB_DOWN);
+	t->drop = true;
+	return false;
+}
+
 static bool op_detaches(uint8_t kind)
 {
 	return kind == SRV_OP_RELEASE || kind == SRV_OP_EXPIRE || kind == SRV_OP_FORGET;

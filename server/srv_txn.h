@@ -90,6 +90,11 @@ int srv_txn_expire(struct srv_txn *t, struct srv_lease *l);
 
 /* Undoes every operation, newest first (the commit failed). */
 void srv_txn_undo(struct srv_txn *t);
+/* Undoes t and marks it dropped: its handler gives up and no reply leaves. */
+void srv_txn_drop(struct srv_txn *t);
+/* For handlers that change leases, first: false, counted and t dropped, when
+ * nothing can be committed now (no lease-changing Reply without a commit). */
+bool srv_txn_can_commit(struct srv_txn *t);
 /* The commit took: frees the leases that left the cache. */
 void srv_txn_committed(struct srv_txn *t);
 /* The commit took but this transaction's rows did not: grants become ghosts. */
