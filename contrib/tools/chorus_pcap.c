@@ -219,8 +219,9 @@ static void fields_opt(struct fields *f, const struct d6_msg *m, int i, int dept
 		fields_opt(f, m, c, depth);
 }
 
-/* Adds the fields of one message and, through RELAY_MSG, of what it carries. */
-static int fields_msg(struct fields *f, const uint8_t *buf, size_t len, int depth)
+/* Parses a message depth relay layers deep into a new *out, which the
+ * caller frees. 0, CH_EDEEP, CH_ENOMEM or the codec's error (*out unset). */
+static int msg_new(const uint8_t *buf, size_t len, int depth, struct d6_msg **out)
 {
 	struct d6_msg *m;
 	int err;
@@ -231,45 +232,52 @@ static int fields_msg(struct fields *f, const uint8_t *buf, size_t len, int dept
 	if (!m)
 		return CH_ENOMEM;
 	err = d6_msg_parse(buf, len, m);
-	if (err == 0) {
-		field_add(f, "dhcpv6.msgtype", "%u", m->type);
-		if (d6_msg_is_relay(m->type)) {
-			field_add(f, "dhcpv6.hopcount", "%u", m->hops);
-			field_addr(f, "dhcpv6.linkaddr", m->link);
-			field_addr(f, "dhcpv6.peeraddr", m->peer);
-		} else {
-			field_add(f, "dhcpv6.xid", "0x%06x", m->xid);
-		}
-		for (int i = d6_msg_first(m, D6_ROOT); i != D6_NONE; i = d6_msg_next(m, i))
-			fields_opt(f, m, i, depth);
+	if (err) {
+		free(m);
+		return err;
 	}
+	*out = m;
+	return 0;
+}
+
+/* Adds the fields of one message and, through RELAY_MSG, of what it carries. */
+static int fields_msg(struct fields *f, const uint8_t *buf, size_t len, int depth)
+{
+	struct d6_msg *m;
+	int err = msg_new(buf, len, depth, &m);
+
+	if (err)
+		return err;
+	field_add(f, "dhcpv6.msgtype", "%u", m->type);
+	if (d6_msg_is_relay(m->type)) {
+		field_add(f, "dhcpv6.hopcount", "%u", m->hops);
+		field_addr(f, "dhcpv6.linkaddr", m->link);
+		field_addr(f, "dhcpv6.peeraddr", m->peer);
+	} else {
+		field_add(f, "dhcpv6.xid", "0x%06x", m->xid);
+	}
+	for (int i = d6_msg_first(m, D6_ROOT); i != D6_NONE; i = d6_msg_next(m, i))
+		fields_opt(f, m, i, depth);
 	free(m);
-	return err;
+	return 0;
 }
 
 /* One line per message; relay layers are rendered outermost first. */
 static int render_msg(const uint8_t *buf, size_t len, char *out, size_t cap, int depth)
 {
 	struct d6_msg *m;
-	int err, inner;
+	int err = msg_new(buf, len, depth, &m), inner;
 	size_t used;
 
-	if (depth > D6_HOP_COUNT_CAP + 1)
-		return CH_EDEEP;
-	m = malloc(sizeof(*m));
-	if (!m)
-		return CH_ENOMEM;
-	err = d6_msg_parse(buf, len, m);
-	if (err == 0) {
-		d6_text_msg(m, out, cap);
-		inner =
-		    d6_msg_is_relay(m->type) ? d6_msg_find(m, D6_ROOT, D6_OPT_RELAY_MSG) : D6_NONE;
-		used = strlen(out);
-		if (inner != D6_NONE && used + 4 < cap) {
-			memcpy(out + used, " => ", 5);
-			err = render_msg(m->node[inner].data, m->node[inner].len, out + used + 4,
-			                 cap - used - 4, depth + 1);
-		}
+	if (err)
+		return err;
+	d6_text_msg(m, out, cap);
+	inner = d6_msg_is_relay(m->type) ? d6_msg_find(m, D6_ROOT, D6_OPT_RELAY_MSG) : D6_NONE;
+	used = strlen(out);
+	if (inner != D6_NONE && used + 4 < cap) {
+		memcpy(out + used, " => ", 5);
+		err = render_msg(m->node[inner].data, m->node[inner].len, out + used + 4,
+		                 cap - used - 4, depth + 1);
 	}
 	free(m);
 	return err;
