@@ -53,7 +53,8 @@ tests_unit_server_test_srv_handlers_LDADD = $(UNIT_LIBS)
 
 # Integration: the daemon against a private PostgreSQL, driven by a relay client.
 TESTS += tests/integration/test_dhcp6d.sh
-EXTRA_DIST += tests/integration/test_dhcp6d.sh tests/integration/test_dhcp6d_client.py
+EXTRA_DIST += tests/integration/test_dhcp6d.sh tests/integration/test_dhcp6d_client.py \
+	tests/integration/d6wire.py
 TESTS += tests/integration/test_dhcp6d_reconf.sh
 EXTRA_DIST += tests/integration/test_dhcp6d_reconf.sh
 TESTS += tests/integration/test_dhcp6d_reconf_refuse.sh

@@ -30,36 +30,13 @@ import struct
 import sys
 import time
 
+from d6wire import a2b, b2a, decode_name, opt, parse_opts, pcap_udp
+
 O_CLIENTID, O_SERVERID, O_IAADDR, O_ORO, O_RELAY_MSG, O_STATUS = 1, 2, 5, 6, 9, 13
 O_IFID, O_IAPREFIX, O_REMOTE_ID, O_FQDN, O_LQ_QUERY = 18, 26, 37, 39, 44
 O_CLIENT_DATA, O_CLT_TIME, O_LQ_RELAY_DATA, O_LQ_CLIENT_LINK, O_RELAY_ID = 45, 46, 47, 48, 53
 O_LLADDR = 79
 OUR_DUID = "000300010200000000aa"
-
-
-def opt(code, data=b""):
-    return struct.pack("!HH", code, len(data)) + data
-
-
-def parse_opts(b):
-    out, i = [], 0
-    while i + 4 <= len(b):
-        code, ln = struct.unpack("!HH", b[i:i + 4])
-        if i + 4 + ln > len(b):
-            raise ValueError("option %d runs past its container" % code)
-        out.append((code, b[i + 4:i + 4 + ln]))
-        i += 4 + ln
-    if i != len(b):
-        raise ValueError("trailing bytes")
-    return out
-
-
-def a2b(a):
-    return socket.inet_pton(socket.AF_INET6, a)
-
-
-def b2a(b):
-    return socket.inet_ntop(socket.AF_INET6, b)
 
 
 def build(a):
@@ -123,14 +100,6 @@ def decode_client(d):
         else:
             c.setdefault("opts", {})[str(code)] = x.hex()
     return c
-
-
-def decode_name(b):
-    labels, i = [], 0
-    while i < len(b) and b[i]:
-        labels.append(b[i + 1:i + 1 + b[i]].decode())
-        i += 1 + b[i]
-    return ".".join(labels) + ("." if i < len(b) else "")
 
 
 def decode_msg(inner):
@@ -357,12 +326,6 @@ def term(port, pid, a):
     os.kill(pid, 15)
     msgs, rawb = read_frames(s, xids, time.time() + 20)
     return {"messages": msgs[-2:], "count": len(msgs), "raw": rawb.hex()}
-
-
-def pcap_udp(out, hexes):
-    from scapy.all import IPv6, UDP, Raw, wrpcap  # only to frame the bytes
-    wrpcap(out, [IPv6(src="::1", dst="::1") / UDP(sport=547, dport=547) / Raw(bytes.fromhex(h))
-                 for h in hexes])
 
 
 def pcap_tcp(out, hexes):

@@ -24,6 +24,8 @@ import struct
 import sys
 import time
 
+from d6wire import a2b, b2a, decode_name, opt, parse_opts, pcap_udp
+
 MSG = {"solicit": 1, "request": 3, "confirm": 4, "renew": 5, "rebind": 6,
        "release": 8, "decline": 9, "inforeq": 11, "leasequery": 14}
 O_CLIENTID, O_SERVERID, O_IA_NA, O_IA_TA, O_IAADDR, O_ORO = 1, 2, 3, 4, 5, 6
@@ -31,32 +33,6 @@ O_PREF, O_ELAPSED, O_RELAY_MSG, O_STATUS, O_RAPID = 7, 8, 9, 13, 14
 O_IFID, O_DNS, O_DOMAIN, O_IA_PD, O_IAPREFIX = 18, 23, 24, 25, 26
 O_REMOTE_ID, O_RELAY_ID, O_LQ_QUERY, O_INFO_REFRESH, O_SOL_MAX_RT = 37, 53, 44, 32, 82
 O_FQDN = 39
-
-
-def opt(code, data=b""):
-    return struct.pack("!HH", code, len(data)) + data
-
-
-def parse_opts(b):
-    out = []
-    i = 0
-    while i + 4 <= len(b):
-        code, ln = struct.unpack("!HH", b[i:i + 4])
-        if i + 4 + ln > len(b):
-            raise ValueError("option %d runs past its container" % code)
-        out.append((code, b[i + 4:i + 4 + ln]))
-        i += 4 + ln
-    if i != len(b):
-        raise ValueError("trailing bytes")
-    return out
-
-
-def a2b(a):
-    return socket.inet_pton(socket.AF_INET6, a)
-
-
-def b2a(b):
-    return socket.inet_ntop(socket.AF_INET6, b)
 
 
 def build(args):
@@ -150,14 +126,6 @@ def decode_ia(code, d):
             p, v, ln = struct.unpack("!IIB", x[:9])
             ia["leases"].append({"addr": "%s/%d" % (b2a(x[9:25]), ln), "pref": p, "valid": v})
     return ia
-
-
-def decode_name(b):
-    labels, i = [], 0
-    while i < len(b) and b[i]:
-        labels.append(b[i + 1:i + 1 + b[i]].decode())
-        i += 1 + b[i]
-    return ".".join(labels) + ("." if i < len(b) else "")
 
 
 def decode(b):
@@ -261,16 +229,9 @@ def load(port, n, outfile, secs=30.0, window=256, name=None):
                       "seconds": round(secs, 2), "per_second": round(granted / secs)}))
 
 
-def pcap(out, hexes):
-    """IPv6/UDP 547->547 frames around each reply, for tshark."""
-    from scapy.all import IPv6, UDP, Raw, wrpcap  # only to frame the bytes
-    wrpcap(out, [IPv6(src="::1", dst="::1") / UDP(sport=547, dport=547) / Raw(bytes.fromhex(h))
-                 for h in hexes])
-
-
 def main(argv):
     if argv[1] == "pcap":
-        return pcap(argv[2], argv[3:])
+        return pcap_udp(argv[2], argv[3:])
     port, what = int(argv[1]), argv[2]
     if what == "load":
         return load(port, int(argv[3]), argv[4], float(argv[5]) if len(argv) > 5 else 30.0,
