@@ -91,6 +91,9 @@ struct api {
 	int64_t started_at;       /* wall clock, for the heartbeat */
 	bool stopping;
 	bool beat_busy;
+	/* a page by relay-id [0] or remote-id [1] found rows with more than one
+	 * such id: its pages merge all three ranges at once (api_leases.c) */
+	bool ids_many[2];
 };
 
 struct api_req {

@@ -298,6 +298,11 @@ int api_lease_filter_parse(const struct api_query *q, struct api_lease_filter *f
 
 struct list_ctx {
 	unsigned limit;
+	/* a page by one id (list_by_id): 1 + which of a->ids_many while its
+	 * first range alone is tried, and once the merge of all three runs */
+	int first, merged;
+	const char *pv[4];     /* its parameters, into v */
+	char v[4][API_LF_LEN]; /* the id, the cursor's address and id, the limit */
 };
 
 /* The raw query without its cursor, then the new one: the next link. */
@@ -326,6 +331,27 @@ static char *next_link(const char *query, const char *cursor)
 	return out;
 }
 
+static void on_list(struct api_req *r, const PGresult *res);
+
+/* After a page by one id: its first range alone found nothing, so nothing
+ * is left or some row holds more than one id, and the merge of the three
+ * ranges answers; once that finds rows, the next pages merge at once. */
+static bool by_id_merge(struct api_req *r, struct list_ctx *c, const PGresult *res)
+{
+	int k = c->first - 1;
+
+	if (c->merged && PQntuples(res) > 0)
+		r->a->ids_many[c->merged - 1] = true;
+	if (!c->first)
+		return false;
+	c->first = 0;
+	if (PQntuples(res) > 0)
+		return false;
+	c->merged = k + 1;
+	api_store_run(r, k ? AST_LEASES_REMOTE_PAGE : AST_LEASES_RELAY_PAGE, c->pv, on_list);
+	return true;
+}
+
 static void on_list(struct api_req *r, const PGresult *res)
 {
 	struct list_ctx *c = r->hctx;
@@ -334,6 +360,8 @@ static void on_list(struct api_req *r, const PGresult *res)
 	/* about 900 octets a lease: one allocation for most pages */
 	struct api_buf b = {.cap = 1024 * (size_t)shown + 512};
 
+	if (by_id_merge(r, c, res))
+		return;
 	b.b = malloc(b.cap);
 	if (!b.b)
 		b.cap = 0;
@@ -371,13 +399,47 @@ static void on_list(struct api_req *r, const PGresult *res)
 	api_reply_raw(r, 200, "application/json", b.b, b.n);
 }
 
-/* No filter but the cursor: the page of the whole table (AST_LEASES_PAGE). */
-static bool unfiltered(const struct api_lease_filter *f)
+/* No filter set but those of keep (and the cursor and limit, always allowed). */
+static bool only(const struct api_lease_filter *f, int keep)
 {
 	for (int k = 0; k < API_LF_CURSOR; k++)
-		if (f->set[k])
+		if (f->set[k] && k != keep)
 			return false;
 	return true;
+}
+
+/* By an id of the relay data (relay-id, else remote-id): the index ranges of
+ * that id (AST_LEASES_RELAY and _REMOTE, or their _PAGE forms when it is
+ * the only filter, tried with the first range alone until some row holds
+ * more than one id: by_id_merge), which always start after a cursor: the
+ * first page after '::/0', 0, which sorts before every lease. */
+static void list_by_id(struct api_req *r, const struct api_lease_filter *f, const char **vals,
+                       int k)
+{
+	struct list_ctx *c = r->hctx;
+	const char *cur = f->set[API_LF_CURSOR] ? f->v[API_LF_CURSOR] : "::/0",
+	           *cid = f->set[API_LF_CURSOR] ? f->v[API_LF_CURSOR_ID] : "0";
+	int i = k == API_LF_RELAY_ID ? 0 : 1;
+
+	if (!only(f, k)) {
+		vals[API_LF_CURSOR] = cur;
+		vals[API_LF_CURSOR_ID] = cid;
+		api_store_run(r, i ? AST_LEASES_REMOTE : AST_LEASES_RELAY, vals, on_list);
+		return;
+	}
+	memcpy(c->v[0], f->v[k], sizeof(c->v[0]));
+	memcpy(c->v[3], f->v[API_LF_LIMIT], sizeof(c->v[3]));
+	snprintf(c->v[1], sizeof(c->v[1]), "%s", cur);
+	snprintf(c->v[2], sizeof(c->v[2]), "%s", cid);
+	for (int j = 0; j < 4; j++)
+		c->pv[j] = c->v[j];
+	if (r->a->ids_many[i]) {
+		api_store_run(r, i ? AST_LEASES_REMOTE_PAGE : AST_LEASES_RELAY_PAGE, c->pv,
+		              on_list);
+		return;
+	}
+	c->first = i + 1;
+	api_store_run(r, i ? AST_LEASES_REMOTE_FIRST : AST_LEASES_RELAY_FIRST, c->pv, on_list);
 }
 
 void api_leases_list(struct api_req *r)
@@ -406,7 +468,7 @@ void api_leases_list(struct api_req *r)
 	r->hctx_free = free;
 	for (int k = 0; k < API_LF_MAX; k++)
 		vals[k] = f.set[k] ? f.v[k] : NULL;
-	if (unfiltered(&f)) {
+	if (only(&f, -1)) { /* no filter: the page of the whole table */
 		const char *pv[3] = {f.set[API_LF_CURSOR] ? f.v[API_LF_CURSOR] : "::/0",
 		                     f.set[API_LF_CURSOR] ? f.v[API_LF_CURSOR_ID] : "0",
 		                     f.v[API_LF_LIMIT]};
@@ -414,13 +476,9 @@ void api_leases_list(struct api_req *r)
 		api_store_run(r, AST_LEASES_PAGE, pv, on_list);
 		return;
 	}
-	if (f.set[API_LF_RELAY_ID]) {
-		/* the relay-id statement always starts after a cursor (AST_LEASES_RELAY) */
-		if (!f.set[API_LF_CURSOR]) {
-			vals[API_LF_CURSOR] = "::/0";
-			vals[API_LF_CURSOR_ID] = "0";
-		}
-		api_store_run(r, AST_LEASES_RELAY, vals, on_list);
+	if (f.set[API_LF_RELAY_ID] || f.set[API_LF_REMOTE_ID]) {
+		list_by_id(r, &f, vals,
+		           f.set[API_LF_RELAY_ID] ? API_LF_RELAY_ID : API_LF_REMOTE_ID);
 		return;
 	}
 	api_store_run(r, AST_LEASES_LIST, vals, on_list);

@@ -46,8 +46,36 @@
 	"AND ($11::text IS NULL OR l.fqdn = $11::text) "                                           \
 	"AND ($12::float8 IS NULL OR l.expires_at < to_timestamp($12::float8)) "                   \
 	"AND ($13::float8 IS NULL OR l.expires_at > to_timestamp($13::float8))"
-/* After the cursor ($14, $15), in the order of the pages. */
-#define LEASE_AFTER "(l.addr, l.id) > ($14::inet, $15::bigint)"
+/* The rows holding the id ID (an expression) anywhere in the array column C, after the
+ * cursor (CUR, CID) in the order of the pages, FILT (" AND ..." or "") tested on each,
+ * LIM + 1 of them: the merge of three index ranges, each stopping at the page size:
+ * the rows whose first element it is (leases_<c>1_addr_idx), those whose second it is
+ * and not the first (leases_<c>2_addr_idx), and the few with more than two elements
+ * that hold it further in (leases_<c>3_addr_idx, tested for it). */
+#define BY_ID_TAIL(cur, cid, lim)                                                                  \
+	" AND (l.addr, l.id) > (" cur "::inet, " cid "::bigint) ORDER BY l.addr, l.id LIMIT " lim  \
+	"::int + 1"
+#define BY_ID(c, id, filt, cur, cid, lim)                                                          \
+	"SELECT * FROM ((SELECT " LEASE_COLS(                                                      \
+	    "l") ", l.id FROM leases l WHERE l." c " <> '{}' "                                     \
+	         "AND l." c "[1] = " id filt                                                       \
+	         BY_ID_TAIL(cur, cid, lim) ") UNION ALL (SELECT " LEASE_COLS(                      \
+	             "l") ", l.id FROM leases l WHERE cardinality(l." c ") > 1 AND l." c           \
+	                  "[2] = " id " AND l." c "[1] IS DISTINCT FROM " id filt                  \
+	                  BY_ID_TAIL(cur, cid, lim) ") UNION ALL (SELECT " LEASE_COLS(             \
+	                      "l") ", l.id FROM leases l "                                         \
+	                           "WHERE cardinality(l." c ") > 2 AND l." c                       \
+	                           "[1] IS DISTINCT FROM " id " AND l." c                          \
+	                           "[2] IS DISTINCT FROM " id " AND l." c " @> ARRAY[" id "]" filt \
+	                           BY_ID_TAIL(cur, cid, lim) ")) p ORDER BY addr, id LIMIT " lim   \
+	                                                     "::int + 1"
+
+/* The first of BY_ID's ranges, if no row holds more than one element in C (an index
+ * lookup in leases_<c>2_addr_idx, once per statement); else no row. */
+#define BY_ID_FIRST(c, id, cur, cid, lim)                                                          \
+	"SELECT " LEASE_COLS("l") ", l.id FROM leases l WHERE l." c " <> '{}' AND l." c            \
+	                          "[1] = " id " AND NOT EXISTS (SELECT 1 FROM leases m WHERE "     \
+	                          "cardinality(m." c ") > 1)" BY_ID_TAIL(cur, cid, lim)
 
 /* One reservation as the API shows it (api/openapi.yaml, Reservation). */
 #define RESV_JSON(t)                                                                               \
@@ -90,34 +118,41 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                   "ARRAY[decode($8::text, 'hex')]) "
                   "AND ($14::inet IS NULL OR (l.addr, l.id) > ($14::inet, $15::bigint)) "
                   "ORDER BY l.addr, l.id LIMIT $16::int + 1"},
-    /* The same with a relay-id ($8, given), which may sit anywhere in a
-     * row's relay_ids: the merge of three ranges in (addr, id) order
-     * (sql/0010), each stopping at the page size: rows whose first id it is,
-     * those whose second id it is (and not the first), and the few with more
-     * than two ids that hold it further in. An id that no row holds reads
-     * nothing, where the address order tested every row of the table. The
-     * cursor is always given (the first page after '::/0', 0), so one
-     * generic plan fits every page: it runs after AST_GENERIC, unplanned. */
-    [AST_LEASES_RELAY] =
-        {"api_leases_relay", 16,
-         "SELECT * FROM ((SELECT " LEASE_COLS(
-             "l") ", l.id FROM leases l WHERE l.relay_ids <> '{}' AND "
-                  "l.relay_ids[1] = decode($8::text, 'hex') AND " LEASE_FILTERS " AND " LEASE_AFTER
-                  " ORDER BY l.addr, l.id LIMIT $16::int + 1) "
-                  "UNION ALL (SELECT " LEASE_COLS(
-                      "l") ", l.id FROM leases l WHERE cardinality(l.relay_ids) > 1 AND "
-                           "l.relay_ids[2] = decode($8::text, 'hex') AND l.relay_ids[1] IS "
-                           "DISTINCT FROM decode($8::text, 'hex') AND " LEASE_FILTERS
-                           " AND " LEASE_AFTER " ORDER BY l.addr, l.id LIMIT $16::int + 1) "
-                           "UNION ALL (SELECT " LEASE_COLS(
-                               "l") ", l.id FROM leases l WHERE cardinality(l.relay_ids) > 2 "
-                                    "AND l.relay_ids[1] IS DISTINCT FROM decode($8::text, "
-                                    "'hex') AND l.relay_ids[2] IS DISTINCT FROM "
-                                    "decode($8::text, 'hex') AND l.relay_ids @> "
-                                    "ARRAY[decode($8::text, 'hex')] AND " LEASE_FILTERS
-                                    " AND " LEASE_AFTER
-                                    " ORDER BY l.addr, l.id LIMIT $16::int + 1)) p "
-                                    "ORDER BY addr, id LIMIT $16::int + 1"},
+    /* The same with a relay-id ($8, given) or a remote-id ($9, given, no
+     * relay-id), which may sit anywhere in a row's array: the index ranges
+     * of BY_ID (sql/0010, sql/0011) with the other filters tested on each
+     * row. An id that no row holds reads nothing, where the address order
+     * tested every row of the table. The cursor is always given (the first
+     * page after '::/0', 0), so one generic plan fits every page: they run
+     * after AST_GENERIC, unplanned. */
+    [AST_LEASES_RELAY] = {"api_leases_relay", 16,
+                          BY_ID("relay_ids", "decode($8::text, 'hex')", " AND " LEASE_FILTERS,
+                                "$14", "$15", "$16")},
+    [AST_LEASES_REMOTE] = {"api_leases_remote", 16,
+                           BY_ID("remote_ids", "decode($9::text, 'hex')",
+                                 " AND " LEASE_FILTERS " AND ($8::text IS NULL OR l.relay_ids @> "
+                                 "ARRAY[decode($8::text, 'hex')])",
+                                 "$14", "$15", "$16")},
+    /* The same with no other filter (the common case, and what a relay's
+     * operator pages through): no filter left to test on each row, which
+     * was a sixth of the backend's time a page. $1 the id hex, $2/$3 the
+     * cursor, $4 the limit. */
+    [AST_LEASES_RELAY_PAGE] = {"api_leases_relay_page", 4,
+                               BY_ID("relay_ids", "decode($1::text, 'hex')", "", "$2", "$3", "$4")},
+    [AST_LEASES_REMOTE_PAGE] = {"api_leases_remote_page", 4,
+                                BY_ID("remote_ids", "decode($1::text, 'hex')", "", "$2", "$3",
+                                      "$4")},
+    /* The first range alone, while no row of the table holds more than one
+     * id (BY_ID_FIRST): where one relay layer adds the ids, the other two
+     * ranges are always empty, yet opening their scans was a tenth of the
+     * page. No row when some row holds more: api_leases.c then runs the
+     * merge (and so for every empty page). */
+    [AST_LEASES_RELAY_FIRST] = {"api_leases_relay_first", 4,
+                                BY_ID_FIRST("relay_ids", "decode($1::text, 'hex')", "$2", "$3",
+                                            "$4")},
+    [AST_LEASES_REMOTE_FIRST] = {"api_leases_remote_first", 4,
+                                 BY_ID_FIRST("remote_ids", "decode($1::text, 'hex')", "$2", "$3",
+                                             "$4")},
     /* The same page with no filter (the whole table in pages, as an export
      * reads it): one plan fits every cursor, so it runs on a generic plan
      * (after AST_GENERIC, see generic_plan[]) instead of being planned per
@@ -249,14 +284,22 @@ static const struct db_stmt api_stmts[AST_MAX] = {
 
 /* Statements whose rows api_lease_row.c reads in binary format. */
 static const bool binary_results[AST_MAX] = {
-    [AST_LEASES_LIST] = true, [AST_LEASES_PAGE] = true,  [AST_LEASES_RELAY] = true,
-    [AST_LEASE_GET] = true,   [AST_LEASE_DELETE] = true,
+    [AST_LEASES_LIST] = true,        [AST_LEASES_PAGE] = true,
+    [AST_LEASES_RELAY] = true,       [AST_LEASES_REMOTE] = true,
+    [AST_LEASES_RELAY_PAGE] = true,  [AST_LEASES_REMOTE_PAGE] = true,
+    [AST_LEASES_RELAY_FIRST] = true, [AST_LEASES_REMOTE_FIRST] = true,
+    [AST_LEASE_GET] = true,          [AST_LEASE_DELETE] = true,
 };
 
 /* Statements whose plan does not depend on their parameters' values: sent
  * after AST_GENERIC in the same transaction, so they are planned once per
  * connection, not per execution (the session forces custom plans). */
-static const bool generic_plan[AST_MAX] = {[AST_LEASES_PAGE] = true, [AST_LEASES_RELAY] = true};
+static const bool generic_plan[AST_MAX] = {
+    [AST_LEASES_PAGE] = true,         [AST_LEASES_RELAY] = true,
+    [AST_LEASES_REMOTE] = true,       [AST_LEASES_RELAY_PAGE] = true,
+    [AST_LEASES_REMOTE_PAGE] = true,  [AST_LEASES_RELAY_FIRST] = true,
+    [AST_LEASES_REMOTE_FIRST] = true,
+};
 
 struct api_query_run {
 	struct api *a;

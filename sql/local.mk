@@ -5,7 +5,8 @@ ADMIN_MIGRATIONS = sql/0001_schema.sql sql/0002_cheaper_inserts.sql \
 	sql/0003_heartbeats.sql sql/0004_ddns_outbox.sql \
 	sql/0005_lease_events.sql sql/0006_reservations.sql \
 	sql/0007_heartbeat_errors.sql sql/0008_bulk_id_indexes.sql \
-	sql/0009_lease_pages.sql sql/0010_lease_relay_pages.sql
+	sql/0009_lease_pages.sql sql/0010_lease_relay_pages.sql \
+	sql/0011_lease_remote_pages.sql
 ADMIN_ROLES = sql/roles.sql
 dist_sql_DATA += $(ADMIN_MIGRATIONS) $(ADMIN_ROLES)
 

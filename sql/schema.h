@@ -7,6 +7,6 @@
 #ifndef CHORUS_SCHEMA_H
 #define CHORUS_SCHEMA_H
 
-#define CHORUS_SCHEMA_VERSION 10
+#define CHORUS_SCHEMA_VERSION 11
 
 #endif

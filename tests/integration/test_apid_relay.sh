@@ -1,10 +1,11 @@
 #!/bin/bash
-# GET /v1/leases?relay-id=... against a real chorus-apid and PostgreSQL (lib_admin.sh), on
-# 20,000 rows written by SQL as the engine writes them: the id at the first, second or third
-# place of relay_ids, twice in one row, in every state. Paged by next links, every filter
-# gives exactly the rows the table holds, in (addr, id) order, none twice; an id that no
-# row holds reads no row of the table (sql/0010: index ranges, where the address order
-# tested every row: 2.1 s at a million rows). apid connects as a login user of <schema>_api.
+# GET /v1/leases?relay-id=... and ?remote-id=... against a real chorus-apid and PostgreSQL
+# (lib_admin.sh), on 20,000 rows written by SQL as the engine writes them: the id at the
+# first, second or third place of relay_ids (remote_ids), twice in one row, in every state.
+# Paged by next links, every filter gives exactly the rows the table holds, in (addr, id)
+# order, none twice; an id that no row holds reads no row of the table (sql/0010 and 0011:
+# index ranges, where the address order tested every row: 2.1 s at a million rows). apid
+# connects as a login user of <schema>_api.
 unset PGHOST PGPORT PGUSER PGDATABASE
 . "$CHORUS_SRCDIR/tests/integration/lib_admin.sh"
 
@@ -29,20 +30,15 @@ it_role "${SCHEMA}_dhcp" "${SCHEMA}_lq" "${SCHEMA}_ddns" "${SCHEMA}_api" "apiru_
 q "CREATE ROLE apiru_$IT LOGIN IN ROLE ${SCHEMA}_api" >/dev/null || bail "cannot create the api user"
 read -r TOK HASH < <("$ADMIN" token-new | paste -sd' ')
 
-# A (one of seven) at every place; B (0b0b) the outer relay of two-hop clients, C and D
-# (0c0c, 0d0d) of the few three-hop ones; every fifth row without relay data.
-A="000300010a0b0c0d0e0"
+# First only rows with one relay id and one remote id (as behind one relay layer), 0a0a0<n>
+# and 00000de9a1a10<n>: pages by id read the first range alone (api_leases_relay_first).
 q "INSERT INTO $SCHEMA.leases (lease_type, addr, duid, iaid, subnet_id, link_addr,
-	preferred_lft, valid_lft, cltt, expires_at, state, granted_by, relay_ids)
-   SELECT 'na', '2001:db8:1::'::inet + i, '\\x00030001'::bytea || int4send(i), 1, 1,
-	'2001:db8:1::1', 300, 600, now(), now() + interval '600 s',
+	preferred_lft, valid_lft, cltt, expires_at, state, granted_by, relay_ids, remote_ids)
+   SELECT 'na', '2001:db8:2::'::inet + i, '\\x00030002'::bytea || int4send(i), 1, 1,
+	'2001:db8:2::1', 300, 600, now(), now() + interval '600 s',
 	(ARRAY['active', 'released', 'expired'])[1 + i % 3], 'filler',
-	CASE WHEN i % 5 = 0 THEN '{}'::bytea[]
-	  WHEN i % 100 = 3 THEN ARRAY['\\x0c0c'::bytea, '\\x0d0d'::bytea, decode('${A}' || (i % 7), 'hex')]
-	  WHEN i % 5 IN (1, 3) THEN ARRAY[decode('${A}' || (i % 7), 'hex')]
-	  WHEN i % 5 = 2 THEN ARRAY['\\x0b0b'::bytea, decode('${A}' || (i % 7), 'hex')]
-	  ELSE ARRAY[decode('${A}' || (i % 7), 'hex'), decode('${A}' || (i % 7), 'hex')] END
-   FROM generate_series(1, 20000) i;
+	ARRAY[decode('0a0a0' || (i % 3), 'hex')], ARRAY[decode('00000de9a1a10' || (i % 4), 'hex')]
+   FROM generate_series(1, 2000) i;
    ANALYZE $SCHEMA.leases" >/dev/null || bail "cannot insert the rows"
 
 # one database connection: the table statistics of every request come from one backend
@@ -83,7 +79,44 @@ same() {
 		diff <(echo "$want") <(echo "$got") | head -n 5 | sed 's/^/#   /'
 	fi
 }
-has() { echo "relay_ids @> ARRAY['\\x$1'::bytea]"; }
+has() { echo "${2:-relay_ids} @> ARRAY['\\x$1'::bytea]"; }
+
+same "relay-id, every row with one" "limit=61&relay-id=0a0a01" "$(has 0a0a01)"
+same "remote-id, every row with one" "limit=53&remote-id=00000de9a1a102" \
+	"$(has 00000de9a1a102 remote_ids)"
+# a row with two ids now: the first range alone no longer answers, the merge of three does
+q "UPDATE $SCHEMA.leases SET relay_ids = ARRAY['\\x0b0b'::bytea, '\\x0a0a01'::bytea],
+	remote_ids = ARRAY['\\x00000de9ffff'::bytea, '\\x00000de9a1a102'::bytea]
+   WHERE addr = '2001:db8:2::7'" >/dev/null
+same "relay-id, one row with it at the second place" "limit=61&relay-id=0a0a01" "$(has 0a0a01)"
+same "remote-id, one row with it at the second place" "limit=53&remote-id=00000de9a1a102" \
+	"$(has 00000de9a1a102 remote_ids)"
+
+# A (one of seven) at every place; B (0b0b) the outer relay of two-hop clients, C and D
+# (0c0c, 0d0d) of the few three-hop ones; every fifth row without relay data. Remote ids
+# (an enterprise number first): R (one of three) at every place, E (...eeee) first and F
+# (...ffff) second of the few with three, F first of those with two; every fourth row none.
+A="000300010a0b0c0d0e0"
+R="00000de9aabb0"
+E=00000de9eeee
+F=00000de9ffff
+q "INSERT INTO $SCHEMA.leases (lease_type, addr, duid, iaid, subnet_id, link_addr,
+	preferred_lft, valid_lft, cltt, expires_at, state, granted_by, relay_ids, remote_ids)
+   SELECT 'na', '2001:db8:1::'::inet + i, '\\x00030001'::bytea || int4send(i), 1, 1,
+	'2001:db8:1::1', 300, 600, now(), now() + interval '600 s',
+	(ARRAY['active', 'released', 'expired'])[1 + i % 3], 'filler',
+	CASE WHEN i % 5 = 0 THEN '{}'::bytea[]
+	  WHEN i % 100 = 3 THEN ARRAY['\\x0c0c'::bytea, '\\x0d0d'::bytea, decode('${A}' || (i % 7), 'hex')]
+	  WHEN i % 5 IN (1, 3) THEN ARRAY[decode('${A}' || (i % 7), 'hex')]
+	  WHEN i % 5 = 2 THEN ARRAY['\\x0b0b'::bytea, decode('${A}' || (i % 7), 'hex')]
+	  ELSE ARRAY[decode('${A}' || (i % 7), 'hex'), decode('${A}' || (i % 7), 'hex')] END,
+	CASE WHEN i % 4 = 0 THEN '{}'::bytea[]
+	  WHEN i % 4 = 1 THEN ARRAY[decode('${R}' || (i % 3), 'hex')]
+	  WHEN i % 4 = 2 THEN ARRAY['\\x${F}'::bytea, decode('${R}' || (i % 3), 'hex')]
+	  WHEN i % 40 = 3 THEN ARRAY['\\x${E}'::bytea, '\\x${F}'::bytea, decode('${R}' || (i % 3), 'hex')]
+	  ELSE ARRAY[decode('${R}' || (i % 3), 'hex'), decode('${R}' || (i % 3), 'hex')] END
+   FROM generate_series(1, 20000) i;
+   ANALYZE $SCHEMA.leases" >/dev/null || bail "cannot insert the rows"
 
 same "relay-id at every place (first, second, third, twice), paged by 97" \
 	"limit=97&relay-id=${A}3" "$(has "${A}3")"
@@ -100,41 +133,67 @@ b=$(curl -sS -g -m 20 -H "Authorization: Bearer $TOK" "$URL/v1/leases?limit=5&re
 is "the first page after a cursor starts after it" "$(jq -r '.leases[0].address' <<<"$b")" \
 	"$(q "SELECT host(addr) FROM $SCHEMA.leases WHERE $(has "${A}3") ORDER BY addr, id OFFSET 1 LIMIT 1")"
 
-# An id no row holds: the rows apid's backend read, from the table's statistics (the 200
-# rows with three ids are tested; the address order read all 20,000). A backend sends its
-# statistics when it exits, and else at most once a second (up to 10 s late): apid is
-# restarted, so its new backend has read nothing of the table before, and a request for
-# 0b0b with limit=1 after the one measured marks when they have arrived.
+same "remote-id at every place (first, second, third, twice), paged by 89" \
+	"limit=89&remote-id=${R}1" "$(has "${R}1" remote_ids)"
+same "remote-id at the first place of rows with three" "limit=300&remote-id=$E" \
+	"$(has $E remote_ids)"
+same "remote-id first of rows with two, second of those with three" "limit=500&remote-id=$F" \
+	"$(has $F remote_ids)"
+same "remote-id with a state filter" "limit=60&state=active&remote-id=$F" \
+	"$(has $F remote_ids) AND state = 'active'"
+same "remote-id with a prefix filter" "limit=20&prefix=2001:db8:1::3000/116&remote-id=${R}2" \
+	"$(has "${R}2" remote_ids) AND addr <<= '2001:db8:1::3000/116'"
+same "remote-id with a relay-id" "limit=40&remote-id=${R}0&relay-id=${A}4" \
+	"$(has "${R}0" remote_ids) AND $(has "${A}4")"
+b=$(curl -sS -g -m 20 -H "Authorization: Bearer $TOK" "$URL/v1/leases?remote-id=${R}1&limit=1")
+c=$(jq -r .cursor <<<"$b")
+b=$(curl -sS -g -m 20 -H "Authorization: Bearer $TOK" "$URL/v1/leases?limit=5&remote-id=${R}1&cursor=$c")
+is "the first remote-id page after a cursor starts after it" "$(jq -r '.leases[0].address' <<<"$b")" \
+	"$(q "SELECT host(addr) FROM $SCHEMA.leases WHERE $(has "${R}1" remote_ids) ORDER BY addr, id OFFSET 1 LIMIT 1")"
+
+# An id no row holds: the rows apid's backend read, from the table's statistics (the rows
+# with three ids are tested: 200 with relay ids, 500 with remote ids; the address order
+# read all 20,000). A backend sends its statistics when it exits, and else at most once a
+# second (up to 10 s late): apid is restarted, so its new backend has read nothing of the
+# table before, and a request for 0b0b with limit=1 after the one measured marks when they
+# have arrived.
 read_rows() {
 	q "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables
 	   WHERE relid = '$SCHEMA.leases'::regclass"
 }
-kill "$APID_PID" && wait "$APID_PID"
-APID_PID=
-for _ in $(seq 200); do
-	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'apiru_$IT'")" = 0 ] && break
-	sleep 0.1
-done
-r0=$(read_rows)
-PGUSER=apiru_$IT "$APID" -c "$T/conf.json" -d >>"$T/a.log" 2>&1 &
-APID_PID=$!
-for _ in $(seq 200); do
-	[ "$(grep -c "database ready" "$T/a.log")" -ge 2 ] && break
-	sleep 0.1
-done
-b=$(curl -sS -g -m 20 -H "Authorization: Bearer $TOK" "$URL/v1/leases?relay-id=0e0e0e")
-is "an id no row holds: no lease" "$(jq -r .count <<<"$b")" 0
-curl -sS -g -m 20 -o /dev/null -H "Authorization: Bearer $TOK" "$URL/v1/leases?relay-id=0b0b&limit=1"
-for _ in $(seq 300); do
-	r1=$(read_rows)
-	[ "$r1" != "$r0" ] && break
-	sleep 0.1
-done
-r=$((r1 - r0))
-if [ "$r1" != "$r0" ] && [ "$r" -lt 1000 ]; then
-	ok "... and it read no more than the rows with three ids (the two requests read $r)"
-else
-	not_ok "... and it read no more than the rows with three ids (the two requests read $r)"
-fi
+# absent FILTER NAME: the page of FILTER (an id no row holds) is empty, and read few rows.
+absent() {
+	local b r r0 r1 n
+	kill "$APID_PID" && wait "$APID_PID"
+	APID_PID=
+	for _ in $(seq 200); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'apiru_$IT'")" = 0 ] && break
+		sleep 0.1
+	done
+	r0=$(read_rows)
+	n=$(grep -c "database ready" "$T/a.log")
+	PGUSER=apiru_$IT "$APID" -c "$T/conf.json" -d >>"$T/a.log" 2>&1 &
+	APID_PID=$!
+	for _ in $(seq 200); do
+		[ "$(grep -c "database ready" "$T/a.log")" -gt "$n" ] && break
+		sleep 0.1
+	done
+	b=$(curl -sS -g -m 20 -H "Authorization: Bearer $TOK" "$URL/v1/leases?$1")
+	is "$2 no row holds: no lease" "$(jq -r .count <<<"$b")" 0
+	curl -sS -g -m 20 -o /dev/null -H "Authorization: Bearer $TOK" "$URL/v1/leases?relay-id=0b0b&limit=1"
+	for _ in $(seq 300); do
+		r1=$(read_rows)
+		[ "$r1" != "$r0" ] && break
+		sleep 0.1
+	done
+	r=$((r1 - r0))
+	if [ "$r1" != "$r0" ] && [ "$r" -lt 1000 ]; then
+		ok "... and it read no more than the rows with three ids (the two requests read $r)"
+	else
+		not_ok "... and it read no more than the rows with three ids (the two requests read $r)"
+	fi
+}
+absent "relay-id=0e0e0e" "a relay-id"
+absent "remote-id=00000de90e0e0e" "a remote-id"
 
 done_testing

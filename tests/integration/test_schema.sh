@@ -299,6 +299,14 @@ uses "the API's relay-id page (the second id)" leases_relay2_addr_idx \
 	"SELECT * FROM leases WHERE cardinality(relay_ids) > 1 AND relay_ids[2] = '\\x00000005' AND relay_ids[1] IS DISTINCT FROM '\\x00000005' AND (addr, id) > ('::/0'::inet, 0) ORDER BY addr, id LIMIT 101"
 uses "the API's relay-id page (further in)" leases_relay3_addr_idx \
 	"SELECT * FROM leases WHERE cardinality(relay_ids) > 2 AND relay_ids[1] IS DISTINCT FROM '\\x00000005' AND relay_ids[2] IS DISTINCT FROM '\\x00000005' AND relay_ids @> ARRAY['\\x00000005'::bytea] AND (addr, id) > ('::/0'::inet, 0) ORDER BY addr, id LIMIT 101"
+# schema 11: the same three for remote-id (api_leases_remote); an id that no row holds is
+# found missing by the index lookups, with no row read
+uses "the API's remote-id page (the first id)" leases_remote1_addr_idx \
+	"SELECT * FROM leases WHERE remote_ids <> '{}' AND remote_ids[1] = '\\x00000de900000005' AND (addr, id) > ('::/0'::inet, 0) ORDER BY addr, id LIMIT 101"
+uses "the API's remote-id page (the second id)" leases_remote2_addr_idx \
+	"SELECT * FROM leases WHERE cardinality(remote_ids) > 1 AND remote_ids[2] = '\\x00000de900000005' AND remote_ids[1] IS DISTINCT FROM '\\x00000de900000005' AND (addr, id) > ('::/0'::inet, 0) ORDER BY addr, id LIMIT 101"
+uses "the API's remote-id page (further in)" leases_remote3_addr_idx \
+	"SELECT * FROM leases WHERE cardinality(remote_ids) > 2 AND remote_ids[1] IS DISTINCT FROM '\\x00000de900000005' AND remote_ids[2] IS DISTINCT FROM '\\x00000de900000005' AND remote_ids @> ARRAY['\\x00000de900000005'::bytea] AND (addr, id) > ('::/0'::inet, 0) ORDER BY addr, id LIMIT 101"
 # A renewal changes lifetimes, CLTT and expiry, no indexed column: PostgreSQL rewrites the row
 # in its page (a HOT update) and no index. chorus-dhcp6d reclaims expired leases from its
 # own cache, so no index on expires_at makes every renewal touch every index.
