@@ -91,6 +91,13 @@ struct api {
 	int64_t started_at;       /* wall clock, for the heartbeat */
 	bool stopping;
 	bool beat_busy;
+	/* a connection was resumed outside libmicrohttpd's callbacks: api_http.c
+	 * runs the daemons before the loop sleeps */
+	bool http_resumed;
+	/* the database connection is ready, and a notification on it: set by
+	 * api_events.c, called by api_store.c */
+	void (*on_db_ready)(struct api *a);
+	void (*on_notify)(struct api *a, const char *payload);
 	/* a page by relay-id [0] or remote-id [1] found rows with more than one
 	 * such id: its pages merge all three ranges at once (api_leases.c) */
 	bool ids_many[2];
@@ -141,16 +148,12 @@ struct api_req {
 /* api_http.c */
 int api_http_start(struct api *a);
 void api_http_stop(struct api *a);
-/* The reply is set (or the database is done): deliver it when both hold. */
-void api_req_kick(struct api_req *r);
 /* The handler waits for the database: the connection is suspended until
  * api_req_kick; a deadline answers 503 if the database never does. */
 void api_req_wait(struct api_req *r);
 void api_req_free(struct api_req *r);
 /* Answers 200 with a streamed response (takes resp). */
 void api_reply_stream(struct api_req *r, struct MHD_Response *resp);
-/* A connection was resumed outside libmicrohttpd's callbacks: run it soon. */
-void api_http_resumed(struct api *a);
 
 /* api_route.c */
 /* Matches path and method, checks the token; sets r->route and r->param or
@@ -160,6 +163,8 @@ void api_route_run(struct api_req *r);
 int api_tokens_load(struct api *a, const struct conf *c);
 
 /* api_json.c: replies (all set r->status, r->resp and mark r ready) */
+/* The reply is set (or the database is done): deliver it when both hold. */
+void api_req_kick(struct api_req *r);
 void api_reply_json(struct api_req *r, unsigned status, struct json_object *obj);
 /* The next page's path as a Link header (RFC 8288), so a client can follow
  * pages without parsing the body; a failed allocation only drops the header. */
@@ -245,8 +250,6 @@ void api_reload_stop(struct api *a);
 
 /* api_events.c: the hub that feeds every event stream */
 int api_events_start(struct api *a);
-void api_events_db_ready(struct api *a);
-void api_events_notify(struct api *a, const char *payload);
 void api_events_stop(struct api *a);
 void api_events_free(struct api *a);
 

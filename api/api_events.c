@@ -51,7 +51,7 @@ static void wake(struct sse *s)
 	if (s->suspended && !s->dead) {
 		s->suspended = false;
 		MHD_resume_connection(s->conn);
-		api_http_resumed(s->a);
+		s->a->http_resumed = true;
 	}
 }
 
@@ -245,7 +245,7 @@ static void on_last(struct api *a, const PGresult *res, int err, void *arg)
 	e->ready = true;
 }
 
-void api_events_db_ready(struct api *a)
+static void on_db_ready(struct api *a)
 {
 	struct api_events *e = a->events;
 
@@ -258,7 +258,7 @@ void api_events_db_ready(struct api *a)
 		fetch(a); /* what happened while the connection was down */
 }
 
-void api_events_notify(struct api *a, const char *payload)
+static void on_notify(struct api *a, const char *payload)
 {
 	if (a->events && a->events->ready && strcmp(payload, a->conf->instance.schema) == 0)
 		fetch(a);
@@ -280,6 +280,8 @@ int api_events_start(struct api *a)
 	if (!a->events)
 		return CH_ENOMEM;
 	a->events->keepalive = evl_timer(a->l, EV_KEEPALIVE_MS, on_keepalive, a);
+	a->on_db_ready = on_db_ready;
+	a->on_notify = on_notify;
 	return 0;
 }
 

@@ -42,7 +42,6 @@ struct api_http {
 	int fd[CONF_MAX_ADDRS];
 	size_t n;
 	uint64_t timer;
-	bool resumed;
 	char *tls_cert, *tls_key;
 	struct api_client clients[HTTP_CLIENTS];
 };
@@ -147,29 +146,12 @@ void api_req_free(struct api_req *r)
 	free(r);
 }
 
-void api_http_resumed(struct api *a)
-{
-	if (a->http)
-		a->http->resumed = true;
-}
-
 void api_reply_stream(struct api_req *r, struct MHD_Response *resp)
 {
 	r->stream = resp;
 	r->status = 200;
 	r->ready = true;
 	api_req_kick(r);
-}
-
-void api_req_kick(struct api_req *r)
-{
-	if (r->sent || !r->ready || (r->db_pending && !r->timed_out))
-		return;
-	if (r->suspended) {
-		r->suspended = false;
-		MHD_resume_connection(r->conn);
-		r->a->http->resumed = true;
-	}
 }
 
 static void on_db_deadline(struct evl *l, uint64_t id, void *arg)
@@ -451,8 +433,8 @@ static void before_sleep(struct evl *l, void *arg)
 	struct api_http *h = a->http;
 	MHD_UNSIGNED_LONG_LONG ms, best = 1000;
 
-	if (h->resumed) {
-		h->resumed = false;
+	if (a->http_resumed) {
+		a->http_resumed = false;
 		for (size_t i = 0; i < h->n; i++)
 			MHD_run(h->d[i]);
 	}

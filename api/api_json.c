@@ -9,8 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <microhttpd.h>
+
 #include "api.h"
 #include "hex.h"
+
+void api_req_kick(struct api_req *r)
+{
+	if (r->sent || !r->ready || (r->db_pending && !r->timed_out))
+		return;
+	if (r->suspended) {
+		r->suspended = false;
+		MHD_resume_connection(r->conn);
+		r->a->http_resumed = true;
+	}
+}
 
 void api_reply_raw(struct api_req *r, unsigned status, const char *ctype, char *buf, size_t len)
 {

@@ -435,8 +435,10 @@ int api_store_run(struct api_req *r, enum api_stmt st, const char *const *vals, 
 static void on_notify(struct db *d, const char *channel, const char *payload, void *arg)
 {
 	(void)d;
-	if (strcmp(channel, "chorus_events") == 0)
-		api_events_notify(arg, payload);
+	struct api *a = arg;
+
+	if (strcmp(channel, "chorus_events") == 0 && a->on_notify)
+		a->on_notify(a, payload);
 }
 
 static const char *const listen_channels[] = {"chorus_events", NULL};
@@ -460,7 +462,8 @@ static void on_state(struct db *d, enum db_state st, const char *why, void *arg)
 		log_notice("database ready");
 		db_query(d, AST_PLANS, NULL, NULL, NULL, NULL, NULL);
 		db_sync(d, NULL, NULL);
-		api_events_db_ready(a);
+		if (a->on_db_ready)
+			a->on_db_ready(a);
 	} else if (st == DB_DOWN) {
 		log_notice("database lost, reconnecting: %s", why ? why : "");
 	}
@@ -511,6 +514,20 @@ void api_store_close(struct api *a)
 	a->n_pool = 0;
 	db_free(a->db);
 	a->db = NULL;
+}
+
+/* The API's own counter names (the stats table's counter column for scope
+ * 'api', and chorus_api_*_total in /metrics): never rename one. */
+static const char *const cnt_names[API_CNT_MAX] = {
+    [API_CNT_REQUESTS] = "requests",           [API_CNT_2XX] = "responses-2xx",
+    [API_CNT_4XX] = "responses-4xx",           [API_CNT_5XX] = "responses-5xx",
+    [API_CNT_AUTH_FAILED] = "auth-failed",     [API_CNT_RATE_LIMITED] = "rate-limited",
+    [API_CNT_DB_TIMEOUT] = "database-timeout", [API_CNT_LEASES_DELETED] = "leases-deleted",
+};
+
+const char *api_cnt_name(enum api_cnt c)
+{
+	return c < API_CNT_MAX && cnt_names[c] ? cnt_names[c] : "unknown";
 }
 
 static void on_beat(struct db *d, int err, void *arg)
