@@ -1,5 +1,6 @@
 """DHCPv6 framing shared by the struct-only test clients (test_dhcp6d_client.py,
-lq_requestor.py): options, addresses, DNS names, and pcap frames for tshark.
+lq_requestor.py): options, addresses, DNS names, one UDP exchange on loopback, and pcap
+frames for tshark.
 Written from RFC 8415 with struct alone: the codec under test must not check
 itself."""
 import socket
@@ -37,6 +38,20 @@ def decode_name(b):
         labels.append(b[i + 1:i + 1 + b[i]].decode())
         i += 1 + b[i]
     return ".".join(labels) + ("." if i < len(b) else "")
+
+
+def udp_exchange(port, pkt, timeout):
+    """Sends pkt from [::1] to [::1]:port; the answer, or None after timeout seconds."""
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    try:
+        s.bind(("::1", 0))
+        s.settimeout(timeout)
+        s.sendto(pkt, ("::1", port))
+        return s.recv(65535)
+    except socket.timeout:
+        return None
+    finally:
+        s.close()
 
 
 def pcap_udp(out, hexes):

@@ -30,7 +30,7 @@ import struct
 import sys
 import time
 
-from d6wire import a2b, b2a, decode_name, opt, parse_opts, pcap_udp
+from d6wire import a2b, b2a, decode_name, opt, parse_opts, pcap_udp, udp_exchange
 
 O_CLIENTID, O_SERVERID, O_IAADDR, O_ORO, O_RELAY_MSG, O_STATUS = 1, 2, 5, 6, 9, 13
 O_IFID, O_IAPREFIX, O_REMOTE_ID, O_FQDN, O_LQ_QUERY = 18, 26, 37, 39, 44
@@ -158,13 +158,8 @@ def udp(port, a):
     msg, xid = build(a)
     if a.get("relayed"):
         msg = relay_wrap(msg)
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.bind(("::1", 0))
-    s.settimeout(float(a.get("timeout", 2.0)))
-    s.sendto(msg, ("::1", port))
-    try:
-        data = s.recv(65535)
-    except socket.timeout:
+    data = udp_exchange(port, msg, float(a.get("timeout", 2.0)))
+    if data is None:
         return {"timeout": True}
     r = decode(data)
     r["raw"] = data.hex()

@@ -24,7 +24,7 @@ import struct
 import sys
 import time
 
-from d6wire import a2b, b2a, decode_name, opt, parse_opts, pcap_udp
+from d6wire import a2b, b2a, decode_name, opt, parse_opts, pcap_udp, udp_exchange
 
 MSG = {"solicit": 1, "request": 3, "confirm": 4, "renew": 5, "rebind": 6,
        "release": 8, "decline": 9, "inforeq": 11, "leasequery": 14}
@@ -159,13 +159,8 @@ def exchange(port, args, timeout=1.0):
     msg, xid = build(args)
     pkt = relay_wrap(msg, args.get("hops", 1), args.get("link", "2001:db8:1::1"),
                      args.get("ifid"))
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.bind(("::1", 0))
-    s.settimeout(timeout)
-    s.sendto(pkt, ("::1", port))
-    try:
-        data = s.recv(65535)
-    except socket.timeout:
+    data = udp_exchange(port, pkt, timeout)
+    if data is None:
         return {"timeout": True}
     r = decode(data)
     r["raw"] = data.hex()
