@@ -3,6 +3,7 @@
 DDNS_CORE = \
 	ddnsd/ddns.h \
 	ddnsd/ddns_outbox.c ddnsd/ddns_outbox.h \
+	ddnsd/ddns_batch.c ddnsd/ddns_batch.h \
 	ddnsd/ddns_store.c ddnsd/ddns_store.h \
 	$(DDNS_DNS)
 # the DNS messages: names, UPDATEs and queries, TSIG, answers (no ldns: the unit tests use it
