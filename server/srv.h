@@ -127,7 +127,8 @@ struct srv {
 	struct srv_cache history; /* leases ended early (srv_history.c) */
 	size_t history_bucket;    /* where its prune goes on */
 	struct srv_sock sock;
-	int lq_fd; /* unix datagram socket to the leasequery responder, -1 */
+	int lq_fd;         /* unix datagram socket to the leasequery responder, -1 */
+	bool lq_connected; /* lq_fd is connected to leasequery.local-socket (srv_lq.c) */
 	struct srv_loglimit lq_bad_log, lq_send_log, lq_busy_log;
 	struct srv_queue pending;  /* decided, not yet sent to the database */
 	struct srv_queue inflight; /* sent, waiting for the sync */

@@ -21,6 +21,7 @@
 #include "d6_relay.h"
 #include "evl.h"
 #include "fixture.h"
+#include "lq_handoff.h"
 #include "srv_link.h"
 #include "srv_rx.h"
 #include "srv_store.h"
@@ -724,6 +725,56 @@ static void test_leasequery_busy_responder(void **state)
 	fx_free(s);
 }
 
+/* The hand-off socket connects to the responder once; a responder that
+ * restarts (a new socket at the same path) gets the next query, with no
+ * NotConfigured in between. */
+static void test_leasequery_responder_restarts(void **state)
+{
+	struct sockaddr_un at = {.sun_family = AF_UNIX};
+	char json[4096], got[512];
+	struct srv *s;
+	struct fx_req r;
+	struct srv_txn *t;
+	int resp;
+
+	(void)state;
+	snprintf(at.sun_path, sizeof(at.sun_path), "/tmp/chlq-ut-r%d.sock", (int)getpid());
+	unlink(at.sun_path);
+	resp = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	assert_true(resp >= 0);
+	assert_int_equal(bind(resp, (struct sockaddr *)&at, sizeof(at)), 0);
+	snprintf(json, sizeof(json),
+	         "%.*s, \"leasequery\": {\"enabled\": true, \"local-socket\": \"%s\"}}",
+	         (int)strlen(fx_conf_json) - 1, fx_conf_json, at.sun_path);
+	s = fx_new(json);
+	assert_int_equal(evl_new(&s->l), 0);
+	s->lq_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	assert_true(s->lq_fd >= 0);
+	fx_req_init(&r, D6_MSG_LEASEQUERY, 65);
+	for (int round = 0; round < 2; round++) {
+		t = fx_run(s, &r, FX_DIRECT_UNICAST);
+		assert_true(t->drop);
+		srv_txn_free(t);
+		assert_int_equal(s->cnt[SRV_CNT_LQ_PASSED], round + 1);
+		assert_true(recv(resp, got, sizeof(got), MSG_DONTWAIT) > LQ_HANDOFF_HDR_LEN);
+		assert_memory_equal(got, LQ_HANDOFF_MAGIC, 4);
+		/* the responder restarts: its old socket closes, a new one binds */
+		close(resp);
+		unlink(at.sun_path);
+		resp = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+		assert_true(resp >= 0);
+		assert_int_equal(bind(resp, (struct sockaddr *)&at, sizeof(at)), 0);
+	}
+	assert_int_equal(s->cnt[SRV_CNT_LQ_NOT_CONFIGURED], 0);
+	close(resp);
+	unlink(at.sun_path);
+	close(s->lq_fd);
+	s->lq_fd = -1;
+	evl_free(s->l);
+	s->l = NULL;
+	fx_free(s);
+}
+
 static void test_reservation_and_several_ias(void **state)
 {
 	struct srv *s = *state;
@@ -852,6 +903,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_no_server_duid_no_answer, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_leasequery_not_configured, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_leasequery_busy_responder),
+	    cmocka_unit_test(test_leasequery_responder_restarts),
 	    cmocka_unit_test_setup_teardown(test_reservation_and_several_ias, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_overload_cap, fx_setup, fx_teardown),
