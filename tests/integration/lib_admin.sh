@@ -26,6 +26,19 @@ it_wait_lines() {
 	return 1
 }
 
+# it_api METHOD PATH [curl options...]: asks chorus-apid at $URL, prints the body, then
+# the status on the last line, and keeps the answer in $T/answers.jsonl for the
+# OpenAPI check (tests/integration/openapi_check.js) at the end of the test.
+it_api() {
+	local m=$1 path=$2 out
+	shift 2
+	out=$(curl -sS -g -m 20 -w '\n%{http_code}' "$@" "$URL$path")
+	sed '$d' <<<"$out" >"$T/body"
+	jq -cn --arg m "$m" --arg p "$path" --argjson s "$(tail -n1 <<<"$out")" \
+		--rawfile b "$T/body" '{method: $m, path: $p, status: $s, body: $b}' >>"$T/answers.jsonl"
+	printf '%s\n' "$out"
+}
+
 it_cleanup() {
 	if [ -n "$it_tmp" ]; then
 		pg_stop

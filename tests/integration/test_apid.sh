@@ -101,10 +101,10 @@ start_apid() {
 	wait_log "$T/a.log" "database ready" "${1:-1}"
 }
 
-# api [curl options...] PATH: prints the body, then the status on the last line. Every
-# answer is kept in answers.jsonl, to be checked against api/openapi.yaml at the end.
+# api [curl options...] PATH: it_api with the method the options give (GET, POST with
+# -d, or -X): the body, then the status on the last line.
 api() {
-	local path=${*: -1} m=GET a prev= out
+	local path=${*: -1} m=GET a prev=
 	for a in "$@"; do
 		case $prev in -d | --data-binary) [ "$m" = GET ] && m=POST ;; esac
 		prev=$a
@@ -114,11 +114,7 @@ api() {
 		[ "$prev" = -X ] && m=$a
 		prev=$a
 	done
-	out=$(curl -sS -g -m 20 -w '\n%{http_code}' "${@:1:$#-1}" "$URL$path")
-	sed '$d' <<<"$out" >"$T/body"
-	jq -cn --arg m "$m" --arg p "$path" --argjson s "$(tail -n1 <<<"$out")" \
-		--rawfile b "$T/body" '{method: $m, path: $p, status: $s, body: $b}' >>"$T/answers.jsonl"
-	printf '%s\n' "$out"
+	it_api "$m" "$path" "${@:1:$#-1}"
 }
 # get TOKEN PATH: the body of a GET (the status goes to $T/status).
 get() {

@@ -79,16 +79,8 @@ EOC
 # wait_for FILE PATTERN N: until FILE holds N lines matching PATTERN (20 s).
 wait_for() { it_wait_lines "$@"; }
 
-# api TOKEN METHOD PATH: the body, then the status on the last line; every answer is
-# kept in answers.jsonl for the OpenAPI check at the end.
-api() {
-	local out
-	out=$(curl -sS -g -m 20 -w '\n%{http_code}' -X "$2" -H "Authorization: Bearer $1" "$URL$3")
-	sed '$d' <<<"$out" >"$T/body"
-	jq -cn --arg m "$2" --arg p "$3" --argjson s "$(tail -n1 <<<"$out")" \
-		--rawfile b "$T/body" '{method: $m, path: $p, status: $s, body: $b}' >>"$T/answers.jsonl"
-	printf '%s\n' "$out"
-}
+# api TOKEN METHOD PATH: it_api with the token: the body, then the status on the last line.
+api() { it_api "$2" "$3" -X "$2" -H "Authorization: Bearer $1"; }
 # reload [QUERY]: POST /v1/config/reload with the admin token; body to $T/r, status out.
 reload() {
 	local out
