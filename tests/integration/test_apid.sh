@@ -632,15 +632,6 @@ is "after 10 failed authentications even a good token gets 429" "$(tail -n1 <<<"
 grep -qi '^Retry-After: [1-9]' "$T/h" && ok "... with Retry-After" || not_ok "... with Retry-After"
 
 # --- api/openapi.yaml: a valid OpenAPI 3.1 document, and every answer above fits it ---
-tap_lines() {
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok "${line#ok - }" ;;
-		"not ok - "*) not_ok "${line#not ok - }" ;;
-		*) echo "$line" ;;
-		esac
-	done
-}
 tap_lines < <(node "$CHORUS_SRCDIR/tests/integration/openapi_check.js" validate "$CHORUS_SRCDIR/api/openapi.yaml")
 printf 'openapi: 3.1.0\ninfo: {title: x, version: "1"}\npaths:\n  /x:\n    get:\n      responses:\n        "200": {content: {}}\n' >"$T/broken.yaml"
 like "... and the validator refuses a broken one" \

@@ -237,15 +237,6 @@ is "a bad timeout: 400" "$(reload '?timeout=60')" 400
 is "without a token: 401" "$(curl -sS -g -o /dev/null -w '%{http_code}' -X POST "$URL/v1/config/reload")" 401
 
 # --- api/openapi.yaml: every answer above fits it ---
-tap_lines() {
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok "${line#ok - }" ;;
-		"not ok - "*) not_ok "${line#not ok - }" ;;
-		*) echo "$line" ;;
-		esac
-	done
-}
 tap_lines < <(node "$CHORUS_SRCDIR/tests/integration/openapi_check.js" answers "$CHORUS_SRCDIR/api/openapi.yaml" "$T/answers.jsonl")
 
 done_testing

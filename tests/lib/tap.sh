@@ -44,6 +44,19 @@ is() {
 	fi
 }
 
+# tap_lines: counts the "ok - X" and "not ok - X" lines of another program (read on
+# stdin) as this script's own tests; other lines pass through.
+tap_lines() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*) not_ok "${line#not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+
 done_testing() {
 	[ -n "${tap_planned:-}" ] || echo "1..$tap_n"
 	[ "$tap_failed" = 0 ]
