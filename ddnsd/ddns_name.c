@@ -17,31 +17,47 @@ size_t ddns_name_bare_len(const char *s)
 	return n;
 }
 
+/* Closes the label whose length octet is at lab, before o. */
+static bool label_close(uint8_t *out, size_t lab, size_t o)
+{
+	size_t l = o - lab - 1;
+
+	if (l == 0 || l > 63)
+		return false;
+	out[lab] = (uint8_t)l;
+	return true;
+}
+
 int ddns_name_to_wire(const char *s, bool canonical, uint8_t *out, size_t cap, size_t *len)
 {
-	size_t n = ddns_name_bare_len(s), o = 0, i = 0;
+	size_t n = ddns_name_bare_len(s), o = 1, lab = 0;
 
 	if (cap > DDNS_NAME_WIRE)
 		cap = DDNS_NAME_WIRE;
-	while (i < n) {
-		size_t l = strcspn(s + i, ".");
-
-		if (l > n - i)
-			l = n - i;
-		/* the label, its length octet and the root label after it */
-		if (l == 0 || l > 63 || l + 2 > cap - o)
+	if (n == 0) { /* the root */
+		if (cap < 1)
 			return CH_EINVAL;
-		out[o++] = (uint8_t)l;
-		for (size_t k = 0; k < l; k++) {
-			unsigned char c = (unsigned char)s[i + k];
-
-			if (c == '\\')
-				return CH_EINVAL;
-			out[o++] = (uint8_t)(canonical ? tolower(c) : c);
-		}
-		i += l + 1;
+		out[0] = 0;
+		*len = 1;
+		return 0;
 	}
-	if (o + 1 > cap)
+	if (n + 2 > cap) /* each dot a length octet, one more before and the root after */
+		return CH_EINVAL;
+	/* one pass: a label's length octet is written when its dot (or the end) comes */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (!label_close(out, lab, o))
+				return CH_EINVAL;
+			lab = o++;
+			continue;
+		}
+		if (c == '\\')
+			return CH_EINVAL;
+		out[o++] = canonical && c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+	}
+	if (!label_close(out, lab, o))
 		return CH_EINVAL;
 	out[o++] = 0;
 	*len = o;

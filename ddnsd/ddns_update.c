@@ -117,9 +117,9 @@ struct enc {
 /* A name of a request: absolute, not the root (ldns's rule before us). */
 static int req_name(const char *s, uint8_t *out, size_t *len)
 {
-	if (ddns_name_bare_len(s) == 0 || ddns_name_bare_len(s) >= CONF_NAME_LEN)
+	if (ddns_name_to_wire(s, false, out, DDNS_NAME_WIRE, len) < 0 || *len < 2)
 		return CH_EINVAL;
-	return ddns_name_to_wire(s, false, out, DDNS_NAME_WIRE, len);
+	return 0;
 }
 
 /* An RR owned by r's name, with RDATA rd[0..n) (none: n 0), when the

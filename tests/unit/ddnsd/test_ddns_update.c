@@ -20,6 +20,7 @@
 #include <ldns/ldns.h>
 
 #include "ddns_answer.h"
+#include "ddns_name.h"
 #include "ddns_update.h"
 #include "errors.h"
 #include "ldns_fixtures.h"
@@ -659,6 +660,55 @@ static void test_answer_errors(void **state)
 	ddns_tsig_key_free(k);
 }
 
+/* Text to wire form (RFC 1035 §3.1): case kept or folded, the root, the
+ * limits of a label (63) and of a name (255 octets in wire form). */
+static void test_name_to_wire(void **state)
+{
+	char name[300], label[70];
+	uint8_t w[DDNS_NAME_WIRE];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(ddns_name_to_wire("Ab.c.", false, w, sizeof(w), &n), 0);
+	assert_int_equal(n, 6);
+	assert_memory_equal(w,
+	                    "\x02"
+	                    "Ab\x01"
+	                    "c\x00",
+	                    6);
+	assert_int_equal(ddns_name_to_wire("Ab.c", true, w, sizeof(w), &n), 0);
+	assert_memory_equal(w,
+	                    "\x02"
+	                    "ab\x01"
+	                    "c\x00",
+	                    6);
+	assert_int_equal(ddns_name_to_wire(".", false, w, sizeof(w), &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(w[0], 0);
+	assert_int_equal(ddns_name_to_wire("a..b", false, w, sizeof(w), &n), CH_EINVAL);
+	assert_int_equal(ddns_name_to_wire(".a", false, w, sizeof(w), &n), CH_EINVAL);
+	assert_int_equal(ddns_name_to_wire("a\\.b", false, w, sizeof(w), &n), CH_EINVAL);
+	assert_int_equal(ddns_name_to_wire("ab.c", false, w, 5, &n), CH_EINVAL);
+	memset(label, 'x', 63);
+	label[63] = '\0';
+	assert_int_equal(ddns_name_to_wire(label, false, w, sizeof(w), &n), 0);
+	assert_int_equal(n, 65);
+	label[63] = 'x';
+	label[64] = '\0';
+	assert_int_equal(ddns_name_to_wire(label, false, w, sizeof(w), &n), CH_EINVAL);
+	/* 253 octets of text is 255 in wire form: the longest name */
+	memset(name, 'a', 253);
+	for (size_t i = 1; i < 253; i += 2)
+		name[i] = '.';
+	name[253] = '\0';
+	assert_int_equal(ddns_name_to_wire(name, false, w, sizeof(w), &n), 0);
+	assert_int_equal(n, 255);
+	name[253] = '.';
+	name[254] = 'a';
+	name[255] = '\0';
+	assert_int_equal(ddns_name_to_wire(name, false, w, sizeof(w), &n), CH_EINVAL);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -815,6 +865,7 @@ int main(void)
 	    cmocka_unit_test(test_matches_ldns_fixtures),
 	    cmocka_unit_test(test_ldns_verifies_ours),
 	    cmocka_unit_test(test_answer_errors),
+	    cmocka_unit_test(test_name_to_wire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
