@@ -3,7 +3,7 @@
  * (the TSIG RR appended to the message) and checking the MAC of an answer
  * over the request's MAC, the answer without its TSIG and the TSIG
  * variables (§4.3.3). HMAC comes from libcrypto; no I/O, no allocation
- * after ddns_key_new.
+ * after ddns_tsig_key_new.
  */
 #ifndef CHORUS_DDNS_TSIG_H
 #define CHORUS_DDNS_TSIG_H
