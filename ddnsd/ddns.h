@@ -1,6 +1,6 @@
 /*
  * chorus-ddnsd's state: the configuration, the database connection, one
- * UDP socket per DNS server, the TSIG keys, the updates in
+ * UDP socket per DNS server, the TSIG keys in ldns's form, the updates in
  * flight (ddns_outbox.c) and the counters written to the stats table.
  */
 #ifndef CHORUS_DDNS_H

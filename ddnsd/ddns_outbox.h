@@ -3,11 +3,11 @@
  * RFC 4703 steps as one job (forward name, then PTR; or the removals), sends
  * each step's UPDATE to the zone's servers in order, and finishes the row on
  * a definitive answer or puts it back with exponential backoff and jitter.
- * At most ddns.window jobs are in flight. The messages themselves (several
- * rows' steps to one UPDATE, transport, answers) are ddns_batch.c's: RFC
- * 2136 §3 applies all of a message or none, so a batch answered with
- * anything but NOERROR is split, each row sent again alone for its own RFC
- * 4703 outcome.
+ * At most ddns.window jobs are in flight. The steps of several rows for one
+ * zone and server share an UPDATE (up to ddns.batch rows): RFC 2136 §3
+ * applies all of it or none, so a batch answered with anything but NOERROR
+ * is split, each row sent again alone for its own RFC 4703 outcome. Each
+ * message has its own id.
  */
 #ifndef CHORUS_DDNS_OUTBOX_H
 #define CHORUS_DDNS_OUTBOX_H
@@ -17,7 +17,7 @@
 #include "ddns.h"
 
 /* What chorus-ddnsd needs of a configuration beyond conf_load: ddns enabled,
- * every TSIG algorithm one libcrypto has, a key for every zone's servers. 0, or
+ * every TSIG algorithm one ldns has, a key for every zone's servers. 0, or
  * CH_ECONF with "file: /json/path: why" in err. */
 int ddns_outbox_check(const struct conf *c, char *err, size_t errlen);
 
@@ -31,6 +31,9 @@ void ddns_outbox_flush(struct ddns *d);
 
 /* Reads the due rows soon (NOTIFY, sweep, a retry's time, a free slot). */
 void ddns_outbox_kick(struct ddns *d);
+
+/* Writes the ids in flight as "1,2,3" into buf; returns the length. */
+size_t ddns_outbox_ids(const struct ddns *d, char *buf, size_t cap);
 
 /* Takes c as the next configuration; it applies once nothing is in flight. */
 void ddns_outbox_reload(struct ddns *d, struct conf *c);

@@ -12,6 +12,7 @@
 
 #include "addr6.h"
 #include "config.h"
+#include "ddns_outbox.h"
 #include "ddns_store.h"
 #include "errors.h"
 #include "log.h"
@@ -101,8 +102,6 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
 /* Finished and returned rows of one loop iteration commit together: their
  * statements queue, and the before-sleep hook closes them with one sync. */
 static bool unsynced;
-/* The outbox's kick (ddns_store_open): the database is up, or a NOTIFY came. */
-static void (*on_work)(struct ddns *d);
 
 static void done_flush(struct ddns *d);
 static void retry_flush(struct ddns *d);
@@ -213,15 +212,19 @@ static void on_due_sync(struct db *db, int err, void *arg)
 	free(q);
 }
 
-int ddns_store_due(struct ddns *d, const char *in_flight, size_t max, ddns_due_cb cb)
+int ddns_store_due(struct ddns *d, size_t max, ddns_due_cb cb)
 {
-	char lim[24];
-	const char *v[2] = {in_flight, lim};
+	size_t cap = 16 + d->n_jobs * 21, o;
+	char *ids = malloc(cap), lim[24];
+	const char *v[2] = {ids, lim};
 	struct due *q = calloc(1, sizeof(*q));
-	int err;
+	int err = CH_ENOMEM;
 
-	if (!q)
-		return CH_ENOMEM;
+	if (!ids || !q)
+		goto fail;
+	o = (size_t)snprintf(ids, cap, "{");
+	o += ddns_outbox_ids(d, ids + o, cap - o);
+	snprintf(ids + o, cap - o, "}");
 	snprintf(lim, sizeof(lim), "%zu", max);
 	q->d = d;
 	q->cb = cb;
@@ -232,11 +235,14 @@ int ddns_store_due(struct ddns *d, const char *in_flight, size_t max, ddns_due_c
 		err = db_sync(d->db, on_due_sync, q); /* commits the finished rows before it too */
 	if (!err)
 		unsynced = false;
-	if (err) {
-		free(q);
-		return err;
-	}
+	if (err)
+		goto fail;
+	free(ids);
 	return 0;
+fail:
+	free(ids);
+	free(q);
+	return err ? err : CH_EDB;
 }
 
 /* ---- finishing ---- */
@@ -320,8 +326,12 @@ static void done_flush(struct ddns *d)
 		free(a[k]);
 }
 
-void ddns_store_flush(struct ddns *d)
+static void flush(struct evl *l, void *arg)
 {
+	struct ddns *d = arg;
+
+	(void)l;
+	ddns_outbox_flush(d); /* the batches of this iteration go out */
 	if (d->db && db_ready(d->db)) {
 		done_flush(d);
 		retry_flush(d);
@@ -550,7 +560,7 @@ static void on_state(struct db *db, enum db_state st, const char *why, void *arg
 		return;
 	d->db_up = true;
 	log_notice("database ready: working the outbox of schema %s", d->conf->instance.schema);
-	on_work(d);
+	ddns_outbox_kick(d);
 }
 
 static void on_notify(struct db *db, const char *channel, const char *payload, void *arg)
@@ -561,10 +571,10 @@ static void on_notify(struct db *db, const char *channel, const char *payload, v
 	(void)channel;
 	/* instances in one database share the channel; the payload is the schema */
 	if (payload && strcmp(payload, d->conf->instance.schema) == 0)
-		on_work(d);
+		ddns_outbox_kick(d);
 }
 
-int ddns_store_open(struct ddns *d, void (*work)(struct ddns *d))
+int ddns_store_open(struct ddns *d)
 {
 	static const char *const channels[] = {"chorus_ddns", NULL};
 	const struct conf_instance *in = &d->conf->instance;
@@ -583,11 +593,11 @@ int ddns_store_open(struct ddns *d, void (*work)(struct ddns *d))
 	};
 	int err;
 
-	on_work = work;
 	d->started_at = (int64_t)time(NULL);
 	err = db_new(d->l, &cfg, &d->db);
 	if (err)
 		return err;
+	evl_before_sleep(d->l, flush, d);
 	db_start(d->db);
 	return 0;
 }

@@ -35,18 +35,12 @@ struct ddns_row {
 
 typedef void (*ddns_due_cb)(struct ddns *d, struct ddns_row *rows, size_t n, int err);
 
-/* Connects (LISTEN chorus_ddns) and starts; work(d) is called whenever
- * there may be rows to read (the database came up, a NOTIFY). 0 or CH_ENOMEM. */
-int ddns_store_open(struct ddns *d, void (*work)(struct ddns *d));
+/* Connects (LISTEN chorus_ddns) and starts. 0 or CH_ENOMEM. */
+int ddns_store_open(struct ddns *d);
 void ddns_store_close(struct ddns *d);
 
-/* Reads up to max due rows whose ids are not in in_flight, an array
- * literal ("{1,2,3}"). 0, CH_ENOMEM or CH_EDB. */
-int ddns_store_due(struct ddns *d, const char *in_flight, size_t max, ddns_due_cb cb);
-
-/* Sends the rows finished and returned in this loop iteration, each kind
- * as one statement (before the loop sleeps, after ddns_outbox_flush). */
-void ddns_store_flush(struct ddns *d);
+/* Reads up to max due rows that are not in flight (d->jobs). 0 or CH_EDB. */
+int ddns_store_due(struct ddns *d, size_t max, ddns_due_cb cb);
 
 /* Deletes r, records fwd/rev on its lease, and an event when conflict is
  * not NULL; queues the removal itself when the lease ended meanwhile. */

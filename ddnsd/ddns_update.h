@@ -1,9 +1,8 @@
 /*
  * DNS messages of chorus-ddnsd: RFC 2136 UPDATEs for the RFC 4703 steps,
- * signed with TSIG (RFC 8945, ddns_tsig.c), and the check of a server's
- * answer (ddns_answer.c: id, opcode, TSIG verified against the request's
- * MAC, time within fudge); the RFC 4701 DHCID. Written and read here, on
- * lib/wire.h cursors; no I/O.
+ * signed with TSIG (RFC 8945), and the check of a server's answer (id,
+ * opcode, TSIG verified against the request's MAC, time within fudge); the
+ * RFC 4701 DHCID. The only file that calls ldns; it does no I/O.
  */
 #ifndef CHORUS_DDNS_UPDATE_H
 #define CHORUS_DDNS_UPDATE_H
@@ -14,10 +13,11 @@
 #include <stdint.h>
 
 #include "conf.h"
-#include "ddns_tsig.h"
 
 #define DDNS_DHCID_LEN 35 /* RFC 4701 §3.3: type 2, digest 1, SHA-256 */
+#define DDNS_FUDGE     300
 #define DDNS_REV_LEN   74 /* 32 nibbles "x." + "ip6.arpa." + NUL */
+#define DDNS_MAX_AAAA  16 /* AAAA records read from the answer to a query */
 
 /* RFC 2136 §2.2 RCODEs and RFC 8945 §5.3 TSIG errors we name. */
 enum {
@@ -63,7 +63,29 @@ struct ddns_req {
 	uint16_t id;
 };
 
+struct ddns_answer {
+	int rcode;           /* RFC 2136 RCODE of the header */
+	uint16_t tsig_error; /* TSIG Error field, 0 when none */
+	bool truncated;      /* TC: ask again over TCP */
+	bool trusted;        /* signed with our key, MAC and time verified */
+	bool has_tsig;       /* a TSIG RR was there, verified or not */
+	int64_t server_time; /* Time Signed of the answer's TSIG, 0 when none */
+	/* the answer to a query (ddns_query_build): the name's AAAA records */
+	struct in6_addr aaaa[DDNS_MAX_AAAA];
+	size_t n_aaaa;
+};
+
+struct ddns_key; /* a TSIG key in the form ldns takes */
 struct ddns_msg; /* a signed request, kept to verify its answer */
+
+/* True when ldns can sign and verify with algorithm a (probed once). */
+bool ddns_update_alg_supported(enum conf_tsig_alg a);
+/* "ldns 1.8.3", for the messages that refuse an algorithm. */
+const char *ddns_update_ldns_version(void);
+
+/* Returns 0, CH_ENOMEM, or CH_EINVAL when ldns lacks k's algorithm. */
+int ddns_key_new(const struct conf_tsig_key *k, struct ddns_key **out);
+void ddns_key_free(struct ddns_key *k);
 
 /* RFC 4701 §3.3 with identifier type 2 (the DUID) and SHA-256 of DUID and
  * the FQDN in canonical wire form. 0, or CH_EINVAL for a name we cannot encode. */
@@ -80,8 +102,8 @@ int ddns_rev_prefix(const struct in6_addr *a, unsigned len, char out[DDNS_REV_LE
 bool ddns_name_in_zone(const char *name, const char *zone, size_t *labels);
 
 /* Builds and signs r with k. Returns 0, CH_EINVAL (a name or kind we cannot
- * encode, or a message over 64 KiB), CH_ENOMEM, or CH_EIO when libcrypto
- * failed to sign; *out is written only on success. */
+ * encode), CH_ENOMEM, or CH_EIO when ldns refused to sign; *out is written
+ * only on success. */
 int ddns_update_build(const struct ddns_req *r, const struct ddns_key *k, struct ddns_msg **out);
 /* One UPDATE carrying the prerequisites and updates of r[0..n) in that
  * order, all in r[0].zone (CH_EINVAL for another zone), with r[0].id: the
@@ -96,11 +118,17 @@ int ddns_query_build(const char *name, uint16_t id, const struct ddns_key *k,
                      struct ddns_msg **out);
 const uint8_t *ddns_msg_wire(const struct ddns_msg *m, size_t *len);
 uint16_t ddns_msg_id(const struct ddns_msg *m);
-uint8_t ddns_msg_opcode(const struct ddns_msg *m);
-/* The request's MAC; the query's name (canonical wire form), NULL for an UPDATE. */
-const uint8_t *ddns_msg_mac(const struct ddns_msg *m, size_t *len);
-const uint8_t *ddns_msg_qname(const struct ddns_msg *m, size_t *len);
 void ddns_msg_free(struct ddns_msg *m);
+
+/*
+ * Reads wire as the answer to m: 0 and *out filled when it is a response
+ * with m's id and opcode (trusted says whether its TSIG verified
+ * against k and m's MAC with the time within the fudge of now, seconds
+ * since the epoch); CH_ENOENT when it answers something else; CH_EMALFORMED
+ * when it is no DNS message.
+ */
+int ddns_update_parse(const struct ddns_msg *m, const struct ddns_key *k, const uint8_t *wire,
+                      size_t len, int64_t now, struct ddns_answer *out);
 
 /* "NOERROR", "NXRRSET" ... ("RCODE17" beyond the table). */
 const char *ddns_rcode_name(int rcode);

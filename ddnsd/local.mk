@@ -3,19 +3,11 @@
 DDNS_CORE = \
 	ddnsd/ddns.h \
 	ddnsd/ddns_outbox.c ddnsd/ddns_outbox.h \
-	ddnsd/ddns_batch.c ddnsd/ddns_batch.h \
 	ddnsd/ddns_store.c ddnsd/ddns_store.h \
-	$(DDNS_DNS)
-# the DNS messages: names, UPDATEs and queries, TSIG, answers (no ldns: the unit tests use it
-# as an independent reader and verifier)
-DDNS_DNS = \
-	ddnsd/ddns_name.c ddnsd/ddns_name.h \
-	ddnsd/ddns_tsig.c ddnsd/ddns_tsig.h \
-	ddnsd/ddns_update.c ddnsd/ddns_update.h \
-	ddnsd/ddns_answer.c ddnsd/ddns_answer.h
-DDNS_CF = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS)
+	ddnsd/ddns_update.c ddnsd/ddns_update.h
+DDNS_CF = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS) $(LDNS_CFLAGS) $(CRYPTO_CFLAGS)
 DDNS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ddnsd -I$(top_srcdir)/sql
-DDNS_LIBS = $(CHORUS_LIBS) $(CRYPTO_LIBS)
+DDNS_LIBS = $(CHORUS_LIBS) $(LDNS_LIBS) $(CRYPTO_LIBS)
 
 sbin_PROGRAMS += ddnsd/chorus-ddnsd
 ddnsd_chorus_ddnsd_SOURCES = ddnsd/main.c ddnsd/ddns_net.c ddnsd/ddns_net.h \
@@ -28,7 +20,7 @@ ddnsd_chorus_ddnsd_LDADD = $(DDNS_LIBS)
 check_PROGRAMS += tests/unit/ddnsd/test_ddns_update
 TESTS += tests/unit/ddnsd/test_ddns_update
 tests_unit_ddnsd_test_ddns_update_SOURCES = tests/unit/ddnsd/test_ddns_update.c \
-	tests/unit/ddnsd/ldns_fixtures.h $(DDNS_DNS)
+	ddnsd/ddns_update.c ddnsd/ddns_update.h
 tests_unit_ddnsd_test_ddns_update_CPPFLAGS = $(DDNS_CPPFLAGS)
 tests_unit_ddnsd_test_ddns_update_CFLAGS = $(UNIT_CF) $(LDNS_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_ddnsd_test_ddns_update_LDADD = $(UNIT_LIBS) $(LDNS_LIBS) $(CRYPTO_LIBS)

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 	           "  -P PIDFILE  write the pid there\n");
 }
 
-/* conf_load and what ddnsd itself needs of the file (the TSIG algorithms libcrypto has). */
+/* conf_load and what ddnsd itself needs of the file (ldns's algorithms). */
 static int load(const char *path, struct conf **out, char *err, size_t errlen)
 {
 	struct conf *c;
@@ -68,17 +68,6 @@ static void on_sweep(struct evl *l, uint64_t id, void *arg)
 	(void)id;
 	ddns_outbox_kick(d);
 	d->sweep_timer = evl_timer(l, (uint64_t)d->conf->ddns.sweep * 1000, on_sweep, d);
-}
-
-/* Before the loop sleeps: the batches of this iteration go out, then the
- * rows they finished or returned are recorded. */
-static void before_sleep(struct evl *l, void *arg)
-{
-	struct ddns *d = arg;
-
-	(void)l;
-	ddns_outbox_flush(d);
-	ddns_store_flush(d);
 }
 
 static void on_stop_timeout(struct evl *l, uint64_t id, void *arg)
@@ -148,8 +137,7 @@ static int setup(struct ddns *d)
 	evl_signal(d->l, SIGHUP, reload_on_hup, &reload_target);
 	evl_timer(d->l, STATS_MS, on_stats, d);
 	d->sweep_timer = evl_timer(d->l, (uint64_t)d->conf->ddns.sweep * 1000, on_sweep, d);
-	evl_before_sleep(d->l, before_sleep, d);
-	return ddns_store_open(d, ddns_outbox_kick);
+	return ddns_store_open(d);
 }
 
 static void teardown(struct ddns *d)

@@ -10,7 +10,7 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_reload \
 	tests/fuzz/fuzz_d6_lq \
 	tests/fuzz/fuzz_lq_query \
-	tests/fuzz/fuzz_ddns_answer \
+	tests/fuzz/fuzz_ddns_update \
 	tests/fuzz/fuzz_api_query \
 	tests/fuzz/fuzz_api_leases \
 	tests/fuzz/fuzz_api_json
@@ -44,12 +44,12 @@ tests_fuzz_fuzz_reload_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_reload_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_reload_LDFLAGS = $(FUZZ_LINKFLAGS)
 
-# chorus-ddnsd's reading of a DNS server's answer, with the TSIG check (no ldns)
-tests_fuzz_fuzz_ddns_answer_SOURCES = tests/fuzz/fuzz_ddns_answer.c $(DDNS_DNS)
-tests_fuzz_fuzz_ddns_answer_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ddnsd
-tests_fuzz_fuzz_ddns_answer_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
-tests_fuzz_fuzz_ddns_answer_LDADD = $(FUZZ_LIBS) $(CRYPTO_LIBS)
-tests_fuzz_fuzz_ddns_answer_LDFLAGS = $(FUZZ_LINKFLAGS)
+tests_fuzz_fuzz_ddns_update_SOURCES = tests/fuzz/fuzz_ddns_update.c ddnsd/ddns_update.c \
+	ddnsd/ddns_update.h
+tests_fuzz_fuzz_ddns_update_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ddnsd
+tests_fuzz_fuzz_ddns_update_CFLAGS = $(AM_CFLAGS) $(LDNS_CFLAGS) $(CRYPTO_CFLAGS)
+tests_fuzz_fuzz_ddns_update_LDADD = $(FUZZ_LIBS) $(LDNS_LIBS) $(CRYPTO_LIBS)
+tests_fuzz_fuzz_ddns_update_LDFLAGS = $(FUZZ_LINKFLAGS)
 
 tests_fuzz_fuzz_d6_lq_SOURCES = tests/fuzz/fuzz_d6_lq.c
 tests_fuzz_fuzz_d6_lq_LDADD = $(FUZZ_LIBS)

@@ -6,9 +6,6 @@
 # delegated prefixes' zone of tests/e2e/test_ddns.sh).
 DNS_KEY_NAME=ddns-key.
 DNS_SECRET=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
-# a second key, hmac-sha384, that may update both zones too
-DNS_KEY2_NAME=ddns-key384.
-DNS_SECRET2=ZGRucy1rZXkzODQtc2VjcmV0LWZvci10aGUtdGVzdHMtMDE=
 DNS_FWD=example.com
 DNS_REV=${DNS_REV:-1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa}
 DNS_PID=
@@ -42,9 +39,8 @@ options {
 };
 controls { };
 key "$DNS_KEY_NAME" { algorithm hmac-sha256; secret "$DNS_SECRET"; };
-key "$DNS_KEY2_NAME" { algorithm hmac-sha384; secret "$DNS_SECRET2"; };
-zone "$DNS_FWD" { type primary; file "fwd.db"; allow-update { key "$DNS_KEY_NAME"; key "$DNS_KEY2_NAME"; }; };
-zone "$DNS_REV" { type primary; file "rev.db"; allow-update { key "$DNS_KEY_NAME"; key "$DNS_KEY2_NAME"; }; };
+zone "$DNS_FWD" { type primary; file "fwd.db"; allow-update { key "$DNS_KEY_NAME"; }; };
+zone "$DNS_REV" { type primary; file "rev.db"; allow-update { key "$DNS_KEY_NAME"; }; };
 CONF
 	[ -z "${DNS_REV2:-}" ] ||
 		echo "zone \"$DNS_REV2\" { type primary; file \"rev2.db\"; allow-update { key \"$DNS_KEY_NAME\"; }; };" \
@@ -68,12 +64,9 @@ key:
   - id: $DNS_KEY_NAME
     algorithm: hmac-sha256
     secret: $DNS_SECRET
-  - id: $DNS_KEY2_NAME
-    algorithm: hmac-sha384
-    secret: $DNS_SECRET2
 acl:
   - id: update
-    key: [$DNS_KEY_NAME, $DNS_KEY2_NAME]
+    key: $DNS_KEY_NAME
     action: update
   - id: transfer
     address: ::1

@@ -3,7 +3,7 @@
 # clang's runtime (libclang-rt-14-dev) is only a Recommends of clang: the ASan and
 # libFuzzer builds do not link without it. llvm brings llvm-symbolizer: without it
 # sanitizer reports have no function names and LeakSanitizer's suppression of ldns's own
-# leak (tests/unit/ddnsd/test_ddns_update.c) matches nothing.
+# leak (ddnsd/ddns_update.c) matches nothing.
 deps_build="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev llvm
  clang-format libpq-dev libmicrohttpd-dev libjson-c-dev libcmocka-dev libssl-dev libldns-dev"
 deps_test="postgresql postgresql-client tshark python3 python3-scapy jq iproute2 procps

@@ -1,11 +1,8 @@
 /*
  * ddnsd/ddns_update.c against the spec digest's vectors (spec/ddns.md):
  * RFC 4701 §3.6 DHCIDs, the reverse name, the hmac-sha256 signed RFC 4703
- * initial add, and the TSIG checks of answers. ddnsd writes, signs and
- * reads DNS messages itself; ldns (real) is the independent reader, signer
- * and verifier here, and ldns_fixtures.h holds what ldns wrote for ddnsd
- * before. The clock is faked at link time (gettimeofday, which both sign
- * with).
+ * initial add, and the TSIG checks of answers. The clock is faked at link
+ * time (gettimeofday, which ldns signs with); ldns itself is real.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,38 +16,10 @@
 #include <cmocka.h>
 #include <ldns/ldns.h>
 
-#include "ddns_answer.h"
-#include "ddns_name.h"
 #include "ddns_update.h"
 #include "errors.h"
-#include "ldns_fixtures.h"
 
 static time_t fake_now = 1700000000;
-
-/* ldns 1.8.3 leaks the fields of a TSIG it fails to sign (an algorithm it
- * lacks: test_ldns_verifies_ours asks it). The suppression needs whole
- * allocation stacks through ldns, which has no frame pointers: hence the
- * slow unwinder, in sanitizer builds only. */
-#ifdef __SANITIZE_ADDRESS__
-#define TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TEST_ASAN 1
-#endif
-#endif
-#ifdef TEST_ASAN
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:ldns_pkt_tsig_sign_next\n";
-}
-
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-	return "fast_unwind_on_malloc=0";
-}
-#endif
 
 int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 {
@@ -189,7 +158,7 @@ static void test_update_encoding_matches_vector(void **state)
 	ldns_buffer *b = ldns_buffer_new(1024);
 
 	(void)state;
-	assert_int_equal(ddns_tsig_key_new(&ck, &k), 0);
+	assert_int_equal(ddns_key_new(&ck, &k), 0);
 	m = build_vector_request(k);
 	w = ddns_msg_wire(m, &n);
 	assert_int_equal(ddns_msg_id(m), 0x1234);
@@ -207,7 +176,7 @@ static void test_update_encoding_matches_vector(void **state)
 	ldns_buffer_free(b);
 	ldns_pkt_free(p);
 	ddns_msg_free(m);
-	ddns_tsig_key_free(k);
+	ddns_key_free(k);
 }
 
 /* The vector's own MAC verifies through ldns, and one flipped octet does not. */
@@ -266,25 +235,25 @@ static void test_answer_checks(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(ddns_tsig_key_new(&ck, &k), 0);
+	assert_int_equal(ddns_key_new(&ck, &k), 0);
 	m = build_vector_request(k);
 
 	n = make_answer(m, DDNS_NOERROR, "ddns-key.example.", secret, true, &w);
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), 0);
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now, &a), 0);
 	assert_true(a.trusted);
 	assert_int_equal(a.rcode, DDNS_NOERROR);
 	assert_false(a.truncated);
 	/* the same answer 301 s off our clock: outside the fudge */
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now + 301, &a), 0);
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now + 301, &a), 0);
 	assert_false(a.trusted);
 	/* one octet changed: the MAC fails */
 	w[n - 20] ^= 0x40; /* inside the MAC */
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), 0);
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now, &a), 0);
 	assert_false(a.trusted);
 	free(w);
 
 	n = make_answer(m, DDNS_YXDOMAIN, "ddns-key.example.", secret, false, &w);
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), 0);
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now, &a), 0);
 	assert_false(a.trusted);
 	assert_false(a.has_tsig);
 	assert_int_equal(a.rcode, DDNS_YXDOMAIN);
@@ -292,11 +261,11 @@ static void test_answer_checks(void **state)
 
 	/* signed with another secret, or another key name */
 	n = make_answer(m, DDNS_NOERROR, "ddns-key.example.", "c2VjcmV0c2VjcmV0c2VjcmV0", true, &w);
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), 0);
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now, &a), 0);
 	assert_false(a.trusted);
 	free(w);
 	n = make_answer(m, DDNS_NOERROR, "other.example.", secret, true, &w);
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), 0);
+	assert_int_equal(ddns_update_parse(m, k, w, n, fake_now, &a), 0);
 	assert_false(a.trusted);
 	free(w);
 
@@ -306,12 +275,12 @@ static void test_answer_checks(void **state)
 		const uint8_t *rw = ddns_msg_wire(m, &rn);
 		uint8_t junk[5] = {0x12, 0x34, 0xa8, 0, 0};
 
-		assert_int_equal(ddns_answer_parse(m, k, rw, rn, fake_now, &a), CH_ENOENT);
-		assert_int_equal(ddns_answer_parse(m, k, junk, sizeof(junk), fake_now, &a),
+		assert_int_equal(ddns_update_parse(m, k, rw, rn, fake_now, &a), CH_ENOENT);
+		assert_int_equal(ddns_update_parse(m, k, junk, sizeof(junk), fake_now, &a),
 		                 CH_EMALFORMED);
 	}
 	ddns_msg_free(m);
-	ddns_tsig_key_free(k);
+	ddns_key_free(k);
 }
 
 /* Every kind builds, and its sections carry what RFC 4703 §5 lists. */
@@ -333,7 +302,7 @@ static void test_kinds_sections(void **state)
 	struct ddns_key *k = NULL;
 
 	(void)state;
-	assert_int_equal(ddns_tsig_key_new(&ck, &k), 0);
+	assert_int_equal(ddns_key_new(&ck, &k), 0);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		struct ddns_req r = {.kind = want[i].kind,
 		                     .zone = "example.com.",
@@ -371,24 +340,25 @@ static void test_kinds_sections(void **state)
 		ldns_pkt_free(p);
 		ddns_msg_free(m);
 	}
-	ddns_tsig_key_free(k);
+	ddns_key_free(k);
 }
 
 /* RFC 8945 §6: hmac-sha256 (MUST) works; an algorithm ldns lacks is refused. */
 static void test_algorithms(void **state)
 {
 	(void)state;
-	assert_true(ddns_tsig_alg_supported(CONF_TSIG_HMAC_SHA256));
-	assert_true(ddns_tsig_alg_supported(CONF_TSIG_HMAC_SHA1));
+	assert_true(ddns_update_alg_supported(CONF_TSIG_HMAC_SHA256));
+	assert_true(ddns_update_alg_supported(CONF_TSIG_HMAC_SHA1));
 	for (int a = CONF_TSIG_HMAC_MD5; a <= CONF_TSIG_HMAC_SHA512; a++) {
 		struct conf_tsig_key ck = conf_key((enum conf_tsig_alg)a);
 		struct ddns_key *k = NULL;
-		int r = ddns_tsig_key_new(&ck, &k);
+		int r = ddns_key_new(&ck, &k);
 
-		assert_int_equal(r, ddns_tsig_alg_supported((enum conf_tsig_alg)a) ? 0 : CH_EINVAL);
+		assert_int_equal(r,
+		                 ddns_update_alg_supported((enum conf_tsig_alg)a) ? 0 : CH_EINVAL);
 		printf("# %s: %s by %s\n", conf_tsig_alg_name((enum conf_tsig_alg)a),
-		       r == 0 ? "supported" : "not supported", ddns_tsig_crypto_version());
-		ddns_tsig_key_free(k);
+		       r == 0 ? "supported" : "not supported", ddns_update_ldns_version());
+		ddns_key_free(k);
 	}
 }
 
@@ -409,7 +379,7 @@ static void test_query_and_aaaa_answer(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(ddns_tsig_key_new(&ck, &k), 0);
+	assert_int_equal(ddns_key_new(&ck, &k), 0);
 	assert_int_equal(ddns_query_build("Mover.example.com.", 0x4321, k, &m), 0);
 	w = ddns_msg_wire(m, &n);
 	assert_int_equal(ldns_wire2pkt(&req, w, n), LDNS_STATUS_OK);
@@ -437,7 +407,7 @@ static void test_query_and_aaaa_answer(void **state)
 	    ldns_pkt_tsig_sign(p, "ddns-key.example.", secret, 300, "hmac-sha256.", mac),
 	    LDNS_STATUS_OK);
 	assert_int_equal(ldns_pkt2wire(&aw, p, &n), LDNS_STATUS_OK);
-	assert_int_equal(ddns_answer_parse(m, k, aw, n, fake_now, &a), 0);
+	assert_int_equal(ddns_update_parse(m, k, aw, n, fake_now, &a), 0);
 	assert_true(a.trusted);
 	assert_int_equal(a.n_aaaa, 2);
 	assert_int_equal(a.aaaa[0].s6_addr[15], 1);
@@ -445,268 +415,13 @@ static void test_query_and_aaaa_answer(void **state)
 	free(aw);
 	ldns_pkt_set_id(p, 0x4322); /* another id: not the answer */
 	assert_int_equal(ldns_pkt2wire(&aw, p, &n), LDNS_STATUS_OK);
-	assert_int_equal(ddns_answer_parse(m, k, aw, n, fake_now, &a), CH_ENOENT);
+	assert_int_equal(ddns_update_parse(m, k, aw, n, fake_now, &a), CH_ENOENT);
 	free(aw);
 	ldns_rdf_deep_free(mac);
 	ldns_pkt_free(p);
 	ldns_pkt_free(req);
 	ddns_msg_free(m);
-	ddns_tsig_key_free(k);
-}
-
-/* What ddnsd wrote through ldns, octet for octet (ldns_fixtures.h): every
- * kind, a reverse batch, the query, two more algorithms. */
-static void test_matches_ldns_fixtures(void **state)
-{
-	static const char *const names[] = {"b1.example.com.", "b2.example.com.",
-	                                    "b3.example.com."};
-	struct in6_addr a[2] = {{{{0x20, 0x01, 0x0d, 0xb8, [15] = 1}}},
-	                        {{{0x20, 0x01, 0x0d, 0xb8, [15] = 2}}}};
-	uint8_t dhcid[DDNS_DHCID_LEN] = {0, 2, 1}, want[1024];
-	char revs[3][DDNS_REV_LEN];
-	struct ddns_req rr[3];
-	struct ddns_msg *m[DDNS_KIND_MAX + 5];
-	struct ddns_key *k = NULL;
-	size_t n = 0;
-
-	(void)state;
-	for (int alg = 0; alg < 3; alg++) {
-		static const enum conf_tsig_alg algs[] = {
-		    CONF_TSIG_HMAC_SHA256, CONF_TSIG_HMAC_SHA512, CONF_TSIG_HMAC_MD5};
-		struct conf_tsig_key ck = conf_key(algs[alg]);
-		struct ddns_req r = {.kind = DDNS_FWD_ADD,
-		                     .zone = "example.com",
-		                     .name = "chi6.example.com.",
-		                     .addrs = a,
-		                     .n_addrs = 1,
-		                     .dhcid = dhcid,
-		                     .ttl = 3600,
-		                     .id = 0x1234};
-
-		assert_int_equal(ddns_tsig_key_new(&ck, &k), 0);
-		if (alg == 0) {
-			for (int i = 0; i < DDNS_KIND_MAX; i++) {
-				r = (struct ddns_req){.kind = (enum ddns_kind)i,
-				                      .zone = "example.com.",
-				                      .name = "H.example.com.",
-				                      .target = "h.Example.com.",
-				                      .addrs = a,
-				                      .n_addrs = 2,
-				                      .dhcid = dhcid,
-				                      .ttl = 600,
-				                      .id = (uint16_t)(0x100 + i)};
-				assert_int_equal(ddns_update_build(&r, k, &m[n++]), 0);
-			}
-			for (int i = 0; i < 3; i++) {
-				ddns_rev_name(&a[i % 2], revs[i]);
-				rr[i] =
-				    (struct ddns_req){.kind = i == 2 ? DDNS_REV_REM : DDNS_REV_ADD,
-				                      .zone = "8.b.d.0.1.0.0.2.ip6.arpa.",
-				                      .name = revs[i],
-				                      .target = names[i],
-				                      .ttl = 300,
-				                      .id = 0x4343};
-			}
-			assert_int_equal(ddns_update_build_n(rr, 3, k, &m[n++]), 0);
-			assert_int_equal(ddns_query_build("Mover.example.com.", 0x4321, k, &m[n++]),
-			                 0);
-		} else {
-			assert_int_equal(ddns_update_build(&r, k, &m[n++]), 0);
-		}
-		ddns_tsig_key_free(k);
-	}
-	assert_int_equal(n, sizeof(ldns_fixtures) / sizeof(ldns_fixtures[0]));
-	for (size_t i = 0; i < n; i++) {
-		size_t wn = unhex(ldns_fixtures[i].hex, want, sizeof(want)), len;
-		const uint8_t *w = ddns_msg_wire(m[i], &len);
-
-		printf("# %s: %zu octets\n", ldns_fixtures[i].what, len);
-		assert_int_equal(len, wn);
-		assert_memory_equal(w, want, wn);
-		ddns_msg_free(m[i]);
-	}
-}
-
-/* Our signature verifies with ldns for every algorithm ldns has (1.8.3:
- * md5, sha1, sha256, sha512; named and knotd check sha384 in test_ddnsd.sh). */
-static void test_ldns_verifies_ours(void **state)
-{
-	static const char *const b64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-	static const char *const ldns_alg[] = {"hmac-md5.sig-alg.reg.int.",
-	                                       "hmac-sha1.",
-	                                       "hmac-sha224.",
-	                                       "hmac-sha256.",
-	                                       "hmac-sha384.",
-	                                       "hmac-sha512."};
-
-	(void)state;
-	for (int alg = CONF_TSIG_HMAC_MD5; alg <= CONF_TSIG_HMAC_SHA512; alg++) {
-		struct conf_tsig_key ck = conf_key((enum conf_tsig_alg)alg);
-		struct ddns_key *k = NULL;
-		struct ddns_msg *m;
-		ldns_pkt *p = NULL, *probe = ldns_pkt_new();
-		const uint8_t *w;
-		size_t n;
-		bool has;
-
-		/* does this ldns sign with alg at all? */
-		has = ldns_pkt_tsig_sign(probe, "k.", b64, 300, ldns_alg[alg], NULL) ==
-		      LDNS_STATUS_OK;
-		ldns_pkt_free(probe);
-		assert_int_equal(ddns_tsig_key_new(&ck, &k), 0);
-		m = build_vector_request(k);
-		w = ddns_msg_wire(m, &n);
-		assert_int_equal(ldns_wire2pkt(&p, w, n), LDNS_STATUS_OK);
-		printf("# %s: %s\n", conf_tsig_alg_name((enum conf_tsig_alg)alg),
-		       has ? "ldns verifies ours" : "ldns lacks it");
-		if (has)
-			assert_true(ldns_pkt_tsig_verify(p, w, n, "ddns-key.example.", b64, NULL));
-		ldns_pkt_free(p);
-		ddns_msg_free(m);
-		ddns_tsig_key_free(k);
-	}
-}
-
-/* A bad MAC, a bad time, another key, a TSIG not last, every truncation of
- * a signed answer, a compression loop: each a clear reason, none trusted,
- * nothing read past the end (the ASan build runs this too). */
-static void test_answer_errors(void **state)
-{
-	const char *secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-	struct conf_tsig_key ck = conf_key(CONF_TSIG_HMAC_SHA256);
-	struct ddns_answer a;
-	struct ddns_key *k = NULL;
-	struct ddns_msg *m;
-	uint8_t *w, *cut;
-	size_t n;
-
-	(void)state;
-	assert_int_equal(ddns_tsig_key_new(&ck, &k), 0);
-	m = build_vector_request(k);
-	n = make_answer(m, DDNS_NOERROR, "ddns-key.example.", secret, true, &w);
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), 0);
-	assert_true(a.trusted);
-	assert_string_equal(a.why, "");
-	assert_int_equal(a.server_time, fake_now);
-
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now - 301, &a), 0);
-	assert_false(a.trusted);
-	assert_string_equal(a.why, "time signed outside the fudge of our clock");
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now + 300, &a), 0);
-	assert_true(a.trusted); /* the fudge itself is still inside */
-
-	w[n - 20] ^= 0x40; /* inside the MAC */
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), 0);
-	assert_false(a.trusted);
-	assert_string_equal(a.why, "MAC does not verify");
-	w[n - 20] ^= 0x40;
-	w[3] ^= 0x01; /* the RCODE: covered by the MAC as well */
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), 0);
-	assert_false(a.trusted);
-	assert_string_equal(a.why, "MAC does not verify");
-	w[3] ^= 0x01;
-
-	/* every shorter copy: malformed, with a reason, never trusted */
-	for (size_t len = 0; len < n; len++) {
-		cut = malloc(len ? len : 1);
-		memcpy(cut, w, len);
-		assert_int_equal(ddns_answer_parse(m, k, cut, len, fake_now, &a), CH_EMALFORMED);
-		assert_false(a.trusted);
-		assert_non_null(a.why);
-		assert_true(a.why[0] != '\0');
-		free(cut);
-	}
-	/* one RR more counted than there is */
-	w[7] = 1;
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), CH_EMALFORMED);
-	/* the TSIG counted as an answer RR: not the last of the additional section */
-	w[7] = 1;
-	w[11] = 0;
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), CH_EMALFORMED);
-	assert_string_equal(a.why, "a TSIG RR that is not the last");
-	free(w);
-
-	n = make_answer(m, DDNS_NOERROR, "other.example.", secret, true, &w);
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), 0);
-	assert_false(a.trusted);
-	assert_string_equal(a.why, "signed with another key");
-	free(w);
-
-	n = make_answer(m, DDNS_NOERROR, "ddns-key.example.", secret, false, &w);
-	assert_int_equal(ddns_answer_parse(m, k, w, n, fake_now, &a), 0);
-	assert_false(a.trusted);
-	assert_string_equal(a.why, "unsigned");
-	free(w);
-
-	{
-		/* a question whose name points at itself, and one pointing forward */
-		uint8_t loop[] = {0x12, 0x34, 0xa8, 0,    0,  1, 0, 0, 0,
-		                  0,    0,    0,    0xc0, 12, 0, 6, 0, 1};
-		uint8_t fwd[] = {0x12, 0x34, 0xa8, 0,  0, 1, 0, 0, 0, 0,
-		                 0,    0,    0xc0, 14, 0, 0, 6, 0, 1};
-
-		assert_int_equal(ddns_answer_parse(m, k, loop, sizeof(loop), fake_now, &a),
-		                 CH_EMALFORMED);
-		assert_int_equal(ddns_answer_parse(m, k, fwd, sizeof(fwd), fake_now, &a),
-		                 CH_EMALFORMED);
-		/* a header only, with nothing counted: an answer, unsigned */
-		assert_int_equal(ddns_answer_parse(m, k, loop, 12, fake_now, &a), CH_EMALFORMED);
-		loop[5] = 0;
-		assert_int_equal(ddns_answer_parse(m, k, loop, 12, fake_now, &a), 0);
-		assert_false(a.trusted);
-		assert_false(a.has_tsig);
-	}
-	ddns_msg_free(m);
-	ddns_tsig_key_free(k);
-}
-
-/* Text to wire form (RFC 1035 §3.1): case kept or folded, the root, the
- * limits of a label (63) and of a name (255 octets in wire form). */
-static void test_name_to_wire(void **state)
-{
-	char name[300], label[70];
-	uint8_t w[DDNS_NAME_WIRE];
-	size_t n;
-
-	(void)state;
-	assert_int_equal(ddns_name_to_wire("Ab.c.", false, w, sizeof(w), &n), 0);
-	assert_int_equal(n, 6);
-	assert_memory_equal(w,
-	                    "\x02"
-	                    "Ab\x01"
-	                    "c\x00",
-	                    6);
-	assert_int_equal(ddns_name_to_wire("Ab.c", true, w, sizeof(w), &n), 0);
-	assert_memory_equal(w,
-	                    "\x02"
-	                    "ab\x01"
-	                    "c\x00",
-	                    6);
-	assert_int_equal(ddns_name_to_wire(".", false, w, sizeof(w), &n), 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(w[0], 0);
-	assert_int_equal(ddns_name_to_wire("a..b", false, w, sizeof(w), &n), CH_EINVAL);
-	assert_int_equal(ddns_name_to_wire(".a", false, w, sizeof(w), &n), CH_EINVAL);
-	assert_int_equal(ddns_name_to_wire("a\\.b", false, w, sizeof(w), &n), CH_EINVAL);
-	assert_int_equal(ddns_name_to_wire("ab.c", false, w, 5, &n), CH_EINVAL);
-	memset(label, 'x', 63);
-	label[63] = '\0';
-	assert_int_equal(ddns_name_to_wire(label, false, w, sizeof(w), &n), 0);
-	assert_int_equal(n, 65);
-	label[63] = 'x';
-	label[64] = '\0';
-	assert_int_equal(ddns_name_to_wire(label, false, w, sizeof(w), &n), CH_EINVAL);
-	/* 253 octets of text is 255 in wire form: the longest name */
-	memset(name, 'a', 253);
-	for (size_t i = 1; i < 253; i += 2)
-		name[i] = '.';
-	name[253] = '\0';
-	assert_int_equal(ddns_name_to_wire(name, false, w, sizeof(w), &n), 0);
-	assert_int_equal(n, 255);
-	name[253] = '.';
-	name[254] = 'a';
-	name[255] = '\0';
-	assert_int_equal(ddns_name_to_wire(name, false, w, sizeof(w), &n), CH_EINVAL);
+	ddns_key_free(k);
 }
 
 static void test_names(void **state)
@@ -752,7 +467,7 @@ static void test_batch_encoding(void **state)
 	const char *hex = getenv("DDNS_BATCH_HEX");
 
 	(void)state;
-	assert_int_equal(ddns_tsig_key_new(&ck, &k), 0);
+	assert_int_equal(ddns_key_new(&ck, &k), 0);
 	for (int i = 0; i < 64; i++) {
 		a[i] = (struct in6_addr){
 		    {{0x20, 0x01, 0x0d, 0xb8, [14] = (uint8_t)(i >> 8), (uint8_t)(i + 1)}}};
@@ -846,7 +561,7 @@ static void test_batch_encoding(void **state)
 	assert_int_equal(ddns_update_build_n(r, 2, k, &m), CH_EINVAL);
 	assert_int_equal(ddns_update_build_n(r, 0, k, &m), CH_EINVAL);
 	assert_null(m);
-	ddns_tsig_key_free(k);
+	ddns_key_free(k);
 }
 
 int main(void)
@@ -862,10 +577,6 @@ int main(void)
 	    cmocka_unit_test(test_query_and_aaaa_answer),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_batch_encoding),
-	    cmocka_unit_test(test_matches_ldns_fixtures),
-	    cmocka_unit_test(test_ldns_verifies_ours),
-	    cmocka_unit_test(test_answer_errors),
-	    cmocka_unit_test(test_name_to_wire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
