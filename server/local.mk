@@ -61,6 +61,8 @@ TESTS += tests/integration/test_dhcp6d_reconf_refuse.sh
 EXTRA_DIST += tests/integration/test_dhcp6d_reconf_refuse.sh tests/integration/lib_reconf.sh
 TESTS += tests/integration/test_dhcp6d_options.sh
 EXTRA_DIST += tests/integration/test_dhcp6d_options.sh tests/integration/tshark_options.py
+TESTS += tests/integration/test_dhcp6d_deleted.sh
+EXTRA_DIST += tests/integration/test_dhcp6d_deleted.sh
 
 check_PROGRAMS += tests/unit/server/test_srv_alloc
 TESTS += tests/unit/server/test_srv_alloc
