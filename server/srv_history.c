@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "srv_history.h"
-#include "srv_reclaim.h"
 
 void srv_history_keep(struct srv *s, struct srv_lease *l, int64_t now)
 {
@@ -43,7 +42,7 @@ void srv_history_prune(struct srv *s, int64_t now)
 {
 	struct srv_cache *h = &s->history;
 
-	for (size_t k = 0; k < SRV_RECLAIM_BUCKETS && k < h->n_buckets; k++) {
+	for (size_t k = 0; k < SRV_HISTORY_BUCKETS && k < h->n_buckets; k++) {
 		struct srv_lease *l = h->by_addr[s->history_bucket++ & (h->n_buckets - 1)], *next;
 
 		for (; l; l = next) {

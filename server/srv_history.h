@@ -15,7 +15,8 @@
 
 #include "srv.h"
 
-#define SRV_HISTORY_MAX 65536 /* leases remembered; beyond it, newly ended ones are not */
+#define SRV_HISTORY_MAX     65536 /* leases remembered; beyond it, newly ended ones are not */
+#define SRV_HISTORY_BUCKETS 4096  /* table buckets srv_history_prune looks at per call */
 
 /* The commit that ended l before l->expires took: keeps l (takes it)
  * until then, or frees it when there is nothing to remember. */
