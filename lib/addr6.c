@@ -418,6 +418,15 @@ int addr6_pd_nth(const struct addr6_prefix *pool, unsigned dlen, uint64_t n,
 	return 0;
 }
 
+uint64_t addr6_pd_index(const struct addr6_prefix *pool, unsigned dlen, const struct in6_addr *a)
+{
+	struct u128 va = u128_from(&pool->addr), vb = u128_from(a);
+
+	if (dlen > 128 || u128_cmp(vb, va) <= 0)
+		return 0;
+	return u128_sat64(u128_shr(u128_sub(vb, va), 128 - dlen));
+}
+
 int addr6_hash_key(uint8_t *buf, size_t len, const uint8_t *duid, size_t duid_len, uint32_t iaid,
                    uint32_t subnet_id)
 {

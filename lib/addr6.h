@@ -94,6 +94,9 @@ uint64_t addr6_pd_count(const struct addr6_prefix *pool, unsigned dlen);
 bool addr6_pd_next(const struct addr6_prefix *pool, unsigned dlen, struct addr6_prefix *p);
 int addr6_pd_nth(const struct addr6_prefix *pool, unsigned dlen, uint64_t n,
                  struct addr6_prefix *out);
+/* The inverse of addr6_pd_nth: the 0-based index of the dlen prefix holding
+ * a in pool, saturating at UINT64_MAX; 0 if a lies before the pool. */
+uint64_t addr6_pd_index(const struct addr6_prefix *pool, unsigned dlen, const struct in6_addr *a);
 
 /*
  * Stable hash. Sibling instances of the identical-prefix model must compute

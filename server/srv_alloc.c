@@ -230,7 +230,7 @@ static bool pool_hash(struct srv *s, const struct conf_subnet *sn, const struct 
 	if (p->type == SRV_NA)
 		at = addr6_diff(&p->range->start, &first);
 	else
-		at = addr6_diff(&p->pd->prefix.addr, &first) >> (128 - p->pd->delegated_len);
+		at = addr6_pd_index(&p->pd->prefix, p->pd->delegated_len, &first);
 	return pool_scan(s, sn, p, at, duid, duid_len, out, &at);
 }
 

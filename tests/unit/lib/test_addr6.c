@@ -271,6 +271,16 @@ static void test_pd_pool(void **state)
 	assert_int_equal(addr6_pd_nth(&pool, 56, 65536, &p), CH_ENOENT);
 	assert_int_equal(addr6_pd_nth(&pool, 30, 0, &p), CH_EINVAL);
 	assert_false(addr6_pd_next(&pool, 56, &p)); /* last one */
+	/* the inverse, for delegated lengths at and above 64 bits from the end */
+	assert_int_equal(addr6_pd_index(&pool, 56, &p.addr), 65535);
+	assert_int_equal(addr6_pd_index(&pool, 40, &p.addr), 0);
+	q.addr = A("2001:db8:112:3400::");
+	assert_int_equal(addr6_pd_index(&pool, 56, &q.addr), 0x1234);
+	assert_int_equal(addr6_pd_index(&pool, 48, &q.addr), 0x12);
+	q.addr = A("2001:db8::");
+	assert_int_equal(addr6_pd_index(&pool, 56, &q.addr), 0); /* before the pool */
+	q.addr = A("2001:db8:100::ff");
+	assert_true(addr6_pd_index(&pool, 128, &q.addr) == 0xff);
 
 	pool = P("2001:db8:200::/46");
 	assert_int_equal(addr6_pd_nth(&pool, 48, 0, &p), 0);
