@@ -123,7 +123,7 @@ static const struct db_stmt stmts[ST_MAX] = {
     /* Plans that only probe by key, whatever the statistics say: they lag
      * a table that grew fast from empty (autovacuum's ANALYZE comes later),
      * and plans made on them rescanned an index per client or sorted the
-     * whole result per page (the engine's ST_PLANS in server/srv_store.c
+     * whole result per page (the engine's ST_PLANS in server/srv_store_sql.c
      * says the same). Bitmap scans go too: a page never sorts every match
      * after its DUID again (relay and remote ids have btree indexes in DUID
      * order, sql/0008). Plans stay
