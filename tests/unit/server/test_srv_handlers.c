@@ -675,13 +675,50 @@ static void test_leasequery_not_configured(void **state)
 	srv_txn_free(t);
 }
 
+/* A responder's socket bound at at (what leasequeryd binds). */
+static int lq_responder_bind(const struct sockaddr_un *at)
+{
+	int fd;
+
+	unlink(at->sun_path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (const struct sockaddr *)at, sizeof(*at)), 0);
+	return fd;
+}
+
+/* An engine whose leasequery hand-off goes to the socket at path. */
+static struct srv *lq_srv_new(const char *path)
+{
+	char json[4096];
+	struct srv *s;
+
+	snprintf(json, sizeof(json),
+	         "%.*s, \"leasequery\": {\"enabled\": true, \"local-socket\": \"%s\"}}",
+	         (int)strlen(fx_conf_json) - 1, fx_conf_json, path);
+	s = fx_new(json);
+	assert_int_equal(evl_new(&s->l), 0);
+	s->lq_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	assert_true(s->lq_fd >= 0);
+	return s;
+}
+
+static void lq_srv_free(struct srv *s, const char *path)
+{
+	unlink(path);
+	close(s->lq_fd);
+	s->lq_fd = -1;
+	evl_free(s->l);
+	s->l = NULL;
+	fx_free(s);
+}
+
 /* A responder that is there but behind (its datagram queue full) costs the
  * query a drop the requestor retransmits, not a NotConfigured that sends it
  * elsewhere; one that is gone still gets NotConfigured. */
 static void test_leasequery_busy_responder(void **state)
 {
 	struct sockaddr_un at = {.sun_family = AF_UNIX};
-	char json[4096];
 	struct srv *s;
 	struct fx_req r;
 	struct srv_txn *t;
@@ -689,17 +726,8 @@ static void test_leasequery_busy_responder(void **state)
 
 	(void)state;
 	snprintf(at.sun_path, sizeof(at.sun_path), "/tmp/chlq-ut-%d.sock", (int)getpid());
-	unlink(at.sun_path);
-	resp = socket(AF_UNIX, SOCK_DGRAM, 0);
-	assert_true(resp >= 0);
-	assert_int_equal(bind(resp, (struct sockaddr *)&at, sizeof(at)), 0);
-	snprintf(json, sizeof(json),
-	         "%.*s, \"leasequery\": {\"enabled\": true, \"local-socket\": \"%s\"}}",
-	         (int)strlen(fx_conf_json) - 1, fx_conf_json, at.sun_path);
-	s = fx_new(json);
-	assert_int_equal(evl_new(&s->l), 0);
-	s->lq_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	assert_true(s->lq_fd >= 0);
+	resp = lq_responder_bind(&at);
+	s = lq_srv_new(at.sun_path);
 	fx_req_init(&r, D6_MSG_LEASEQUERY, 64);
 	while (s->cnt[SRV_CNT_LQ_BUSY] == 0 && n++ < 10000) {
 		t = fx_run(s, &r, FX_DIRECT_UNICAST);
@@ -717,12 +745,7 @@ static void test_leasequery_busy_responder(void **state)
 	assert_int_equal(fx_status(&rep, D6_ROOT), D6_STATUS_NOTCONFIGURED);
 	assert_int_equal(s->cnt[SRV_CNT_LQ_NOT_CONFIGURED], 1);
 	srv_txn_free(t);
-	unlink(at.sun_path);
-	close(s->lq_fd);
-	s->lq_fd = -1;
-	evl_free(s->l);
-	s->l = NULL;
-	fx_free(s);
+	lq_srv_free(s, at.sun_path);
 }
 
 /* The hand-off socket connects to the responder once; a responder that
@@ -731,7 +754,7 @@ static void test_leasequery_busy_responder(void **state)
 static void test_leasequery_responder_restarts(void **state)
 {
 	struct sockaddr_un at = {.sun_family = AF_UNIX};
-	char json[4096], got[512];
+	char got[512];
 	struct srv *s;
 	struct fx_req r;
 	struct srv_txn *t;
@@ -739,17 +762,8 @@ static void test_leasequery_responder_restarts(void **state)
 
 	(void)state;
 	snprintf(at.sun_path, sizeof(at.sun_path), "/tmp/chlq-ut-r%d.sock", (int)getpid());
-	unlink(at.sun_path);
-	resp = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	assert_true(resp >= 0);
-	assert_int_equal(bind(resp, (struct sockaddr *)&at, sizeof(at)), 0);
-	snprintf(json, sizeof(json),
-	         "%.*s, \"leasequery\": {\"enabled\": true, \"local-socket\": \"%s\"}}",
-	         (int)strlen(fx_conf_json) - 1, fx_conf_json, at.sun_path);
-	s = fx_new(json);
-	assert_int_equal(evl_new(&s->l), 0);
-	s->lq_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	assert_true(s->lq_fd >= 0);
+	resp = lq_responder_bind(&at);
+	s = lq_srv_new(at.sun_path);
 	fx_req_init(&r, D6_MSG_LEASEQUERY, 65);
 	for (int round = 0; round < 2; round++) {
 		t = fx_run(s, &r, FX_DIRECT_UNICAST);
@@ -760,19 +774,11 @@ static void test_leasequery_responder_restarts(void **state)
 		assert_memory_equal(got, LQ_HANDOFF_MAGIC, 4);
 		/* the responder restarts: its old socket closes, a new one binds */
 		close(resp);
-		unlink(at.sun_path);
-		resp = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-		assert_true(resp >= 0);
-		assert_int_equal(bind(resp, (struct sockaddr *)&at, sizeof(at)), 0);
+		resp = lq_responder_bind(&at);
 	}
 	assert_int_equal(s->cnt[SRV_CNT_LQ_NOT_CONFIGURED], 0);
 	close(resp);
-	unlink(at.sun_path);
-	close(s->lq_fd);
-	s->lq_fd = -1;
-	evl_free(s->l);
-	s->l = NULL;
-	fx_free(s);
+	lq_srv_free(s, at.sun_path);
 }
 
 static void test_reservation_and_several_ias(void **state)
