@@ -201,23 +201,6 @@ static const bool binary_results[ST_MAX] = {
 
 /* ---- values ---- */
 
-/* bytea in text output ("\x0a1b..."). Returns the length or CH_EMALFORMED. */
-static int bytea_get(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(s), k;
-
-	if (n < 2 || s[0] != '\\' || s[1] != 'x' || (n - 2) % 2 || (n - 2) / 2 > cap)
-		return CH_EMALFORMED;
-	for (k = 0; k < (n - 2) / 2; k++) {
-		int hi = hex_digit(s[2 + 2 * k]), lo = hex_digit(s[3 + 2 * k]);
-
-		if (hi < 0 || lo < 0)
-			return CH_EMALFORMED;
-		out[k] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)k;
-}
-
 /* bytea as a text parameter. out needs 2 * n + 3 octets. */
 static void bytea_put(const uint8_t *p, size_t n, char *out)
 {
@@ -517,7 +500,7 @@ static void on_ident(struct db *d, const PGresult *res, int err, void *arg)
 			lq->ident_timer = evl_timer(lq->l, IDENT_RETRY_MS, on_ident_retry, lq);
 		return;
 	}
-	n = bytea_get(PQgetvalue(res, 0, 0), lq->duid, sizeof(lq->duid));
+	n = hex_bytea_parse(PQgetvalue(res, 0, 0), lq->duid, sizeof(lq->duid));
 	if (n >= D6_DUID_MIN_LEN) {
 		lq->duid_len = (size_t)n;
 		if (lq->ident_warned)
