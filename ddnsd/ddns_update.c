@@ -837,6 +837,36 @@ static void answer_aaaa(const ldns_pkt *p, const ldns_rdf *qname, struct ddns_an
 	}
 }
 
+/* RFC 8945 §5.1: at most one TSIG, the last record of the additional
+ * section; anything else is malformed. Checked record by record with ldns
+ * before ldns_wire2pkt, which (ldns 1.8.3) keeps the last of several TSIG
+ * records and leaks the others. */
+static bool tsig_placed_right(const uint8_t *wire, size_t len)
+{
+	size_t pos = LDNS_HEADER_SIZE, count[4];
+
+	if (len < LDNS_HEADER_SIZE)
+		return false;
+	for (int s = 0; s < 4; s++)
+		count[s] = (size_t)wire[4 + 2 * s] << 8 | wire[5 + 2 * s];
+	for (int s = 0; s < 4; s++)
+		for (size_t i = 0; i < count[s]; i++) {
+			ldns_rr *rr = NULL;
+			bool tsig;
+
+			if (ldns_wire2rr(&rr, wire, len, &pos, (ldns_pkt_section)s) !=
+			    LDNS_STATUS_OK) {
+				ldns_rr_free(rr);
+				return false;
+			}
+			tsig = ldns_rr_get_type(rr) == LDNS_RR_TYPE_TSIG;
+			ldns_rr_free(rr);
+			if (tsig && (s != LDNS_SECTION_ADDITIONAL || i + 1 != count[s]))
+				return false;
+		}
+	return true;
+}
+
 int ddns_update_parse(const struct ddns_msg *m, const struct ddns_key *k, const uint8_t *wire,
                       size_t len, int64_t now, struct ddns_answer *out)
 {
@@ -844,6 +874,8 @@ int ddns_update_parse(const struct ddns_msg *m, const struct ddns_key *k, const 
 	ldns_pkt *p = NULL;
 	ldns_rr *tsig;
 
+	if (!tsig_placed_right(wire, len))
+		return CH_EMALFORMED;
 	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK || !p) {
 		ldns_pkt_free(p);
 		return CH_EMALFORMED;

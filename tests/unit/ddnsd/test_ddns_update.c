@@ -269,6 +269,26 @@ static void test_answer_checks(void **state)
 	assert_false(a.trusted);
 	free(w);
 
+	/* RFC 8945 §5.1: one TSIG, the last record; two are malformed (and
+	 * ldns 1.8.3 would leak the first, which ASan sees) */
+	n = make_answer(m, DDNS_NOERROR, "ddns-key.example.", secret, true, &w);
+	{
+		size_t rr = n - LDNS_HEADER_SIZE;
+		uint8_t *two = malloc(n + rr);
+
+		assert_non_null(two);
+		memcpy(two, w, n);
+		memcpy(two + n, w + LDNS_HEADER_SIZE, rr);
+		two[11] = 2; /* ARCOUNT */
+		assert_int_equal(ddns_update_parse(m, k, two, n + rr, fake_now, &a), CH_EMALFORMED);
+		/* the TSIG alone in the answer section: not where it may be */
+		two[7] = 1; /* ANCOUNT */
+		two[11] = 0;
+		assert_int_equal(ddns_update_parse(m, k, two, n, fake_now, &a), CH_EMALFORMED);
+		free(two);
+	}
+	free(w);
+
 	/* the request itself (QR 0) is no answer; nor is garbage */
 	{
 		size_t rn;
