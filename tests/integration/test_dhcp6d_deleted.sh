@@ -3,7 +3,8 @@
 # 'lease-deleted addr/plen') is let go by the running chorus-dhcp6d, seen from outside:
 # with a pool of one address and a PD pool of one prefix, a second client gets each
 # only after the DELETE, within a deadline; the first client's Renew then gets its
-# old address with lifetimes 0 (another client holds it); one DNS removal per deleted
+# old address with lifetimes 0 (another client holds it), while a client that renews a
+# deleted lease nobody took gets it back (it is free); one DNS removal per deleted
 # lease (the API's, none more from the engine's expiry); the engine's log line and its
 # lease-expired counter; a NOTIFY of another schema or a payload the engine cannot
 # use frees nothing. Real chorus-dhcp6d (as a login of the <schema>_dhcp role),
@@ -158,14 +159,24 @@ r=$(ex renew --duid $DY --serverid "$SID" --addr $A)
 is "... and Y renews its address" "$(got "$r")" "$A 600"
 is "... two leases let go in all, as the log says" "$(grep -c "deleted through the API" "$T/d.log")" 2
 
+# --- Y's address deleted, and Y renews before anyone else asks for it: the address is
+# free, so it is Y's again (as after Kea's lease6-del), and its row active once ---
+is "DELETE of Y's address: 200" "$(del $A)" 200
+it_wait_lines "$T/d.log" "$A/128: deleted through the API, free again" 2 20 >/dev/null
+r=$(ex renew --duid $DY --serverid "$SID" --addr $A)
+is "... Y's Renew before anyone else's Solicit: the free address again" "$(got "$r")" "$A 600"
+is "... the table holds it for Y, once" "$(active $A)" "$DY"
+r=$(ex solicit --duid $DZ)
+is "... and a third client is offered nothing" "$(got "$r")" "status 2"
+
 # --- the engine's counters, flushed at SIGTERM ---
 kill -TERM "$DPID"
 wait "$DPID"
 rc=$?
 DPID=
 is "engine: SIGTERM, clean exit" "$rc" 0
-is "lease-expired counts the two deleted leases" \
-	"$(q "SELECT value FROM $SCHEMA.stats WHERE scope = 'dhcp6' AND counter = 'lease-expired'")" 2
+is "lease-expired counts the three deleted leases" \
+	"$(q "SELECT value FROM $SCHEMA.stats WHERE scope = 'dhcp6' AND counter = 'lease-expired'")" 3
 if grep -Eq "statement failed|error" "$T/d.log"; then
 	not_ok "no error in the engine's log"
 	grep -E "statement failed|error" "$T/d.log" | head -5 | sed 's/^/#   /'
