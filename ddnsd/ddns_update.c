@@ -272,88 +272,206 @@ int ddns_key_new(const struct conf_tsig_key *c, struct ddns_key **out)
 
 struct build {
 	const struct ddns_req *r;
-	ldns_rdf *name, *target;
+	ldns_rdf *name, *target; /* shared by r's RRs, freed by upool_clear */
 	ldns_rr_list *pr, *up;
 	int err;
 };
 
-/* Appends an RR with no RDATA or with rdf (taken), to list. */
-static void rr_add(struct build *b, ldns_rr_list *list, ldns_rr_type type, ldns_rr_class cls,
-                   uint32_t ttl, ldns_rdf *rdf)
-{
-	ldns_rr *rr = ldns_rr_new();
-	ldns_rdf *owner = ldns_rdf_clone(b->name);
+/*
+ * The UPDATE is kept from one message to the next (chorus-ddnsd is one
+ * thread), as the stand-in is: the packet, its question the zone (whose
+ * name stays while the zone does), and its RRs, each made once with an rdf
+ * of its own. A use points that rdf at the request's bytes (an address, the
+ * DHCID, the PTR's target) or leaves it out (no RDATA), and sets the owner
+ * to the request's name, made once per request and shared by its RRs. So a
+ * batch costs no allocation per RR, and ldns is never given a pooled
+ * object to free: upool_clear empties the lists and frees the names.
+ */
+static struct {
+	ldns_pkt *p;
+	char zone[CONF_NAME_LEN + 2];
+	ldns_rr **rrs;
+	size_t n_rrs, used;
+	ldns_rdf **names; /* the owners and targets of the message being built */
+	size_t n_names, cap_names;
+} upool;
 
-	if (!rr || !owner) {
-		ldns_rr_free(rr);
-		ldns_rdf_deep_free(owner);
-		ldns_rdf_deep_free(rdf);
+/* A pooled RR for the next record, or NULL when out of memory. */
+static ldns_rr *upool_rr(void)
+{
+	if (upool.used == upool.n_rrs) {
+		size_t cap = upool.n_rrs ? 2 * upool.n_rrs : 256;
+		ldns_rr **rrs = realloc(upool.rrs, cap * sizeof(*rrs));
+
+		if (!rrs)
+			return NULL;
+		upool.rrs = rrs;
+		while (upool.n_rrs < cap) {
+			ldns_rr *rr = ldns_rr_new();
+			ldns_rdf *d = ldns_rdf_new(LDNS_RDF_TYPE_NONE, 0, NULL);
+
+			if (!rr || !d || !ldns_rr_push_rdf(rr, d)) {
+				ldns_rr_free(rr);
+				free(d);
+				return NULL;
+			}
+			upool.rrs[upool.n_rrs++] = rr;
+		}
+	}
+	return upool.rrs[upool.used++];
+}
+
+/* Keeps name until upool_clear; false (and name freed) when out of memory. */
+static bool upool_keep(ldns_rdf *name)
+{
+	if (upool.n_names == upool.cap_names) {
+		size_t cap = upool.cap_names ? 2 * upool.cap_names : 256;
+		ldns_rdf **n = realloc(upool.names, cap * sizeof(*n));
+
+		if (!n) {
+			ldns_rdf_deep_free(name);
+			return false;
+		}
+		upool.names = n;
+		upool.cap_names = cap;
+	}
+	upool.names[upool.n_names++] = name;
+	return true;
+}
+
+/* After a message: its lists empty, its RRs back, its names freed. */
+static void upool_clear(void)
+{
+	if (upool.p) {
+		ldns_rr_list_set_rr_count(ldns_pkt_answer(upool.p), 0);
+		ldns_rr_list_set_rr_count(ldns_pkt_authority(upool.p), 0);
+	}
+	upool.used = 0;
+	for (size_t i = 0; i < upool.n_names; i++)
+		ldns_rdf_deep_free(upool.names[i]);
+	upool.n_names = 0;
+}
+
+/* The pooled UPDATE for zone (RFC 2136 §2.3: the zone section, class IN),
+ * its lists empty. 0, CH_EINVAL for a zone that is no name, CH_ENOMEM. */
+static int upool_pkt(const char *zone, ldns_pkt **out)
+{
+	ldns_rdf *z;
+
+	if (upool.p && strcmp(upool.zone, zone) == 0) {
+		*out = upool.p;
+		return 0;
+	}
+	if (strlen(zone) >= sizeof(upool.zone) || !(z = dname(zone)))
+		return CH_EINVAL;
+	if (!upool.p) {
+		/* ldns would copy the lists it is given: they stay empty, ours */
+		ldns_rr_list *empty = ldns_rr_list_new();
+
+		upool.p =
+		    empty ? ldns_update_pkt_new(z, LDNS_RR_CLASS_IN, empty, empty, NULL) : NULL;
+		ldns_rr_list_free(empty);
+		if (!upool.p) {
+			ldns_rdf_deep_free(z);
+			return CH_ENOMEM;
+		}
+	} else {
+		ldns_rr *q = ldns_rr_list_rr(ldns_pkt_question(upool.p), 0);
+
+		ldns_rdf_deep_free(ldns_rr_owner(q));
+		ldns_rr_set_owner(q, z);
+	}
+	strcpy(upool.zone, zone);
+	*out = upool.p;
+	return 0;
+}
+
+/* Appends an RR owned by b's name to list, with no RDATA when data is NULL,
+ * else with the len octets at data (the caller's, read while the message is built). */
+static void rr_add(struct build *b, ldns_rr_list *list, ldns_rr_type type, ldns_rr_class cls,
+                   uint32_t ttl, ldns_rdf_type dt, size_t len, const uint8_t *data)
+{
+	ldns_rr *rr = upool_rr();
+
+	if (!rr || !ldns_rr_list_push_rr(list, rr)) {
 		b->err = CH_ENOMEM;
 		return;
 	}
-	ldns_rr_set_owner(rr, owner);
+	ldns_rr_set_owner(rr, b->name);
 	ldns_rr_set_type(rr, type);
 	ldns_rr_set_class(rr, cls);
 	ldns_rr_set_ttl(rr, ttl);
-	if (rdf)
-		ldns_rr_push_rdf(rr, rdf);
-	if (!ldns_rr_list_push_rr(list, rr)) {
-		ldns_rr_free(rr);
-		b->err = CH_ENOMEM;
+	ldns_rr_set_rd_count(rr, data ? 1 : 0);
+	if (data) {
+		ldns_rdf *d = ldns_rr_rdf(rr, 0);
+
+		ldns_rdf_set_type(d, dt);
+		ldns_rdf_set_size(d, len);
+		ldns_rdf_set_data(d, (void *)(uintptr_t)data); /* ldns only reads it */
 	}
 }
 
-static ldns_rdf *rdf_aaaa(const struct in6_addr *a)
+/* An RR with no RDATA. */
+static void rr_bare(struct build *b, ldns_rr_list *list, ldns_rr_type type, ldns_rr_class cls)
 {
-	return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, a->s6_addr);
+	rr_add(b, list, type, cls, 0, LDNS_RDF_TYPE_NONE, 0, NULL);
 }
 
-static ldns_rdf *rdf_dhcid(const struct build *b)
+static void rr_dhcid(struct build *b, ldns_rr_list *list, uint32_t ttl)
 {
-	return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_B64, DDNS_DHCID_LEN, b->r->dhcid);
+	rr_add(b, list, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_IN, ttl, LDNS_RDF_TYPE_B64,
+	       DDNS_DHCID_LEN, b->r->dhcid);
+}
+
+/* A PTR RR whose RDATA is the target. */
+static void rr_ptr(struct build *b, ldns_rr_list *list, ldns_rr_class cls, uint32_t ttl)
+{
+	rr_add(b, list, LDNS_RR_TYPE_PTR, cls, ttl, LDNS_RDF_TYPE_DNAME, ldns_rdf_size(b->target),
+	       ldns_rdf_data(b->target));
 }
 
 static void aaaa_each(struct build *b, ldns_rr_class cls, uint32_t ttl)
 {
 	for (size_t i = 0; i < b->r->n_addrs; i++)
-		rr_add(b, b->up, LDNS_RR_TYPE_AAAA, cls, ttl, rdf_aaaa(&b->r->addrs[i]));
+		rr_add(b, b->up, LDNS_RR_TYPE_AAAA, cls, ttl, LDNS_RDF_TYPE_AAAA, 16,
+		       b->r->addrs[i].s6_addr);
 }
 
 /* Prerequisite "the DHCID RRset is exactly ours" (RFC 2136 §2.4.2). */
 static void pre_our_dhcid(struct build *b)
 {
-	rr_add(b, b->pr, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_IN, 0, rdf_dhcid(b));
+	rr_dhcid(b, b->pr, 0);
 }
 
 static void k_fwd_add(struct build *b)
 {
-	rr_add(b, b->pr, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_NONE, 0, NULL);
+	rr_bare(b, b->pr, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_NONE);
 	aaaa_each(b, LDNS_RR_CLASS_IN, b->r->ttl);
-	rr_add(b, b->up, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_IN, b->r->ttl, rdf_dhcid(b));
+	rr_dhcid(b, b->up, b->r->ttl);
 }
 
 static void k_fwd_replace(struct build *b)
 {
-	rr_add(b, b->pr, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY, 0, NULL);
+	rr_bare(b, b->pr, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY);
 	pre_our_dhcid(b);
-	rr_add(b, b->up, LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_ANY, 0, NULL);
+	rr_bare(b, b->up, LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_ANY);
 	aaaa_each(b, LDNS_RR_CLASS_IN, b->r->ttl);
 }
 
 /* Replaces the AAAA RRset and, with dhcid, the DHCID: the "take it" tail. */
 static void replace_all(struct build *b, bool dhcid)
 {
-	rr_add(b, b->up, LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_ANY, 0, NULL);
+	rr_bare(b, b->up, LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_ANY);
 	if (dhcid)
-		rr_add(b, b->up, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_ANY, 0, NULL);
+		rr_bare(b, b->up, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_ANY);
 	aaaa_each(b, LDNS_RR_CLASS_IN, b->r->ttl);
 	if (dhcid)
-		rr_add(b, b->up, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_IN, b->r->ttl, rdf_dhcid(b));
+		rr_dhcid(b, b->up, b->r->ttl);
 }
 
 static void k_fwd_exists(struct build *b)
 {
-	rr_add(b, b->pr, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_ANY, 0, NULL);
+	rr_bare(b, b->pr, LDNS_RR_TYPE_DHCID, LDNS_RR_CLASS_ANY);
 	replace_all(b, true);
 }
 
@@ -376,9 +494,9 @@ static void k_fwd_rem_addr(struct build *b)
 static void k_fwd_rem_name(struct build *b)
 {
 	pre_our_dhcid(b);
-	rr_add(b, b->pr, LDNS_RR_TYPE_A, LDNS_RR_CLASS_NONE, 0, NULL);
-	rr_add(b, b->pr, LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_NONE, 0, NULL);
-	rr_add(b, b->up, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY, 0, NULL);
+	rr_bare(b, b->pr, LDNS_RR_TYPE_A, LDNS_RR_CLASS_NONE);
+	rr_bare(b, b->pr, LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_NONE);
+	rr_bare(b, b->up, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY);
 }
 
 static void k_fwd_rem_nodhcid(struct build *b)
@@ -388,20 +506,20 @@ static void k_fwd_rem_nodhcid(struct build *b)
 
 static void k_rev_add(struct build *b)
 {
-	rr_add(b, b->up, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_ANY, 0, NULL);
-	rr_add(b, b->up, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_IN, b->r->ttl, ldns_rdf_clone(b->target));
+	rr_bare(b, b->up, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_ANY);
+	rr_ptr(b, b->up, LDNS_RR_CLASS_IN, b->r->ttl);
 }
 
 static void k_rev_rem(struct build *b)
 {
-	rr_add(b, b->pr, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_IN, 0, ldns_rdf_clone(b->target));
-	rr_add(b, b->up, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY, 0, NULL);
+	rr_ptr(b, b->pr, LDNS_RR_CLASS_IN, 0);
+	rr_bare(b, b->up, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY);
 }
 
 static void k_rev_rem_ptr(struct build *b)
 {
-	rr_add(b, b->pr, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_IN, 0, ldns_rdf_clone(b->target));
-	rr_add(b, b->up, LDNS_RR_TYPE_PTR, LDNS_RR_CLASS_NONE, 0, ldns_rdf_clone(b->target));
+	rr_ptr(b, b->pr, LDNS_RR_CLASS_IN, 0);
+	rr_ptr(b, b->up, LDNS_RR_CLASS_NONE, 0);
 }
 
 static void (*const kinds[DDNS_KIND_MAX])(struct build *) = {
@@ -539,7 +657,9 @@ static int body_split(const uint8_t *b, size_t n, uint8_t *step)
 static struct {
 	ldns_pkt *w;
 	ldns_rdf *root;
-	size_t n_rrs;
+	ldns_rr **rrs; /* the entries of w's list, in its order */
+	bool *rooted;  /* rrs[k] is owned by root */
+	size_t n_rrs, cap;
 } standin_pool;
 
 static void standin_header(ldns_pkt *w, const ldns_pkt *p)
@@ -571,6 +691,18 @@ static ldns_pkt *standin_get(size_t k)
 		if (!(standin_pool.root = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, 1, &zero)))
 			return NULL;
 	}
+	if (k > standin_pool.cap) {
+		size_t cap = k > 2 * standin_pool.cap ? k : 2 * standin_pool.cap;
+		ldns_rr **rrs = realloc(standin_pool.rrs, cap * sizeof(*rrs));
+		bool *rooted = rrs ? realloc(standin_pool.rooted, cap * sizeof(*rooted)) : NULL;
+
+		if (rrs)
+			standin_pool.rrs = rrs;
+		if (!rooted)
+			return NULL;
+		standin_pool.rooted = rooted;
+		standin_pool.cap = cap;
+	}
 	while (standin_pool.n_rrs < k) {
 		ldns_rr *rr = ldns_rr_new();
 
@@ -578,7 +710,8 @@ static ldns_pkt *standin_get(size_t k)
 			ldns_rr_free(rr);
 			return NULL;
 		}
-		standin_pool.n_rrs++;
+		standin_pool.rrs[standin_pool.n_rrs] = rr;
+		standin_pool.rooted[standin_pool.n_rrs++] = false;
 	}
 	return standin_pool.w;
 }
@@ -595,7 +728,6 @@ static void standin_release(ldns_pkt *w)
 static ldns_pkt *standin(const ldns_pkt *p, const uint8_t *b, size_t n, uint8_t *step)
 {
 	ldns_pkt *w;
-	ldns_rr_list *q;
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i += step[i])
@@ -603,18 +735,20 @@ static ldns_pkt *standin(const ldns_pkt *p, const uint8_t *b, size_t n, uint8_t 
 	if (!(w = standin_get(k)))
 		return NULL;
 	standin_header(w, p);
-	q = ldns_pkt_question(w);
 	for (i = 0, k = 0; i < n; i += step[i], k++) {
-		ldns_rr *rr = ldns_rr_list_rr(q, k);
+		ldns_rr *rr = standin_pool.rrs[k];
 		const uint8_t *e = b + i;
+		bool five = step[i] == 5;
 
 		/* an entry of 5 octets: the root owner (its 0 octet), TYPE, CLASS */
-		ldns_rr_set_owner(rr, step[i] == 5 ? standin_pool.root : NULL);
-		e += step[i] == 5;
+		if (standin_pool.rooted[k] != five)
+			ldns_rr_set_owner(rr, five ? standin_pool.root : NULL);
+		standin_pool.rooted[k] = five;
+		e += five;
 		ldns_rr_set_type(rr, (ldns_rr_type)(e[0] << 8 | e[1]));
 		ldns_rr_set_class(rr, (ldns_rr_class)(e[2] << 8 | e[3]));
 	}
-	ldns_rr_list_set_rr_count(q, k);
+	ldns_rr_list_set_rr_count(ldns_pkt_question(w), k);
 	return w;
 }
 
@@ -652,79 +786,69 @@ static int sign(ldns_pkt *p, const struct ddns_key *k, struct ddns_msg **out)
 		goto done;
 	err = msg_take(w ? w : p, w ? buf : NULL, ldns_pkt_get_opcode(p), out);
 done:
-	if (w)
+	if (w) {
 		standin_release(w);
+	} else { /* p may be kept (the pooled UPDATE): its TSIG goes */
+		ldns_rr_free(ldns_pkt_tsig(p));
+		ldns_pkt_set_tsig(p, NULL);
+	}
 	return err;
 }
 
 /* Appends the prerequisites and updates of r to b's lists. */
 static int build_one(struct build *b, const struct ddns_req *r)
 {
-	int err = CH_EINVAL;
-
 	b->r = r;
-	if ((unsigned)r->kind >= DDNS_KIND_MAX || !(b->name = dname(r->name)) ||
-	    (kind_has_ptr(r->kind) && !(b->target = dname(r->target))))
-		goto done;
-	kinds[r->kind](b);
-	err = b->err;
-done:
-	ldns_rdf_deep_free(b->name);
-	ldns_rdf_deep_free(b->target);
 	b->name = b->target = NULL;
-	return err;
+	if ((unsigned)r->kind >= DDNS_KIND_MAX || !(b->name = dname(r->name)) ||
+	    (kind_has_ptr(r->kind) && !(b->target = dname(r->target)))) {
+		ldns_rdf_deep_free(b->name);
+		return CH_EINVAL;
+	}
+	if (!upool_keep(b->name)) {
+		ldns_rdf_deep_free(b->target);
+		return CH_ENOMEM;
+	}
+	if (b->target && !upool_keep(b->target))
+		return CH_ENOMEM;
+	kinds[r->kind](b);
+	return b->err;
+}
+
+static bool same_zone(const char *a, const char *b)
+{
+	return bare_len(a) == bare_len(b) && strncasecmp(a, b, bare_len(b)) == 0;
 }
 
 int ddns_update_build_n(const struct ddns_req *r, size_t n, const struct ddns_key *k,
                         struct ddns_msg **out)
 {
 	struct build b = {0};
-	ldns_rdf *zone = NULL;
-	ldns_rr_list *empty;
-	ldns_pkt *p = NULL;
-	int err = CH_EINVAL;
+	ldns_pkt *p;
+	int err;
 
-	if (!n || n > UINT16_MAX / 2 || !(zone = dname(r[0].zone)))
-		goto fail;
-	err = CH_ENOMEM;
-	if (!(b.pr = ldns_rr_list_new()) || !(b.up = ldns_rr_list_new()))
-		goto fail;
+	if (!n || n > UINT16_MAX / 2)
+		return CH_EINVAL;
+	if ((err = upool_pkt(r[0].zone, &p)) < 0)
+		return err;
+	b.pr = ldns_pkt_answer(p);
+	b.up = ldns_pkt_authority(p);
 	/* RFC 2136 §3.2 and §3.4: the prerequisites of all hold, or nothing is
 	 * done; the updates apply in order. One zone per message (§2.3). */
 	for (size_t i = 0; i < n; i++) {
 		err = CH_EINVAL;
-		if (i && (bare_len(r[i].zone) != bare_len(r[0].zone) ||
-		          strncasecmp(r[i].zone, r[0].zone, bare_len(r[0].zone)) != 0))
-			goto fail;
+		if (i && !same_zone(r[i].zone, r[0].zone))
+			goto done;
 		if ((err = build_one(&b, &r[i])) < 0)
-			goto fail;
+			goto done;
 	}
-	/* RFC 2136 §2.3: the zone section, its class; takes zone. ldns would
-	 * copy the lists it is given: it gets empty ones, then ours in their
-	 * place (with their counts, which the header is written from) */
-	err = CH_ENOMEM;
-	if (!(empty = ldns_rr_list_new()))
-		goto fail;
-	p = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, empty, empty, NULL);
-	ldns_rr_list_free(empty);
-	zone = NULL;
-	if (!p)
-		goto fail;
-	ldns_rr_list_deep_free(ldns_pkt_answer(p));
-	ldns_rr_list_deep_free(ldns_pkt_authority(p));
-	ldns_pkt_set_answer(p, b.pr);
-	ldns_pkt_set_authority(p, b.up);
 	ldns_update_set_prcount(p, (uint16_t)ldns_rr_list_rr_count(b.pr));
 	ldns_update_set_upcount(p, (uint16_t)ldns_rr_list_rr_count(b.up));
-	b.pr = b.up = NULL;
 	ldns_pkt_set_id(p, r[0].id);
 	ldns_pkt_set_rd(p, false); /* ldns sets RD on every new packet */
 	err = sign(p, k, out);
-fail:
-	ldns_pkt_free(p);
-	ldns_rdf_deep_free(zone);
-	ldns_rr_list_deep_free(b.pr);
-	ldns_rr_list_deep_free(b.up);
+done:
+	upool_clear();
 	return err;
 }
 
