@@ -103,11 +103,13 @@
 	         "UNION ALL SELECT 'conflict', o.d, false FROM o"
 
 static const struct db_stmt api_stmts[AST_MAX] = {
-    /* Plans per execution: the list's "$n IS NULL OR ..." filters fold away
-     * with the values at hand, leaving the index conditions of the filters
-     * actually given. No JIT for one-page queries. */
+    /* The session plans each statement once (generic plans): the lease pages
+     * run on them with no statement before them (one whole statement a page
+     * less in the backend than setting the mode per page). Every other
+     * statement runs after AST_CUSTOM (see generic_plan[]). No JIT for
+     * one-page queries. */
     [AST_PLANS] = {"api_plans", 0,
-                   "SELECT pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', "
+                   "SELECT pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', "
                    "false), pg_catalog.set_config('jit', 'off', false)"},
     /* Keyset pagination on (addr, id): a page starts after the cursor's row
      * by the addr index, so the last page costs what the first does.
@@ -130,7 +132,7 @@ static const struct db_stmt api_stmts[AST_MAX] = {
      * row. An id that no row holds reads nothing, where the address order
      * tested every row of the table. The cursor is always given (the first
      * page after '::/0', 0), so one generic plan fits every page: they run
-     * after AST_GENERIC, unplanned. */
+     * on the session's generic plans (generic_plan[]). */
     [AST_LEASES_RELAY] = {"api_leases_relay", 16,
                           BY_ID("relay_ids", "decode($8::text, 'hex')", " AND " LEASE_FILTERS,
                                 "$14", "$15", "$16")},
@@ -160,18 +162,20 @@ static const struct db_stmt api_stmts[AST_MAX] = {
                                  BY_ID_FIRST("remote_ids", "decode($1::text, 'hex')", "$2", "$3",
                                              "$4")},
     /* The same page with no filter (the whole table in pages, as an export
-     * reads it): one plan fits every cursor, so it runs on a generic plan
-     * (after AST_GENERIC, see generic_plan[]) instead of being planned per
-     * page. $1/$2 the cursor; the first page starts after '::/0', which sorts
-     * before every lease (no lease has prefix length 0). $3 limit. */
+     * reads it): one plan fits every cursor, so it runs on the session's
+     * generic plan (generic_plan[]) instead of being planned per page. $1/$2 the cursor; the first
+     * page starts after '::/0', which sorts before every lease (no lease has prefix length 0). $3
+     * limit. */
     [AST_LEASES_PAGE] = {"api_leases_page", 3,
                          "SELECT " LEASE_COLS(
                              "l") ", l.id FROM leases l WHERE (l.addr, l.id) > ($1::inet, "
                                   "$2::bigint) ORDER BY l.addr, l.id LIMIT $3::int + 1"},
-    /* Until the commit: the next statement uses its generic plan. */
-    [AST_GENERIC] = {"api_generic", 0,
-                     "SELECT pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', "
-                     "true)"},
+    /* Until the commit: the next statement is planned per execution, with
+     * the values at hand: the list's "$n IS NULL OR ..." filters fold away,
+     * leaving the index conditions of the filters actually given. */
+    [AST_CUSTOM] = {"api_custom", 0,
+                    "SELECT pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', "
+                    "true)"},
     /* The lease of an address: the holding row if any, else the latest. */
     [AST_LEASE_GET] =
         {"api_lease_get", 1,
@@ -297,9 +301,10 @@ static const bool binary_results[AST_MAX] = {
     [AST_LEASE_GET] = true,          [AST_LEASE_DELETE] = true,
 };
 
-/* Statements whose plan does not depend on their parameters' values: sent
- * after AST_GENERIC in the same transaction, so they are planned once per
- * connection, not per execution (the session forces custom plans). */
+/* Statements whose plan does not depend on their parameters' values: they
+ * run on the session's generic plans, planned once per connection; every
+ * other statement is sent after AST_CUSTOM in the same transaction, so it
+ * is planned per execution. */
 static const bool generic_plan[AST_MAX] = {
     [AST_LEASES_PAGE] = true,         [AST_LEASES_RELAY] = true,
     [AST_LEASES_REMOTE] = true,       [AST_LEASES_RELAY_PAGE] = true,
@@ -332,7 +337,8 @@ int api_store_query(struct api *a, enum api_stmt st, const char *const *vals, ap
 	if (!a->db || !db_ready(a->db) || !(q = malloc(sizeof(*q))))
 		return CH_EDB;
 	*q = (struct api_query_run){a, cb, arg};
-	if (db_query(a->db, st, vals, NULL, NULL, on_query, q) < 0) {
+	if ((!generic_plan[st] && db_query(a->db, AST_CUSTOM, NULL, NULL, NULL, NULL, NULL) < 0) ||
+	    db_query(a->db, st, vals, NULL, NULL, on_query, q) < 0) {
 		free(q);
 		return CH_EDB;
 	}
@@ -421,7 +427,7 @@ int api_store_run(struct api_req *r, enum api_stmt st, const char *const *vals, 
 	}
 	run->r = r;
 	run->cb = cb;
-	if ((generic_plan[st] && db_query(d, AST_GENERIC, NULL, NULL, NULL, NULL, NULL) < 0) ||
+	if ((!generic_plan[st] && db_query(d, AST_CUSTOM, NULL, NULL, NULL, NULL, NULL) < 0) ||
 	    db_query(d, st, vals, NULL, NULL, on_rows, run) < 0) {
 		free(run);
 		api_error(r, 503, "database_unavailable", "the database is not reachable");
@@ -569,7 +575,8 @@ void api_store_beat(struct api *a)
 	}
 	snprintf(names + n, sizeof(names) - n, "}");
 	snprintf(vals + m, sizeof(vals) - m, "}");
-	if (db_query(a->db, AST_BEAT, bv, NULL, NULL, NULL, NULL) == 0 &&
+	if (db_query(a->db, AST_CUSTOM, NULL, NULL, NULL, NULL, NULL) == 0 &&
+	    db_query(a->db, AST_BEAT, bv, NULL, NULL, NULL, NULL) == 0 &&
 	    db_query(a->db, AST_STATS_ADD, sv, NULL, NULL, NULL, NULL) == 0 &&
 	    db_sync(a->db, on_beat, a) == 0) {
 		/* a lost commit loses these few counts: they are not worth a retry */
