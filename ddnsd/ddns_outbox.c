@@ -68,6 +68,7 @@ struct ddns_batch {
 	uint64_t timer;
 	int untrusted; /* RCODE of an untrusted answer to this message, or -1 */
 	struct ddns_job **jobs;
+	uint32_t *hashes; /* jobs[i]->name_hash, side by side for batch_for */
 	size_t n, cap;
 };
 
@@ -596,6 +597,7 @@ static void batch_free(struct ddns_batch *b)
 		b->d->udp[b->server].in_flight--;
 	ddns_msg_free(b->msg);
 	free(b->jobs);
+	free(b->hashes);
 	free(b);
 }
 
@@ -604,12 +606,16 @@ static int batch_add(struct ddns_batch *b, struct ddns_job *j)
 	if (b->n == b->cap) {
 		size_t c = b->cap ? 2 * b->cap : 8;
 		struct ddns_job **n = realloc(b->jobs, c * sizeof(*n));
+		uint32_t *h = n ? realloc(b->hashes, c * sizeof(*h)) : NULL;
 
-		if (!n)
+		if (n)
+			b->jobs = n;
+		if (!h)
 			return CH_ENOMEM;
-		b->jobs = n;
+		b->hashes = h;
 		b->cap = c;
 	}
+	b->hashes[b->n] = j->name_hash;
 	b->jobs[b->n++] = j;
 	b->size += ddns_update_size(&j->req);
 	j->batch = b;
@@ -622,6 +628,8 @@ static void batch_remove(struct ddns_batch *b, struct ddns_job *j)
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->jobs[i] == j) {
 			memmove(&b->jobs[i], &b->jobs[i + 1], (b->n - i - 1) * sizeof(*b->jobs));
+			memmove(&b->hashes[i], &b->hashes[i + 1],
+			        (b->n - i - 1) * sizeof(*b->hashes));
 			b->n--;
 			break;
 		}
@@ -1019,7 +1027,7 @@ static struct ddns_batch *batch_for(struct ddns_job *j, struct ddns_key *key)
 		    b->key != key || b->n >= d->conf->ddns.batch || b->size + size > BATCH_MAX)
 			continue;
 		for (size_t i = 0; i < b->n && !same; i++)
-			same = b->jobs[i]->name_hash == j->name_hash &&
+			same = b->hashes[i] == j->name_hash &&
 			       strcasecmp(b->jobs[i]->req.name, j->req.name) == 0;
 		if (!same)
 			return b;
