@@ -7,7 +7,8 @@
  * question with none is asked again for a delegated prefix, and with none
  * there either has no binding; a failed statement, a lost database and a statement
  * the database does not take answer every question of the batch with
- * CH_EDB; a clear at shutdown does the same for the waiting ones. The
+ * CH_EDB; a clear at shutdown does the same for the waiting ones. Every
+ * expectation follows LQ_BATCH_INFLIGHT, whatever its value. The
  * statement is stood in for at link time (-Wl,--wrap=lq_store_lookup_addrs);
  * results are real PGresults made with libpq's PQmakeEmptyPGresult.
  */
@@ -34,7 +35,7 @@ struct call {
 	bool done; /* answered (the batch is freed) */
 };
 
-static struct call calls[16];
+static struct call calls[LQ_BATCH_INFLIGHT + 16];
 static size_t n_calls;
 static int send_err; /* what the next send returns */
 
@@ -69,10 +70,13 @@ struct got {
 	int rows[64];
 };
 
+/* questions 0 .. N_Q-1, room for test_inflight_cap's; hold_slots uses 100 and up */
+#define N_Q (LQ_BATCH_MAX * (LQ_BATCH_INFLIGHT + 1) + 128)
+
 static struct lq lq;
-static struct lq_req req[128];
-static struct lq_ask ask[128];
-static struct got got[128];
+static struct lq_req req[N_Q];
+static struct lq_ask ask[N_Q];
+static struct got got[N_Q];
 
 static void on_answer(struct lq *l, const PGresult *res, const int *rows, size_t n, int err,
                       void *arg)
@@ -115,6 +119,7 @@ static int teardown(void **state)
 
 static void add(int i)
 {
+	assert_true(i >= 0 && i < N_Q);
 	req[i] = (struct lq_req){.xid = (uint32_t)i, .qtype = LQ_QUERY_BY_ADDRESS};
 	ask[i] = (struct lq_ask){.q = &req[i], .cb = on_answer, .arg = &got[i]};
 	lq_batch_add(&lq, &ask[i]);
@@ -240,45 +245,116 @@ static void test_rows_reach_their_questions(void **state)
 	assert_int_equal(got[3].n, 0);
 }
 
+/* Puts LQ_BATCH_INFLIGHT - 1 batches out (questions 100, 101, ...), which
+ * stay out: one slot is left, whatever the constant. Returns how many. */
+static size_t hold_slots(void)
+{
+	for (int b = 0; b < LQ_BATCH_INFLIGHT - 1; b++) {
+		add(100 + b);
+		lq_batch_flush(&lq);
+	}
+	assert_int_equal(n_calls, LQ_BATCH_INFLIGHT - 1);
+	return n_calls;
+}
+
 /* A question no address lease answers goes again for a delegated prefix,
  * before the questions that came meanwhile, and gets that statement's
- * rows; a prefix batch answering nothing does not ask a third time. */
+ * rows; a prefix batch answering nothing does not ask a third time. With
+ * one slot left, each statement waits for the one before. */
 static void test_prefix_asked_second(void **state)
 {
 	static const int64_t two[] = {2}, one[] = {1};
+	size_t k = hold_slots(); /* calls[k] is the first of this test */
 
 	(void)state;
 	add(0);
 	add(1);
 	lq_batch_flush(&lq);
-	assert_false(calls[0].prefixes);
+	assert_int_equal(n_calls, k + 1);
+	assert_false(calls[k].prefixes);
 	add(5); /* waits behind the batch */
-	answer(0, two, 1);
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, k + 1);
+	answer(k, two, 1);
 	assert_int_equal(got[1].calls, 1);
 	assert_int_equal(got[0].calls, 0);
 	lq_batch_flush(&lq);
-	assert_int_equal(n_calls, 2);
-	assert_true(calls[1].prefixes);
-	assert_int_equal(calls[1].n, 1);
-	assert_ptr_equal(calls[1].q[0], &req[0]);
+	assert_int_equal(n_calls, k + 2);
+	assert_true(calls[k + 1].prefixes);
+	assert_int_equal(calls[k + 1].n, 1);
+	assert_ptr_equal(calls[k + 1].q[0], &req[0]);
 	assert_int_equal(lq.n_asks, 1); /* 5 waits for the prefix batch */
-	answer(1, one, 1);
+	answer(k + 1, one, 1);
 	assert_int_equal(got[0].calls, 1);
 	assert_int_equal(got[0].n, 1);
 	assert_int_equal(got[0].rows[0], 0);
 	lq_batch_flush(&lq);
-	assert_int_equal(n_calls, 3);
-	assert_false(calls[2].prefixes);
-	assert_ptr_equal(calls[2].q[0], &req[5]);
-	answer(2, NULL, 0);
+	assert_int_equal(n_calls, k + 3);
+	assert_false(calls[k + 2].prefixes);
+	assert_ptr_equal(calls[k + 2].q[0], &req[5]);
+	answer(k + 2, NULL, 0);
 	lq_batch_flush(&lq);
-	assert_true(calls[3].prefixes);
-	answer(3, NULL, 0);
+	assert_true(calls[k + 3].prefixes);
+	answer(k + 3, NULL, 0);
 	lq_batch_flush(&lq);
-	assert_int_equal(n_calls, 4);
+	assert_int_equal(n_calls, k + 4);
 	assert_int_equal(got[5].calls, 1);
 	assert_int_equal(got[5].n, 0);
-	assert_int_equal(lq.batches, 0);
+	assert_int_equal(lq.batches, (int)k); /* only the held ones */
+}
+
+/* With every slot free, the prefix questions and the waiting ones each
+ * take a slot, the prefix ones first, until LQ_BATCH_INFLIGHT are out. */
+static void test_prefix_and_waiters_share_the_slots(void **state)
+{
+	static const int64_t two[] = {2};
+
+	(void)state;
+	add(0);
+	add(1);
+	lq_batch_flush(&lq);
+	add(5);
+	answer(0, two, 1); /* 0: no address lease */
+	lq_batch_flush(&lq);
+	assert_true(calls[1].prefixes);
+	assert_ptr_equal(calls[1].q[0], &req[0]);
+	if (LQ_BATCH_INFLIGHT > 1) {
+		assert_int_equal(n_calls, 3);
+		assert_false(calls[2].prefixes);
+		assert_ptr_equal(calls[2].q[0], &req[5]);
+		assert_int_equal(lq.n_asks, 0);
+	} else {
+		assert_int_equal(n_calls, 2);
+		assert_int_equal(lq.n_asks, 1);
+	}
+}
+
+/* Never more than LQ_BATCH_INFLIGHT statements out, each a full batch;
+ * an answer frees one slot, which the next batch of waiters takes. */
+static void test_inflight_cap(void **state)
+{
+	static int64_t ord[LQ_BATCH_MAX];
+	int total = LQ_BATCH_MAX * (LQ_BATCH_INFLIGHT + 1);
+
+	(void)state;
+	for (int i = 0; i < LQ_BATCH_MAX; i++)
+		ord[i] = i + 1; /* every question of the batch has its row */
+	for (int i = 0; i < total; i++)
+		add(i);
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, LQ_BATCH_INFLIGHT);
+	assert_int_equal(lq.batches, LQ_BATCH_INFLIGHT);
+	for (size_t k = 0; k < n_calls; k++)
+		assert_int_equal(calls[k].n, LQ_BATCH_MAX);
+	assert_int_equal(lq.n_asks, LQ_BATCH_MAX);
+	answer(0, ord, LQ_BATCH_MAX);
+	assert_int_equal(lq.n_pfx, 0);
+	lq_batch_flush(&lq);
+	assert_int_equal(n_calls, LQ_BATCH_INFLIGHT + 1);
+	assert_int_equal(calls[LQ_BATCH_INFLIGHT].n, LQ_BATCH_MAX);
+	assert_ptr_equal(calls[LQ_BATCH_INFLIGHT].q[0], &req[LQ_BATCH_MAX * LQ_BATCH_INFLIGHT]);
+	assert_int_equal(lq.n_asks, 0);
+	assert_int_equal(lq.batches, LQ_BATCH_INFLIGHT);
 }
 
 static void test_no_rows(void **state)
@@ -400,6 +476,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rows_reach_their_questions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_rows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_prefix_asked_second, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prefix_and_waiters_share_the_slots, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_inflight_cap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_database_error_answers_each, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_send_refused_fails_at_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_at_most_batch_max, setup, teardown),
