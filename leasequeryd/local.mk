@@ -4,6 +4,7 @@ LQ_CORE = \
 	leasequeryd/lq.h \
 	leasequeryd/lq_acl.c \
 	leasequeryd/lq_batch.c leasequeryd/lq_batch.h \
+	leasequeryd/lq_direct.c leasequeryd/lq_direct.h \
 	leasequeryd/lq_local.c leasequeryd/lq_local.h \
 	leasequeryd/lq_query.c leasequeryd/lq_query.h \
 	leasequeryd/lq_reply.c leasequeryd/lq_reply.h \
@@ -23,10 +24,10 @@ leasequeryd_chorus_leasequeryd_LDADD = $(CHORUS_LIBS)
 # Integration: leasequeryd behind a real chorus-dhcp6d, a private PostgreSQL.
 TESTS += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh \
 	tests/integration/test_chorus_lq.sh tests/integration/test_leasequeryd_standby.sh \
-	tests/integration/test_leasequeryd_batch.sh
+	tests/integration/test_leasequeryd_batch.sh tests/integration/test_leasequeryd_direct.sh
 EXTRA_DIST += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh \
 	tests/integration/test_chorus_lq.sh tests/integration/test_leasequeryd_standby.sh \
-	tests/integration/test_leasequeryd_batch.sh \
+	tests/integration/test_leasequeryd_batch.sh tests/integration/test_leasequeryd_direct.sh \
 	tests/integration/lq_requestor.py \
 	tests/integration/lib_lq.sh
 

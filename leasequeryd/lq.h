@@ -44,12 +44,14 @@ enum lq_cnt {
 	LQ_CNT_RATE_LIMITED,   /* over the requestor's token bucket */
 	LQ_CNT_BINDINGS,       /* CLIENT_DATA sent in bulk streams */
 	LQ_CNT_CONN_ACCEPTED,
-	LQ_CNT_CONN_DENIED,  /* requestor not in requesters */
-	LQ_CNT_CONN_REFUSED, /* over max-connections or the per-requestor limit */
-	LQ_CNT_CONN_IDLE,    /* closed after idle-timeout */
-	LQ_CNT_CONN_STALLED, /* reader stopped reading */
-	LQ_CNT_CONN_BAD,     /* framing error: closed */
-	LQ_CNT_UDP_BATCHES,  /* statements for UDP queries by address (lq_batch.c) */
+	LQ_CNT_CONN_DENIED,   /* requestor not in requesters */
+	LQ_CNT_CONN_REFUSED,  /* over max-connections or the per-requestor limit */
+	LQ_CNT_CONN_IDLE,     /* closed after idle-timeout */
+	LQ_CNT_CONN_STALLED,  /* reader stopped reading */
+	LQ_CNT_CONN_BAD,      /* framing error: closed */
+	LQ_CNT_UDP_BATCHES,   /* statements for UDP queries by address (lq_batch.c) */
+	LQ_CNT_UDP_DIRECT,    /* UDP answers sent out of the engine's sockets (lq_direct.c) */
+	LQ_CNT_UDP_SEND_FAIL, /* ... that could not be sent */
 	LQ_CNT_MAX,
 };
 

@@ -1,16 +1,20 @@
 /*
  * The hand-off side of UDP leasequery: read a datagram, unwrap its relay
  * chain (RFC 8415 §19), decide (lq_query.c), look the bindings up, answer
- * with LEASEQUERY-REPLY (RFC 5007 §4.4) wrapped back through every relay.
+ * with LEASEQUERY-REPLY (RFC 5007 §4.4) wrapped back through every relay,
+ * sent out of the engine's own UDP socket when it passed us its sockets
+ * (lq_direct.c), else handed back to the engine.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "addr6.h"
 #include "d6_relay.h"
 #include "log.h"
 #include "lq_batch.h"
+#include "lq_direct.h"
 #include "lq_handoff.h"
 #include "lq_local.h"
 #include "lq_net.h"
@@ -105,6 +109,7 @@ void lq_local_flush(struct lq *lq)
 	size_t failed = 0;
 	int err, first = 0;
 
+	lq_direct_flush(lq);
 	/* closed at shutdown: what is left goes nowhere */
 	while (lq->local_fd >= 0 && tx.head < tx.n) {
 		tx.head +=
@@ -149,7 +154,8 @@ static void tx_queue(struct lq_udp *u, const struct lq_handoff_hdr *h, const uin
 	tx.used += len;
 }
 
-/* Wraps msg through the relay chain (if any) and queues it for dhcp6d. */
+/* Wraps msg through the relay chain (if any) and queues it: to leave out of
+ * the engine's socket, or for the engine to send. */
 static void udp_send(struct lq_udp *u, const uint8_t *msg, size_t len)
 {
 	static uint8_t out[LQ_HANDOFF_MAX_DGRAM];
@@ -165,7 +171,10 @@ static void udp_send(struct lq_udp *u, const uint8_t *msg, size_t len)
 		len = w.len;
 	}
 	h.kind = LQ_HANDOFF_ANSWER;
-	tx_queue(u, &h, msg, len);
+	if (!lq_direct_for(&u->from, u->fromlen))
+		tx_queue(u, &h, msg, len);
+	else if (!lq_direct_queue(u->lq, &h, msg, len))
+		udp_log(u, LOG_WARNING, "no room for the answer now, dropped");
 }
 
 static void count_status(struct lq *lq, int st)
@@ -381,6 +390,33 @@ drop:
 	udp_free(u);
 }
 
+static void close_fds(const struct lq_net_dgram *d)
+{
+	for (size_t i = 0; i < d->n_fds; i++)
+		close(d->fds[i]);
+}
+
+/* A datagram that carries descriptors: the engine's sockets (kind 3), or
+ * something else, whose descriptors we do not keep. Returns true when it
+ * was the sockets. */
+static bool on_fds(struct lq *lq, const struct lq_net_dgram *d)
+{
+	struct lq_handoff_hdr h;
+	int len = lq_handoff_get(d->buf, d->len, &h);
+
+	if (len > 0 && h.kind == LQ_HANDOFF_SOCKETS && !d->fds_trunc && !d->trunc) {
+		lq_direct_take(lq, &d->from, d->fromlen, d->buf + LQ_HANDOFF_HDR_LEN, (size_t)len,
+		               d->fds, d->n_fds);
+		return true;
+	}
+	if (d->n_fds || d->fds_trunc)
+		log_warning("hand-off datagram of %zu octets came with descriptors (%s), closed",
+		            d->len,
+		            len > 0 && h.kind == LQ_HANDOFF_SOCKETS ? "too many" : "unasked");
+	close_fds(d);
+	return len > 0 && h.kind == LQ_HANDOFF_SOCKETS;
+}
+
 static void on_datagram(struct lq *lq, const uint8_t *dg, size_t n, const struct sockaddr_un *from,
                         socklen_t flen)
 {
@@ -409,6 +445,12 @@ static void on_datagram(struct lq *lq, const uint8_t *dg, size_t n, const struct
 	udp_handle(lq, u);
 }
 
+/* A kind 3 (whose descriptors may have been lost on the way). */
+static bool is_socks(const struct lq_net_dgram *d)
+{
+	return d->len > 5 && d->buf[5] == LQ_HANDOFF_SOCKETS;
+}
+
 static void on_read(struct evl *l, int fd, uint32_t events, void *arg)
 {
 	struct lq *lq = arg;
@@ -425,6 +467,8 @@ static void on_read(struct evl *l, int fd, uint32_t events, void *arg)
 		if (n < 0)
 			return; /* -EAGAIN: read all */
 		for (int i = 0; i < n; i++) {
+			if ((d[i].n_fds || d[i].fds_trunc || is_socks(&d[i])) && on_fds(lq, &d[i]))
+				continue;
 			if (!d[i].trunc)
 				on_datagram(lq, d[i].buf, d[i].len, &d[i].from, d[i].fromlen);
 		}
@@ -447,6 +491,7 @@ int lq_local_open(struct lq *lq)
 void lq_local_close(struct lq *lq)
 {
 	lq_local_flush(lq);
+	lq_direct_drop(lq);
 	if (tx.timer)
 		evl_timer_cancel(lq->l, tx.timer);
 	tx.timer = 0;

@@ -29,8 +29,15 @@ int lq_net_local_open(const char *path)
 
 #define MMSG_MAX 64 /* datagrams per recvmmsg / sendmmsg */
 
+/* room for the descriptors of a kind 3 (lib/lq_handoff.h) in every slot */
+#define CMSG_ROOM CMSG_SPACE(sizeof(int) * (LQ_HANDOFF_MAX_SOCKS + 1))
+
 int lq_net_local_recv_many(int fd, struct lq_net_dgram *d, size_t n)
 {
+	static union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_ROOM];
+	} cb[MMSG_MAX];
 	struct mmsghdr mm[MMSG_MAX];
 	struct iovec iov[MMSG_MAX];
 	int r;
@@ -44,14 +51,21 @@ int lq_net_local_recv_many(int fd, struct lq_net_dgram *d, size_t n)
 		mm[i].msg_hdr.msg_namelen = sizeof(d[i].from);
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_control = cb[i].b;
+		mm[i].msg_hdr.msg_controllen = sizeof(cb[i].b);
 	}
-	r = recvmmsg(fd, mm, (unsigned)n, MSG_DONTWAIT, NULL);
+	r = recvmmsg(fd, mm, (unsigned)n, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
 	if (r < 0)
 		return -errno;
 	for (int i = 0; i < r; i++) {
 		d[i].len = mm[i].msg_len;
 		d[i].trunc = (mm[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
 		d[i].fromlen = mm[i].msg_hdr.msg_namelen;
+		d[i].fds_trunc = (mm[i].msg_hdr.msg_flags & MSG_CTRUNC) != 0;
+		d[i].n_fds =
+		    mm[i].msg_hdr.msg_controllen
+		        ? lq_handoff_take_fds(&mm[i].msg_hdr, d[i].fds, LQ_HANDOFF_MAX_SOCKS + 1)
+		        : 0;
 	}
 	return r;
 }
@@ -81,6 +95,61 @@ size_t lq_net_local_send_many(int fd, const struct lq_net_out *o, size_t n, int 
 	}
 	if ((size_t)r < k)
 		*err = -EAGAIN; /* o[r] did not go: try it again to learn why */
+	return (size_t)r;
+}
+
+/* The msghdr of o, with IPV6_PKTINFO in cb when it names an interface or a
+ * source address. */
+static void udp_msg(const struct lq_net_udp_out *o, struct msghdr *mh, struct iovec *iov,
+                    uint8_t *cb, size_t cblen)
+{
+	struct in6_pktinfo pi = {.ipi6_ifindex = o->ifindex};
+	bool src = !IN6_IS_ADDR_UNSPECIFIED(&o->src) && !IN6_IS_ADDR_MULTICAST(&o->src);
+	struct cmsghdr *c;
+
+	memset(mh, 0, sizeof(*mh));
+	*iov = (struct iovec){(void *)(uintptr_t)o->p, o->n};
+	mh->msg_name = (void *)(uintptr_t)&o->dst;
+	mh->msg_namelen = sizeof(o->dst);
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 1;
+	if (!o->ifindex && !src)
+		return;
+	if (src)
+		pi.ipi6_addr = o->src;
+	memset(cb, 0, cblen);
+	mh->msg_control = cb;
+	mh->msg_controllen = cblen;
+	c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+}
+
+size_t lq_net_udp_send_many(int fd, const struct lq_net_udp_out *o, size_t n, int *err)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cb[MMSG_MAX];
+	struct mmsghdr mm[MMSG_MAX];
+	struct iovec iov[MMSG_MAX];
+	size_t k = n > MMSG_MAX ? MMSG_MAX : n;
+	int r;
+
+	*err = 0;
+	for (size_t i = 0; i < k; i++) {
+		udp_msg(&o[i], &mm[i].msg_hdr, &iov[i], cb[i].b, sizeof(cb[i].b));
+		mm[i].msg_len = 0;
+	}
+	r = sendmmsg(fd, mm, (unsigned)k, MSG_DONTWAIT);
+	if (r < 0) {
+		*err = -errno;
+		return 0;
+	}
+	if ((size_t)r < k)
+		*err = -EAGAIN;
 	return (size_t)r;
 }
 

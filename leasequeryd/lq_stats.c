@@ -29,6 +29,8 @@ static const char *const names[LQ_CNT_MAX] = {
     [LQ_CNT_CONN_STALLED] = "tcp-stalled-dropped",
     [LQ_CNT_CONN_BAD] = "tcp-bad-framing",
     [LQ_CNT_UDP_BATCHES] = "udp-address-batches",
+    [LQ_CNT_UDP_DIRECT] = "udp-answers-direct",
+    [LQ_CNT_UDP_SEND_FAIL] = "udp-send-failed",
 };
 
 const char *lq_cnt_name(enum lq_cnt c)

@@ -1,5 +1,10 @@
-/* The 32-octet header of the leasequery hand-off datagrams (lq_handoff.h). */
+/*
+ * The 48-octet header of the leasequery hand-off datagrams, and the kind 3
+ * that passes dhcp6d's UDP sockets with SCM_RIGHTS (lq_handoff.h).
+ */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "errors.h"
 #include "lq_handoff.h"
@@ -17,6 +22,7 @@ void lq_handoff_put(uint8_t out[LQ_HANDOFF_HDR_LEN], const struct lq_handoff_hdr
 	wire_put_u16(&w, h->port);
 	wire_put_u16(&w, 0);
 	wire_put_u32(&w, h->ifindex);
+	wire_put_bytes(&w, h->local, 16);
 }
 
 int lq_handoff_get(const uint8_t *buf, size_t len, struct lq_handoff_hdr *out)
@@ -34,10 +40,12 @@ int lq_handoff_get(const uint8_t *buf, size_t len, struct lq_handoff_hdr *out)
 	h.port = wire_get_u16(&r);
 	wire_skip(&r, 2);
 	h.ifindex = wire_get_u32(&r);
+	wire_get_bytes(&r, h.local, 16);
 	if (r.err)
 		return CH_ETRUNC;
 	if (memcmp(magic, LQ_HANDOFF_MAGIC, 4) != 0 || hlen != LQ_HANDOFF_HDR_LEN ||
-	    (h.kind != LQ_HANDOFF_QUERY && h.kind != LQ_HANDOFF_ANSWER))
+	    (h.kind != LQ_HANDOFF_QUERY && h.kind != LQ_HANDOFF_ANSWER &&
+	     h.kind != LQ_HANDOFF_SOCKETS))
 		return CH_EMALFORMED;
 	if (version != LQ_HANDOFF_VERSION)
 		return CH_EVERSION;
@@ -47,4 +55,111 @@ int lq_handoff_get(const uint8_t *buf, size_t len, struct lq_handoff_hdr *out)
 		return CH_EMALFORMED;
 	*out = h;
 	return (int)(len - LQ_HANDOFF_HDR_LEN);
+}
+
+int lq_handoff_send_socks(int fd, const int *fds, const unsigned *ifindex, size_t n, int lifeline)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(sizeof(int) * (LQ_HANDOFF_MAX_SOCKS + 1))];
+	} cb;
+	uint8_t hdr[LQ_HANDOFF_HDR_LEN], idx[4 * LQ_HANDOFF_MAX_SOCKS];
+	struct lq_handoff_hdr h = {.kind = LQ_HANDOFF_SOCKETS};
+	struct wire_wr w = wire_wr_init(idx, sizeof(idx));
+	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {idx, 4 * n}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = cb.b};
+	struct cmsghdr *c;
+	int all[LQ_HANDOFF_MAX_SOCKS + 1];
+
+	if (!n || n > LQ_HANDOFF_MAX_SOCKS)
+		return -EINVAL;
+	lq_handoff_put(hdr, &h);
+	for (size_t i = 0; i < n; i++) {
+		wire_put_u32(&w, ifindex[i]);
+		all[i] = fds[i];
+	}
+	all[n] = lifeline;
+	memset(&cb, 0, sizeof(cb));
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * (n + 1));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * (n + 1));
+	memcpy(CMSG_DATA(c), all, sizeof(int) * (n + 1));
+	return sendmsg(fd, &mh, MSG_DONTWAIT) < 0 ? -errno : 0;
+}
+
+size_t lq_handoff_take_fds(struct msghdr *mh, int *fds, size_t cap)
+{
+	size_t n = 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		size_t k;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0))
+			continue;
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (n < cap)
+				fds[n++] = fd;
+			else
+				close(fd);
+		}
+	}
+	return n;
+}
+
+static bool is_udp6(int fd)
+{
+	int v;
+	socklen_t l = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) < 0 || v != AF_INET6)
+		return false;
+	l = sizeof(v);
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &l) == 0 && v == SOCK_DGRAM;
+}
+
+int lq_handoff_socks_get(const uint8_t *p, size_t len, const int *fds, size_t n,
+                         struct lq_handoff_socks *out)
+{
+	struct wire_rd r = wire_rd_init(p, len);
+	struct lq_handoff_socks s = {.n = len / 4};
+	bool ok = len % 4 == 0 && s.n >= 1 && s.n <= LQ_HANDOFF_MAX_SOCKS && n == s.n + 1;
+
+	for (size_t i = 0; ok && i < s.n; i++) {
+		s.ifindex[i] = wire_get_u32(&r);
+		s.fd[i] = fds[i];
+		ok = is_udp6(fds[i]);
+	}
+	if (!ok) {
+		for (size_t i = 0; i < n; i++)
+			close(fds[i]);
+		return CH_EMALFORMED;
+	}
+	s.lifeline = fds[s.n];
+	*out = s;
+	return 0;
+}
+
+void lq_handoff_socks_clear(struct lq_handoff_socks *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		close(s->fd[i]);
+	if (s->n)
+		close(s->lifeline);
+	*s = (struct lq_handoff_socks){.lifeline = -1};
+}
+
+int lq_handoff_sock_for(const struct lq_handoff_socks *s, unsigned ifindex)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->ifindex[i] == ifindex)
+			return s->fd[i];
+	}
+	return s->n ? s->fd[0] : -1;
 }

@@ -136,6 +136,7 @@ static int apply(void *arg, struct conf *c, char *err, size_t errlen)
 	conf_free(s->conf);
 	s->conf = c;
 	log_set_level(c->logging.level);
+	srv_lq_reloaded(s);
 	return 0;
 }
 
@@ -148,6 +149,7 @@ static int open_socket(struct srv *s, const struct daemon_opts *o)
 	int err;
 
 	s->lq_fd = -1;
+	s->lq_life[0] = s->lq_life[1] = -1;
 	s->sock.n = 0;
 	err = srv_sock_open(&s->sock, (uint16_t)o->port, s->conf->dhcp6.interfaces,
 	                    s->conf->dhcp6.n_interfaces);

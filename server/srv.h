@@ -63,6 +63,8 @@ enum srv_cnt {
 	SRV_CNT_LQ_BUSY,       /* the responder's queue full: dropped, the requestor retries */
 	SRV_CNT_LQ_BAD_ANSWER, /* the responder's answer malformed: dropped */
 	SRV_CNT_LQ_SEND_FAIL,  /* its answer could not be sent */
+	SRV_CNT_LQ_ANSWERS,    /* answers sent for the responder (it has no sockets of ours) */
+	SRV_CNT_LQ_SOCKETS,    /* our sockets passed to the responder (lib/lq_handoff.h kind 3) */
 	SRV_CNT_MAX,
 };
 
@@ -127,8 +129,10 @@ struct srv {
 	struct srv_cache history; /* leases ended early (srv_history.c) */
 	size_t history_bucket;    /* where its prune goes on */
 	struct srv_sock sock;
-	int lq_fd;         /* unix datagram socket to the leasequery responder, -1 */
-	bool lq_connected; /* lq_fd is connected to leasequery.local-socket (srv_lq.c) */
+	int lq_fd;          /* unix datagram socket to the leasequery responder, -1 */
+	bool lq_connected;  /* lq_fd is connected to leasequery.local-socket (srv_lq.c) */
+	bool lq_socks_sent; /* the responder has our UDP sockets since that connect */
+	int lq_life[2];     /* the lifeline pipe passed with them (read, write), -1 */
 	struct srv_loglimit lq_bad_log, lq_send_log, lq_busy_log;
 	struct srv_queue pending;  /* decided, not yet sent to the database */
 	struct srv_queue inflight; /* sent, waiting for the sync */

@@ -1,9 +1,12 @@
 /*
  * LEASEQUERY hand-off to chorus-leasequeryd over a unix datagram socket,
  * or NotConfigured when nobody listens (contract in lib/lq_handoff.h; RFC 5007).
+ * Our UDP sockets go to the responder once per connection, so it answers
+ * from them itself; answers it hands back are sent here.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,6 +25,7 @@ static void put_hdr(uint8_t *h, const struct srv_pktinfo *pi)
 	    .kind = LQ_HANDOFF_QUERY, .port = ntohs(pi->src.sin6_port), .ifindex = pi->ifindex};
 
 	memcpy(x.peer, &pi->src.sin6_addr, 16);
+	memcpy(x.local, &pi->dst, 16);
 	lq_handoff_put(h, &x);
 }
 
@@ -40,11 +44,29 @@ static int lq_to(const struct srv *s, struct sockaddr_un *to)
 	return 0;
 }
 
+/* Our UDP sockets and the lifeline to the responder we are connected to,
+ * before its first query (lib/lq_handoff.h kind 3). Not passed (no socket,
+ * the queue full): the responder answers through us, and we try again
+ * before the next query. */
+static void lq_pass_socks(struct srv *s)
+{
+	unsigned ifindex[LQ_HANDOFF_MAX_SOCKS];
+
+	if (s->lq_socks_sent || !s->sock.n || s->lq_life[0] < 0)
+		return;
+	for (size_t i = 0; i < s->sock.n; i++)
+		ifindex[i] = s->sock.ifindex[i];
+	if (lq_handoff_send_socks(s->lq_fd, s->sock.fd, ifindex, s->sock.n, s->lq_life[0]) < 0)
+		return;
+	s->lq_socks_sent = true;
+	srv_count(s, SRV_CNT_LQ_SOCKETS);
+}
+
 /* Sends t's datagram on lq_fd, connected to the responder once: a send
  * then skips the path lookup, a third of a hand-off's cost in the
  * kernel. A responder that went (restarted: its socket closed) refuses
- * with ECONNREFUSED; lq_fd connects again, to its new socket, and sends
- * once more. */
+ * with ECONNREFUSED; lq_fd connects again, to its new socket, passes it
+ * our sockets and sends once more. */
 static int lq_pass(struct srv_txn *t)
 {
 	struct srv *s = t->srv;
@@ -60,7 +82,10 @@ static int lq_pass(struct srv_txn *t)
 	for (int tries = 0; tries < 2; tries++) {
 		if (!s->lq_connected && connect(s->lq_fd, (struct sockaddr *)&to, sizeof(to)) < 0)
 			return -errno;
+		if (!s->lq_connected)
+			s->lq_socks_sent = false;
 		s->lq_connected = true;
+		lq_pass_socks(s);
 		if (sendmsg(s->lq_fd, &mh, MSG_DONTWAIT) >= 0)
 			return 0;
 		err = -errno;
@@ -152,6 +177,7 @@ static bool lq_answer(struct srv *s, const uint8_t *b, size_t n, struct srv_sock
 	                             .dst = {.sin6_family = AF_INET6, .sin6_port = htons(h.port)},
 	                             .ifindex = h.ifindex};
 	memcpy(&out->dst.sin6_addr, h.peer, 16);
+	memcpy(&out->src, h.local, 16); /* from the address the query came to */
 	if (IN6_IS_ADDR_LINKLOCAL(&out->dst.sin6_addr))
 		out->dst.sin6_scope_id = h.ifindex;
 	return true;
@@ -163,8 +189,10 @@ static void lq_send_answers(struct srv *s, const struct srv_sock_out *o, size_t 
 	int err;
 	size_t failed = srv_sock_send_many(&s->sock, o, n, &err);
 
-	for (size_t i = 0; i < n - failed; i++)
+	for (size_t i = 0; i < n - failed; i++) {
 		srv_count(s, SRV_CNT_TX);
+		srv_count(s, SRV_CNT_LQ_ANSWERS);
+	}
 	for (size_t i = 0; i < failed; i++)
 		srv_count(s, SRV_CNT_LQ_SEND_FAIL);
 	if (!failed)
@@ -222,8 +250,12 @@ int srv_lq_open(struct srv *s)
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	s->lq_fd = -1;
+	s->lq_socks_sent = false;
 	if (fd < 0)
 		return -errno;
+	/* the lifeline: without it the responder gets no sockets of ours */
+	if (pipe2(s->lq_life, O_CLOEXEC | O_NONBLOCK) < 0)
+		s->lq_life[0] = s->lq_life[1] = -1;
 	/* autobind: an abstract address the responder can answer to */
 	if (bind(fd, (struct sockaddr *)&me, sizeof(sa_family_t)) < 0) {
 		int err = -errno;
@@ -244,4 +276,14 @@ void srv_lq_close(struct srv *s)
 	}
 	s->lq_fd = -1;
 	s->lq_connected = false;
+	for (int i = 0; i < 2; i++) {
+		if (s->lq_life[i] >= 0)
+			close(s->lq_life[i]);
+		s->lq_life[i] = -1;
+	}
+}
+
+void srv_lq_reloaded(struct srv *s)
+{
+	s->lq_socks_sent = false;
 }

@@ -23,5 +23,7 @@
 /* Opens the unix socket and watches it. Returns 0 or -errno. */
 int srv_lq_open(struct srv *s);
 void srv_lq_close(struct srv *s);
+/* After a reload: our sockets go to the responder again before the next query. */
+void srv_lq_reloaded(struct srv *s);
 
 #endif

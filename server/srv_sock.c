@@ -8,12 +8,19 @@
 #include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "srv_sock.h"
 
 #define SRV_SOCK_RCVBUF (8 * 1024 * 1024)
+/* chorus-leasequeryd holds the sockets of the engine before us until it
+ * sees that engine's lifeline hang up (lib/lq_handoff.h): a restart may
+ * find 547 still bound for a moment, so a bind that finds it in use is
+ * tried again, every BIND_RETRY_MS for BIND_TRIES times. */
+#define BIND_RETRY_MS 20
+#define BIND_TRIES    150
 
 static int sock_opt(int fd, int level, int name, int v)
 {
@@ -54,8 +61,18 @@ static int sock_new(uint16_t port, const char *ifname, unsigned ifindex)
 	memset(&sa, 0, sizeof(sa));
 	sa.sin6_family = AF_INET6;
 	sa.sin6_port = htons(port);
-	if (!err && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	for (int i = 0; !err && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0; i++) {
 		err = -errno;
+		if (err != -EADDRINUSE || i + 1 >= BIND_TRIES)
+			break;
+		if (i == 0)
+			log_notice(
+			    "UDP port %u is in use, trying again for %d ms (chorus-leasequeryd "
+			    "may still hold the sockets of the engine before us)",
+			    port, BIND_RETRY_MS * BIND_TRIES);
+		nanosleep(&(struct timespec){0, BIND_RETRY_MS * 1000000L}, NULL);
+		err = 0;
+	}
 	if (!err && ifname && (err = sock_join(fd, ifindex)) < 0) {
 		log_warning("cannot join ff02::1:2 on %s (%s), unicast only there", ifname,
 		            strerror(-err));
@@ -202,6 +219,7 @@ static void out_msg(const struct srv_sock_out *o, struct msghdr *mh, struct iove
                     size_t cblen)
 {
 	struct in6_pktinfo pi = {.ipi6_ifindex = o->ifindex};
+	bool src = !IN6_IS_ADDR_UNSPECIFIED(&o->src) && !IN6_IS_ADDR_MULTICAST(&o->src);
 	struct cmsghdr *c;
 
 	memset(mh, 0, sizeof(*mh));
@@ -210,8 +228,10 @@ static void out_msg(const struct srv_sock_out *o, struct msghdr *mh, struct iove
 	mh->msg_namelen = sizeof(o->dst);
 	mh->msg_iov = iov;
 	mh->msg_iovlen = 1;
-	if (!o->ifindex)
+	if (!o->ifindex && !src)
 		return;
+	if (src)
+		pi.ipi6_addr = o->src;
 	memset(cb, 0, cblen);
 	mh->msg_control = cb;
 	mh->msg_controllen = cblen;

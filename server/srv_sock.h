@@ -53,12 +53,13 @@ int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
                   const struct sockaddr_in6 *dst, unsigned ifindex, const struct in6_addr *src);
 
 /* One datagram of srv_sock_send_many: sent as srv_sock_send(buf, len,
- * &dst, ifindex, NULL) would send it. */
+ * &dst, ifindex, &src) would send it. */
 struct srv_sock_out {
 	const uint8_t *buf;
 	size_t len;
 	struct sockaddr_in6 dst;
 	unsigned ifindex;
+	struct in6_addr src; /* :: or multicast: the kernel picks */
 };
 
 /* Sends o[0..n), each run for one socket in one call (sendmmsg). Returns

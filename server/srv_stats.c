@@ -49,6 +49,8 @@ static const char *const cnt_names[SRV_CNT_MAX] = {
     [SRV_CNT_LQ_BUSY] = "leasequery-busy",
     [SRV_CNT_LQ_BAD_ANSWER] = "leasequery-bad-answer",
     [SRV_CNT_LQ_SEND_FAIL] = "leasequery-send-failed",
+    [SRV_CNT_LQ_ANSWERS] = "leasequery-answers-sent",
+    [SRV_CNT_LQ_SOCKETS] = "leasequery-sockets-passed",
 };
 
 const char *srv_cnt_name(enum srv_cnt c)

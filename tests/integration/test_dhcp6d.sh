@@ -150,11 +150,16 @@ import socket, struct, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
 print("ready", flush=True)
+# the engine's sockets come first (kind 3); recvfrom takes no descriptors, so
+# this responder has none and answers through the engine
 b, peer = s.recvfrom(70000)
-assert b[:4] == b"CHLQ" and b[4] == 1 and b[5] == 1 and b[7] == 32, b[:8]
-hdr = bytearray(b[:32])
+assert b[:4] == b"CHLQ" and b[4] == 2 and b[5] == 3 and b[7] == 48, b[:8]
+print("sockets", flush=True)
+b, peer = s.recvfrom(70000)
+assert b[:4] == b"CHLQ" and b[4] == 2 and b[5] == 1 and b[7] == 48, b[:8]
+hdr = bytearray(b[:48])
 hdr[5] = 2
-msg = b[32:]
+msg = b[48:]
 inner, i = msg, 34
 while msg[0] == 12 and i < len(msg):  # the relayed LEASEQUERY inside RELAY_MSG
     code, ln = struct.unpack("!HH", msg[i:i + 4])
@@ -167,7 +172,7 @@ if msg[0] == 12:
 s.sendto(bytes(hdr) + reply, peer)
 print("answered", flush=True)
 # a responder gone wrong: 300 malformed answers at once, one more 6 s later
-bad = [b"junk", b"CHLQ\x01\x02\x00\x20", b"CHLQ\x01\x01\x00\x20" + bytes(24) + b"x"]
+bad = [b"junk", b"CHLQ\x02\x02\x00\x30", b"CHLQ\x02\x01\x00\x30" + bytes(40) + b"x"]
 for k in range(300):
     s.sendto(bad[k % 3], peer)
 print("burst", flush=True)
@@ -192,6 +197,10 @@ for _ in $(seq 150); do
 	sleep 0.1
 done
 is "... and all 301 are counted (leasequery-bad-answer)" "$(bad_n)" 301
+is "... the one answer went through the engine, whose sockets went to the responder once" \
+	"$(q "SELECT string_agg(counter || '=' || value, ' ' ORDER BY counter) FROM $SCHEMA.stats
+	      WHERE scope = 'dhcp6' AND counter IN ('leasequery-answers-sent', 'leasequery-sockets-passed')")" \
+	"leasequery-answers-sent=1 leasequery-sockets-passed=1"
 
 # --- direct (not relayed) unicast from a client, over the real socket ---
 r=$(ex inforeq --duid $D1 --hops 0)

@@ -55,7 +55,7 @@ size_t srv_sock_send_many(struct srv_sock *s, const struct srv_sock_out *o, size
 
 	*err = 0;
 	for (size_t i = 0; i < n; i++) {
-		int e = srv_sock_send(s, o[i].buf, o[i].len, &o[i].dst, o[i].ifindex, NULL);
+		int e = srv_sock_send(s, o[i].buf, o[i].len, &o[i].dst, o[i].ifindex, &o[i].src);
 
 		if (e < 0 && !*err)
 			*err = e;

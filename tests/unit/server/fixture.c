@@ -60,6 +60,7 @@ struct srv *fx_new(const char *json)
 	s->db_up = true;
 	s->resv_ready = true;
 	s->lq_fd = -1;
+	s->lq_life[0] = s->lq_life[1] = -1;
 	s->max_txns = 64;
 	return s;
 }

@@ -6,6 +6,8 @@
  * lifetimes, T1/T2 and the lease operations waiting for the commit.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +25,7 @@
 #include "fixture.h"
 #include "lq_handoff.h"
 #include "srv_link.h"
+#include "srv_lq.h"
 #include "srv_rx.h"
 #include "srv_store.h"
 
@@ -781,6 +784,119 @@ static void test_leasequery_responder_restarts(void **state)
 	lq_srv_free(s, at.sun_path);
 }
 
+/* The next hand-off datagram at resp, its descriptors into fds[0..8),
+ * *n of them. Returns its kind. */
+static int lq_recv_fds(int resp, uint8_t *buf, size_t cap, int *fds, size_t *n)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(sizeof(int) * 8)];
+	} cb;
+	struct iovec iov = {buf, cap};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.b, .msg_controllen = sizeof(cb.b)};
+	ssize_t r = recvmsg(resp, &mh, MSG_DONTWAIT);
+
+	assert_true(r > LQ_HANDOFF_HDR_LEN);
+	assert_memory_equal(buf, LQ_HANDOFF_MAGIC, 4);
+	*n = lq_handoff_take_fds(&mh, fds, 8);
+	return buf[5];
+}
+
+static uint16_t sock_port(int fd)
+{
+	struct sockaddr_in6 sa;
+	socklen_t l = sizeof(sa);
+
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &l), 0);
+	return ntohs(sa.sin6_port);
+}
+
+/* Expects the engine's sockets at resp (kind 3): the very socket udp (same
+ * port, ifindex 0) and a lifeline, which is returned (the socket is closed). */
+static int lq_expect_socks(int resp, int udp)
+{
+	uint8_t got[512];
+	int fds[8];
+	size_t n;
+
+	assert_int_equal(lq_recv_fds(resp, got, sizeof(got), fds, &n), LQ_HANDOFF_SOCKETS);
+	assert_int_equal(n, 2);
+	assert_int_equal(sock_port(fds[0]), sock_port(udp));
+	assert_memory_equal(got + LQ_HANDOFF_HDR_LEN, "\0\0\0\0", 4); /* ifindex 0 */
+	close(fds[0]);
+	return fds[1];
+}
+
+static void lq_expect_query(int resp)
+{
+	uint8_t got[512];
+	int fds[8];
+	size_t n;
+
+	assert_int_equal(lq_recv_fds(resp, got, sizeof(got), fds, &n), LQ_HANDOFF_QUERY);
+	assert_int_equal(n, 0);
+}
+
+/* An engine with UDP sockets passes them, with a lifeline, before the first
+ * query of each connection to the responder (again after the responder
+ * restarted, and after a reload), not with every query; the lifeline hangs
+ * up when the engine lets go of it. */
+static void test_leasequery_passes_sockets(void **state)
+{
+	struct sockaddr_un at = {.sun_family = AF_UNIX};
+	struct sockaddr_in6 lo = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	struct pollfd pfd = {.events = POLLIN};
+	struct srv *s;
+	struct fx_req r;
+	struct srv_txn *t;
+	int resp, udp, life = -1;
+
+	(void)state;
+	snprintf(at.sun_path, sizeof(at.sun_path), "/tmp/chlq-ut-s%d.sock", (int)getpid());
+	resp = lq_responder_bind(&at);
+	s = lq_srv_new(at.sun_path);
+	udp = socket(AF_INET6, SOCK_DGRAM, 0);
+	assert_int_equal(bind(udp, (struct sockaddr *)&lo, sizeof(lo)), 0);
+	s->sock.fd[0] = udp;
+	s->sock.ifindex[0] = 0;
+	s->sock.n = 1;
+	assert_int_equal(pipe2(s->lq_life, O_CLOEXEC), 0);
+	fx_req_init(&r, D6_MSG_LEASEQUERY, 66);
+	for (int round = 0; round < 5; round++) {
+		if (round == 2) { /* the responder restarts */
+			close(resp);
+			resp = lq_responder_bind(&at);
+		}
+		if (round == 4)
+			srv_lq_reloaded(s);
+		t = fx_run(s, &r, FX_DIRECT_UNICAST);
+		assert_true(t->drop);
+		srv_txn_free(t);
+		if (round == 0 || round == 2 || round == 4) {
+			life = lq_expect_socks(resp, udp);
+			if (round < 4)
+				close(life);
+		}
+		lq_expect_query(resp);
+		assert_true(recv(resp, &(char){0}, 1, MSG_DONTWAIT) < 0); /* nothing more */
+	}
+	assert_int_equal(s->cnt[SRV_CNT_LQ_SOCKETS], 3);
+	assert_int_equal(s->cnt[SRV_CNT_LQ_PASSED], 5);
+	pfd.fd = life;
+	assert_int_equal(poll(&pfd, 1, 0), 0); /* the engine holds it */
+	close(s->lq_life[1]);
+	s->lq_life[1] = -1;
+	assert_int_equal(poll(&pfd, 1, 1000), 1);
+	assert_true(pfd.revents & POLLHUP);
+	close(life);
+	close(s->lq_life[0]);
+	s->sock.n = 0;
+	close(udp);
+	close(resp);
+	lq_srv_free(s, at.sun_path);
+}
+
 static void test_reservation_and_several_ias(void **state)
 {
 	struct srv *s = *state;
@@ -910,6 +1026,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_leasequery_not_configured, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_leasequery_busy_responder),
 	    cmocka_unit_test(test_leasequery_responder_restarts),
+	    cmocka_unit_test(test_leasequery_passes_sockets),
 	    cmocka_unit_test_setup_teardown(test_reservation_and_several_ias, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_overload_cap, fx_setup, fx_teardown),
