@@ -44,8 +44,8 @@ void lq_direct_drop(struct lq *lq)
 	d.n = d.used = 0;
 }
 
-void lq_direct_take(struct lq *lq, const struct sockaddr_un *from, socklen_t flen,
-                    const uint8_t *p, size_t len, const int *fds, size_t n)
+void lq_direct_take(struct lq *lq, const struct sockaddr_un *from, socklen_t flen, const uint8_t *p,
+                    size_t len, const int *fds, size_t n)
 {
 	struct lq_handoff_socks s;
 
@@ -65,8 +65,7 @@ void lq_direct_take(struct lq *lq, const struct sockaddr_un *from, socklen_t fle
 	d.s = s;
 	d.from = *from;
 	d.fromlen = flen;
-	log_info("chorus-dhcp6d passed its %zu UDP sockets: answers leave from them directly",
-	         s.n);
+	log_info("chorus-dhcp6d passed its %zu UDP sockets: answers leave from them directly", s.n);
 }
 
 bool lq_direct_for(const struct sockaddr_un *from, socklen_t flen)
@@ -74,8 +73,7 @@ bool lq_direct_for(const struct sockaddr_un *from, socklen_t flen)
 	return d.s.n && flen == d.fromlen && memcmp(from, &d.from, flen) == 0;
 }
 
-bool lq_direct_queue(struct lq *lq, const struct lq_handoff_hdr *h, const uint8_t *msg,
-                     size_t len)
+bool lq_direct_queue(struct lq *lq, const struct lq_handoff_hdr *h, const uint8_t *msg, size_t len)
 {
 	struct lq_net_udp_out *o;
 

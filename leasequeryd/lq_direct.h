@@ -16,14 +16,13 @@
 
 /* A kind 3 from the engine at from (payload p, len) with its descriptors
  * fds[0..n), which this takes: they replace the sockets held so far. */
-void lq_direct_take(struct lq *lq, const struct sockaddr_un *from, socklen_t flen,
-                    const uint8_t *p, size_t len, const int *fds, size_t n);
+void lq_direct_take(struct lq *lq, const struct sockaddr_un *from, socklen_t flen, const uint8_t *p,
+                    size_t len, const int *fds, size_t n);
 /* True when the answers to queries from `from` go straight out. */
 bool lq_direct_for(const struct sockaddr_un *from, socklen_t flen);
 /* Queues an answer (msg is copied) to h->peer, port, ifindex, from
  * h->local. false: no room even after a flush (dropped). */
-bool lq_direct_queue(struct lq *lq, const struct lq_handoff_hdr *h, const uint8_t *msg,
-                     size_t len);
+bool lq_direct_queue(struct lq *lq, const struct lq_handoff_hdr *h, const uint8_t *msg, size_t len);
 /* Sends what is queued (before the loop sleeps). */
 void lq_direct_flush(struct lq *lq);
 /* Closes the engine's sockets (its lifeline hung up, or we stop). */
