@@ -147,6 +147,7 @@ static int row_read(const PGresult *res, int i, struct ddns_row *r)
 {
 	char others[CONF_MAX_ADDRS * 48];
 	const char *fqdn = PQgetvalue(res, i, 3);
+	size_t n;
 
 	memset(r, 0, sizeof(*r));
 	r->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
@@ -168,7 +169,10 @@ static int row_read(const PGresult *res, int i, struct ddns_row *r)
 		r->fwd = false;
 	r->addrs[0] = r->addr;
 	r->n_addrs = 1;
-	snprintf(others, sizeof(others), "%s", PQgetvalue(res, i, 11));
+	n = (size_t)PQgetlength(res, i, 11); /* 7 addresses at most: it fits */
+	n = n < sizeof(others) ? n : sizeof(others) - 1;
+	memcpy(others, PQgetvalue(res, i, 11), n);
+	others[n] = '\0';
 	for (char *save = NULL, *t = strtok_r(others, " ", &save); t && r->n_addrs < CONF_MAX_ADDRS;
 	     t = strtok_r(NULL, " ", &save)) {
 		if (addr6_parse(t, &r->addrs[r->n_addrs]) == 0)
@@ -310,7 +314,8 @@ static void done_flush(struct ddns *d)
 
 		snprintf(id, sizeof(id), "%" PRId64, fins[i].id);
 		/* the reasons are our own literals: no quote or backslash in them */
-		snprintf(why, sizeof(why), "\"%s\"", fins[i].conflict ? fins[i].conflict : "");
+		if (fins[i].conflict)
+			snprintf(why, sizeof(why), "\"%s\"", fins[i].conflict);
 		err = arr_add(&a[0], &len[0], &cap[0], id) |
 		      arr_add(&a[1], &len[1], &cap[1], fins[i].fwd ? "t" : "f") |
 		      arr_add(&a[2], &len[2], &cap[2], fins[i].rev ? "t" : "f") |
