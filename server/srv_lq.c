@@ -44,6 +44,8 @@ static int lq_to(const struct srv *s, struct sockaddr_un *to)
 	return 0;
 }
 
+_Static_assert(CONF_MAX_IFACES <= LQ_HANDOFF_MAX_SOCKS, "every UDP socket fits one kind 3");
+
 /* Our UDP sockets and the lifeline to the responder we are connected to,
  * before its first query (lib/lq_handoff.h kind 3). Not passed (no socket,
  * the queue full): the responder answers through us, and we try again
