@@ -10,6 +10,7 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_reload \
 	tests/fuzz/fuzz_d6_lq \
 	tests/fuzz/fuzz_lq_query \
+	tests/fuzz/fuzz_lq_handoff \
 	tests/fuzz/fuzz_ddns_update \
 	tests/fuzz/fuzz_api_query \
 	tests/fuzz/fuzz_api_leases \
@@ -60,6 +61,11 @@ tests_fuzz_fuzz_lq_query_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/leasequeryd
 tests_fuzz_fuzz_lq_query_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_lq_query_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_lq_query_LDFLAGS = $(FUZZ_LINKFLAGS)
+
+# the hand-off datagrams between chorus-dhcp6d and chorus-leasequeryd (lib/ only)
+tests_fuzz_fuzz_lq_handoff_SOURCES = tests/fuzz/fuzz_lq_handoff.c
+tests_fuzz_fuzz_lq_handoff_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_lq_handoff_LDFLAGS = $(FUZZ_LINKFLAGS)
 
 # chorus-apid's parsers: query strings, lease filters, request bodies (all of api/ but main.c)
 FUZZ_API_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/api -I$(top_srcdir)/sql
