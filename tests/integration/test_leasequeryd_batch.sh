@@ -73,35 +73,6 @@ check_burst() {
 
 check_burst "$(burst "${QS[@]}")" "a burst of 10"
 
-# lock_leases: holds leases in ACCESS EXCLUSIVE mode (in the background) until
-# unlock_leases, and returns once the lock is held; every read of leasequeryd waits for
-# it meanwhile. Released on a signal, not after a time: on a busy machine the questions
-# may take seconds to arrive.
-lock_leases() {
-	PGAPPNAME=chlock_$IT psql -X -q -c "BEGIN; LOCK TABLE $SCHEMA.leases IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120); COMMIT" \
-		>/dev/null 2>&1 &
-	LOCKPID=$!
-	for _ in $(seq 100); do
-		[ "$(q "SELECT count(*) FROM pg_locks WHERE relation = '$SCHEMA.leases'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && return 0
-		sleep 0.05
-	done
-	bail "could not lock the leases table"
-}
-
-unlock_leases() {
-	q "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'chlock_$IT'" >/dev/null
-	wait "$LOCKPID"
-}
-
-# wait_lqd_on_lock: returns once a backend of leasequeryd waits for the lock
-wait_lqd_on_lock() {
-	for _ in $(seq 200); do
-		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'lqd_$IT' AND wait_event_type = 'Lock'")" -ge 1 ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # batch sizes logged so far (debug): "N leasequeries by address in one statement"
 sizes() {
 	grep -o '[0-9]* leasequeries by address in one statement' "$T/l.log" | awk '{ print $1 }'

@@ -58,28 +58,6 @@ is "... the engine sent none (leasequery-answers-sent)" "$(stat dhcp6 leasequery
 is "... and passed its sockets once (leasequery-sockets-passed)" "$(stat dhcp6 leasequery-sockets-passed)" 1
 
 # --- the engine stopped after the hand-off: the answer still comes ---
-# lock_leases: holds leases until unlock_leases, so leasequeryd's read waits for it
-lock_leases() {
-	PGAPPNAME=chlock_$IT psql -X -q -c "BEGIN; LOCK TABLE $SCHEMA.leases IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120); COMMIT" \
-		>/dev/null 2>&1 &
-	LOCKPID=$!
-	for _ in $(seq 100); do
-		[ "$(q "SELECT count(*) FROM pg_locks WHERE relation = '$SCHEMA.leases'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && return 0
-		sleep 0.05
-	done
-	bail "could not lock the leases table"
-}
-unlock_leases() {
-	q "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'chlock_$IT'" >/dev/null
-	wait "$LOCKPID"
-}
-wait_lqd_on_lock() {
-	for _ in $(seq 200); do
-		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'lqd_$IT' AND wait_event_type = 'Lock'")" -ge 1 ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
 lock_leases
 lq --qtype 1 --addr "${A[2]}" --timeout 30 >"$T/stopped.json" &
 RPID=$!
