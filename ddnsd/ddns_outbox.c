@@ -189,6 +189,8 @@ int ddns_outbox_check(const struct conf *c, char *err, size_t errlen)
 
 /* Ended jobs kept for the next rows: a job is a large allocation, and glibc
  * sorts its small free chunks at every large one. */
+static int64_t *busy; /* the ids of d->jobs, for a read of the outbox */
+static size_t cap_busy;
 static struct ddns_job *job_pool;
 
 static struct ddns_job *job_alloc(void)
@@ -270,6 +272,9 @@ void ddns_outbox_close(struct ddns *d)
 		job_pool = j->next;
 		free(j);
 	}
+	free(busy);
+	busy = NULL;
+	cap_busy = 0;
 	free(d->udp);
 	free(d->keys);
 	d->udp = NULL;
@@ -1242,6 +1247,24 @@ static void job_start(struct ddns *d, const struct ddns_row *row)
 
 static size_t due_asked; /* rows asked for by the read in flight */
 
+static int busy_ids(const struct ddns *d)
+{
+	size_t i = 0;
+
+	if (d->n_jobs > cap_busy) {
+		size_t c = 2 * d->n_jobs;
+		int64_t *b = realloc(busy, c * sizeof(*b));
+
+		if (!b)
+			return CH_ENOMEM;
+		busy = b;
+		cap_busy = c;
+	}
+	for (const struct ddns_job *j = d->jobs; j && i < d->n_jobs; j = j->next)
+		busy[i++] = j->row.id;
+	return 0;
+}
+
 static void on_rows(struct ddns *d, struct ddns_row *rows, size_t n, int err)
 {
 	size_t asked = due_asked;
@@ -1269,30 +1292,6 @@ void ddns_outbox_kick(struct ddns *d)
 	}
 	d->due_again = false;
 	due_asked = window - d->n_jobs;
-	if (ddns_store_due(d, due_asked, on_rows) == 0)
+	if (busy_ids(d) == 0 && ddns_store_due(d, due_asked, busy, d->n_jobs, on_rows) == 0)
 		d->due_busy = true;
-}
-
-size_t ddns_outbox_ids(const struct ddns *d, char *buf, size_t cap)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (const struct ddns_job *j = d->jobs; j; j = j->next) {
-		char t[24];
-		size_t k = sizeof(t);
-		uint64_t v = j->row.id < 0 ? 0 : (uint64_t)j->row.id;
-
-		do /* digits from the end: no printf per id, the window may be large */
-			t[--k] = (char)('0' + v % 10);
-		while ((v /= 10) && k > 1);
-		if (o)
-			t[--k] = ',';
-		if (o + sizeof(t) - k >= cap)
-			break;
-		memcpy(buf + o, t + k, sizeof(t) - k);
-		o += sizeof(t) - k;
-	}
-	buf[o] = '\0';
-	return o;
 }

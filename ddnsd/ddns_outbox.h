@@ -32,9 +32,6 @@ void ddns_outbox_flush(struct ddns *d);
 /* Reads the due rows soon (NOTIFY, sweep, a retry's time, a free slot). */
 void ddns_outbox_kick(struct ddns *d);
 
-/* Writes the ids in flight as "1,2,3" into buf; returns the length. */
-size_t ddns_outbox_ids(const struct ddns *d, char *buf, size_t cap);
-
 /* Takes c as the next configuration; it applies once nothing is in flight. */
 void ddns_outbox_reload(struct ddns *d, struct conf *c);
 

@@ -12,7 +12,6 @@
 
 #include "addr6.h"
 #include "config.h"
-#include "ddns_outbox.h"
 #include "ddns_store.h"
 #include "errors.h"
 #include "log.h"
@@ -102,6 +101,7 @@ static const struct db_stmt ddns_stmts[ST_MAX] = {
 /* Finished and returned rows of one loop iteration commit together: their
  * statements queue, and the before-sleep hook closes them with one sync. */
 static bool unsynced;
+static ddns_wake_cb wake; /* the outbox has work: the database is back, or a NOTIFY */
 
 static void done_flush(struct ddns *d);
 static void retry_flush(struct ddns *d);
@@ -216,19 +216,42 @@ static void on_due_sync(struct db *db, int err, void *arg)
 	free(q);
 }
 
-int ddns_store_due(struct ddns *d, size_t max, ddns_due_cb cb)
+/* Writes the ids as the array text "{1,2,3}" into buf (cap >= 3 + 21 a
+ * row); returns the length. Digits from the end: no printf per id, the
+ * window may be large. */
+static size_t ids_text(const int64_t *ids, size_t n, char *buf)
 {
-	size_t cap = 16 + d->n_jobs * 21, o;
-	char *ids = malloc(cap), lim[24];
+	size_t o = 0;
+
+	buf[o++] = '{';
+	for (size_t i = 0; i < n; i++) {
+		char t[24];
+		size_t k = sizeof(t);
+		uint64_t v = ids[i] < 0 ? 0 : (uint64_t)ids[i];
+
+		do
+			t[--k] = (char)('0' + v % 10);
+		while ((v /= 10) && k > 1);
+		if (i)
+			t[--k] = ',';
+		memcpy(buf + o, t + k, sizeof(t) - k);
+		o += sizeof(t) - k;
+	}
+	buf[o++] = '}';
+	buf[o] = '\0';
+	return o;
+}
+
+int ddns_store_due(struct ddns *d, size_t max, const int64_t *busy, size_t n_busy, ddns_due_cb cb)
+{
+	char *ids = malloc(3 + n_busy * 21), lim[24];
 	const char *v[2] = {ids, lim};
 	struct due *q = calloc(1, sizeof(*q));
 	int err = CH_ENOMEM;
 
 	if (!ids || !q)
 		goto fail;
-	o = (size_t)snprintf(ids, cap, "{");
-	o += ddns_outbox_ids(d, ids + o, cap - o);
-	snprintf(ids + o, cap - o, "}");
+	ids_text(busy, n_busy, ids);
 	snprintf(lim, sizeof(lim), "%zu", max);
 	q->d = d;
 	q->cb = cb;
@@ -331,12 +354,8 @@ static void done_flush(struct ddns *d)
 		free(a[k]);
 }
 
-static void flush(struct evl *l, void *arg)
+void ddns_store_flush(struct ddns *d)
 {
-	struct ddns *d = arg;
-
-	(void)l;
-	ddns_outbox_flush(d); /* the batches of this iteration go out */
 	if (d->db && db_ready(d->db)) {
 		done_flush(d);
 		retry_flush(d);
@@ -565,7 +584,7 @@ static void on_state(struct db *db, enum db_state st, const char *why, void *arg
 		return;
 	d->db_up = true;
 	log_notice("database ready: working the outbox of schema %s", d->conf->instance.schema);
-	ddns_outbox_kick(d);
+	wake(d);
 }
 
 static void on_notify(struct db *db, const char *channel, const char *payload, void *arg)
@@ -576,10 +595,10 @@ static void on_notify(struct db *db, const char *channel, const char *payload, v
 	(void)channel;
 	/* instances in one database share the channel; the payload is the schema */
 	if (payload && strcmp(payload, d->conf->instance.schema) == 0)
-		ddns_outbox_kick(d);
+		wake(d);
 }
 
-int ddns_store_open(struct ddns *d)
+int ddns_store_open(struct ddns *d, ddns_wake_cb on_work)
 {
 	static const char *const channels[] = {"chorus_ddns", NULL};
 	const struct conf_instance *in = &d->conf->instance;
@@ -598,11 +617,11 @@ int ddns_store_open(struct ddns *d)
 	};
 	int err;
 
+	wake = on_work;
 	d->started_at = (int64_t)time(NULL);
 	err = db_new(d->l, &cfg, &d->db);
 	if (err)
 		return err;
-	evl_before_sleep(d->l, flush, d);
 	db_start(d->db);
 	return 0;
 }

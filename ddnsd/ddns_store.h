@@ -34,13 +34,21 @@ struct ddns_row {
 };
 
 typedef void (*ddns_due_cb)(struct ddns *d, struct ddns_row *rows, size_t n, int err);
+typedef void (*ddns_wake_cb)(struct ddns *d);
 
-/* Connects (LISTEN chorus_ddns) and starts. 0 or CH_ENOMEM. */
-int ddns_store_open(struct ddns *d);
+/* Connects (LISTEN chorus_ddns) and starts; on_work is called whenever the
+ * outbox may hold due rows (the database ready again, a NOTIFY of this
+ * schema). 0 or CH_ENOMEM. */
+int ddns_store_open(struct ddns *d, ddns_wake_cb on_work);
 void ddns_store_close(struct ddns *d);
 
-/* Reads up to max due rows that are not in flight (d->jobs). 0 or CH_EDB. */
-int ddns_store_due(struct ddns *d, size_t max, ddns_due_cb cb);
+/* Reads up to max due rows whose ids are not among busy[0..n_busy) (the
+ * rows in flight). 0 or CH_EDB. */
+int ddns_store_due(struct ddns *d, size_t max, const int64_t *busy, size_t n_busy, ddns_due_cb cb);
+
+/* Records the rows finished or put back since the last call, and commits
+ * (before the loop sleeps). */
+void ddns_store_flush(struct ddns *d);
 
 /* Deletes r, records fwd/rev on its lease, and an event when conflict is
  * not NULL; queues the removal itself when the lease ended meanwhile. */

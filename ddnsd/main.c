@@ -96,6 +96,15 @@ static void on_term(struct evl *l, int signo, void *arg)
 
 static struct reload_chan *reload_ch;
 
+/* What this turn of the loop queued leaves before it sleeps: the batches
+ * for the DNS servers, then the rows finished or put back. */
+static void before_sleep(struct evl *l, void *arg)
+{
+	(void)l;
+	ddns_outbox_flush(arg);
+	ddns_store_flush(arg);
+}
+
 /* The database connection keeps its settings until a restart. */
 static const char *const restart_keys[] = {
     "/instance/schema",
@@ -135,9 +144,10 @@ static int setup(struct ddns *d)
 	evl_signal(d->l, SIGTERM, on_term, d);
 	evl_signal(d->l, SIGINT, on_term, d);
 	evl_signal(d->l, SIGHUP, reload_on_hup, &reload_target);
+	evl_before_sleep(d->l, before_sleep, d);
 	evl_timer(d->l, STATS_MS, on_stats, d);
 	d->sweep_timer = evl_timer(d->l, (uint64_t)d->conf->ddns.sweep * 1000, on_sweep, d);
-	return ddns_store_open(d);
+	return ddns_store_open(d, ddns_outbox_kick);
 }
 
 static void teardown(struct ddns *d)
