@@ -535,6 +535,7 @@ void api_reservations_list(struct api_req *r)
 	api_store_run(r, AST_RESV_LIST, v, on_list);
 }
 
+/* The one reservation of r->param the statement gave back (read or deleted). */
 static void on_one(struct api_req *r, const PGresult *res)
 {
 	struct json_object *o;
@@ -637,24 +638,11 @@ void api_reservations_put(struct api_req *r)
 	write_resv(r, r->param, AST_RESV_UPSERT);
 }
 
-static void on_deleted(struct api_req *r, const PGresult *res)
-{
-	struct json_object *o;
-
-	if (PQntuples(res) == 0) {
-		api_error(r, 404, "not_found", "no reservation for DUID %s", r->param);
-		return;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "reservation", json_tokener_parse(PQgetvalue(res, 0, 0)));
-	api_reply_json(r, 200, o);
-}
-
 void api_reservations_delete(struct api_req *r)
 {
 	char hex[2 * RESV_DUID_MAX + 1];
 	const char *v[1] = {hex};
 
 	if (path_duid(r, hex) && !from_conf(r, hex, true))
-		api_store_run(r, AST_RESV_DELETE, v, on_deleted);
+		api_store_run(r, AST_RESV_DELETE, v, on_one);
 }
