@@ -3,11 +3,9 @@
  * RFC 4703 steps as one job (forward name, then PTR; or the removals), sends
  * each step's UPDATE to the zone's servers in order, and finishes the row on
  * a definitive answer or puts it back with exponential backoff and jitter.
- * At most ddns.window jobs are in flight. The steps of several rows for one
- * zone and server share an UPDATE (up to ddns.batch rows): RFC 2136 §3
- * applies all of it or none, so a batch answered with anything but NOERROR
- * is split, each row sent again alone for its own RFC 4703 outcome. Each
- * message has its own id.
+ * At most ddns.window jobs are in flight. The steps of several rows share
+ * an UPDATE (ddns_batch.h); a batch not done as a whole comes back split,
+ * each row sent again alone for its own RFC 4703 outcome.
  */
 #ifndef CHORUS_DDNS_OUTBOX_H
 #define CHORUS_DDNS_OUTBOX_H
@@ -24,10 +22,6 @@ int ddns_outbox_check(const struct conf *c, char *err, size_t errlen);
 /* Opens a socket per server and the keys of d->conf. 0 or a CH_E*. */
 int ddns_outbox_open(struct ddns *d);
 void ddns_outbox_close(struct ddns *d);
-
-/* Sends the batches still taking rows, and those waiting for room among the
- * messages in flight (before the loop sleeps). */
-void ddns_outbox_flush(struct ddns *d);
 
 /* Reads the due rows soon (NOTIFY, sweep, a retry's time, a free slot). */
 void ddns_outbox_kick(struct ddns *d);

@@ -2,6 +2,7 @@
 # but main.c, ddns_net.c and ddns_conn.c is also linked into the unit tests.
 DDNS_CORE = \
 	ddnsd/ddns.h \
+	ddnsd/ddns_batch.c ddnsd/ddns_batch.h \
 	ddnsd/ddns_outbox.c ddnsd/ddns_outbox.h \
 	ddnsd/ddns_store.c ddnsd/ddns_store.h \
 	ddnsd/ddns_update.c ddnsd/ddns_update.h

@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "ddns.h"
+#include "ddns_batch.h"
 #include "ddns_outbox.h"
 #include "ddns_store.h"
 #include "log.h"
@@ -101,7 +102,7 @@ static struct reload_chan *reload_ch;
 static void before_sleep(struct evl *l, void *arg)
 {
 	(void)l;
-	ddns_outbox_flush(arg);
+	ddns_batch_flush(arg);
 	ddns_store_flush(arg);
 }
 
