@@ -76,7 +76,6 @@ const char *ddns_server_text(const struct ddns *d, int server, char *buf, size_t
 	return buf;
 }
 
-
 static void on_timeout(struct evl *l, uint64_t id, void *arg);
 static void on_hold(struct evl *l, uint64_t id, void *arg);
 
@@ -262,10 +261,11 @@ static void batch_transmit(struct ddns_batch *b)
 
 		d->st.tcp++;
 		if (log_get_level() >= LOG_INFO)
-			log_info("%zu octets to %s over TCP (%s), %zu rows for zone %s, the first %s",
-			         len, ddns_server_text(d, b->server, (char[64]){0}, 64),
-			         truncated ? "the UDP answer was truncated" : "too big for UDP", b->n,
-			         b->zone->name, b->ats[0]->req.name);
+			log_info(
+			    "%zu octets to %s over TCP (%s), %zu rows for zone %s, the first %s",
+			    len, ddns_server_text(d, b->server, (char[64]){0}, 64),
+			    truncated ? "the UDP answer was truncated" : "too big for UDP", b->n,
+			    b->zone->name, b->ats[0]->req.name);
 		/* RFC 7766 §6.2.1: on the server's connection, beside the others */
 		if ((err = ddns_conn_send(d->conns[b->server], w, len, &b->gen)) < 0)
 			batch_failed(b, false, "TCP: %s", ch_strerror(err));
@@ -410,8 +410,7 @@ static void batch_answer(struct ddns_batch *b, const uint8_t *w, size_t n, bool 
 		/* over TCP too: the connection is shared, the trusted answer may follow */
 		b->untrusted = a.rcode;
 		warn_limited(
-		    b,
-		    "%s answer from %s (%s) ignored: not trusted, waiting for a signed one",
+		    b, "%s answer from %s (%s) ignored: not trusted, waiting for a signed one",
 		    a.has_tsig ? "badly signed" : "unsigned", srv, ddns_rcode_name(a.rcode));
 		return;
 	}
