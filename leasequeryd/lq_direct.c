@@ -8,9 +8,9 @@
 
 #include "log.h"
 #include "lq_direct.h"
-#include "lq_net.h"
+#include "udp6_out.h"
 
-#define OUT_MAX 64 /* answers queued between two flushes */
+#define OUT_MAX UDP6_OUT_MAX /* answers queued between two flushes */
 #define OUT_BUF (256 * 1024)
 #define LOG_MS  5000
 
@@ -18,7 +18,7 @@ static struct {
 	struct lq_handoff_socks s; /* s.n 0: none */
 	struct sockaddr_un from;   /* the engine that passed them */
 	socklen_t fromlen;
-	struct lq_net_udp_out o[OUT_MAX];
+	struct udp6_out o[OUT_MAX];
 	uint8_t buf[OUT_BUF];
 	size_t n, used;
 	uint64_t log_next, log_held;
@@ -75,17 +75,17 @@ bool lq_direct_for(const struct sockaddr_un *from, socklen_t flen)
 
 bool lq_direct_queue(struct lq *lq, const struct lq_handoff_hdr *h, const uint8_t *msg, size_t len)
 {
-	struct lq_net_udp_out *o;
+	struct udp6_out *o;
 
 	if (d.n == OUT_MAX || len > sizeof(d.buf) - d.used)
 		lq_direct_flush(lq);
 	if (d.n == OUT_MAX || len > sizeof(d.buf) - d.used)
 		return false;
 	o = &d.o[d.n++];
-	*o = (struct lq_net_udp_out){.p = d.buf + d.used,
-	                             .n = len,
-	                             .dst = {.sin6_family = AF_INET6, .sin6_port = htons(h->port)},
-	                             .ifindex = h->ifindex};
+	*o = (struct udp6_out){.p = d.buf + d.used,
+	                       .n = len,
+	                       .dst = {.sin6_family = AF_INET6, .sin6_port = htons(h->port)},
+	                       .ifindex = h->ifindex};
 	memcpy(&o->dst.sin6_addr, h->peer, 16);
 	if (IN6_IS_ADDR_LINKLOCAL(&o->dst.sin6_addr))
 		o->dst.sin6_scope_id = h->ifindex;
@@ -121,7 +121,7 @@ void lq_direct_flush(struct lq *lq)
 		/* a run of answers that leave from one socket */
 		while (i + k < d.n && lq_handoff_sock_for(&d.s, d.o[i + k].ifindex) == fd)
 			k++;
-		sent = fd < 0 ? 0 : lq_net_udp_send_many(fd, d.o + i, k, &err);
+		sent = fd < 0 ? 0 : udp6_out_send(fd, d.o + i, k, &err);
 		for (size_t j = 0; j < sent; j++)
 			lq_count(lq, LQ_CNT_UDP_DIRECT);
 		i += sent;

@@ -98,61 +98,6 @@ size_t lq_net_local_send_many(int fd, const struct lq_net_out *o, size_t n, int 
 	return (size_t)r;
 }
 
-/* The msghdr of o, with IPV6_PKTINFO in cb when it names an interface or a
- * source address. */
-static void udp_msg(const struct lq_net_udp_out *o, struct msghdr *mh, struct iovec *iov,
-                    uint8_t *cb, size_t cblen)
-{
-	struct in6_pktinfo pi = {.ipi6_ifindex = o->ifindex};
-	bool src = !IN6_IS_ADDR_UNSPECIFIED(&o->src) && !IN6_IS_ADDR_MULTICAST(&o->src);
-	struct cmsghdr *c;
-
-	memset(mh, 0, sizeof(*mh));
-	*iov = (struct iovec){(void *)(uintptr_t)o->p, o->n};
-	mh->msg_name = (void *)(uintptr_t)&o->dst;
-	mh->msg_namelen = sizeof(o->dst);
-	mh->msg_iov = iov;
-	mh->msg_iovlen = 1;
-	if (!o->ifindex && !src)
-		return;
-	if (src)
-		pi.ipi6_addr = o->src;
-	memset(cb, 0, cblen);
-	mh->msg_control = cb;
-	mh->msg_controllen = cblen;
-	c = CMSG_FIRSTHDR(mh);
-	c->cmsg_level = IPPROTO_IPV6;
-	c->cmsg_type = IPV6_PKTINFO;
-	c->cmsg_len = CMSG_LEN(sizeof(pi));
-	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-}
-
-size_t lq_net_udp_send_many(int fd, const struct lq_net_udp_out *o, size_t n, int *err)
-{
-	union {
-		struct cmsghdr align;
-		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cb[MMSG_MAX];
-	struct mmsghdr mm[MMSG_MAX];
-	struct iovec iov[MMSG_MAX];
-	size_t k = n > MMSG_MAX ? MMSG_MAX : n;
-	int r;
-
-	*err = 0;
-	for (size_t i = 0; i < k; i++) {
-		udp_msg(&o[i], &mm[i].msg_hdr, &iov[i], cb[i].b, sizeof(cb[i].b));
-		mm[i].msg_len = 0;
-	}
-	r = sendmmsg(fd, mm, (unsigned)k, MSG_DONTWAIT);
-	if (r < 0) {
-		*err = -errno;
-		return 0;
-	}
-	if ((size_t)r < k)
-		*err = -EAGAIN;
-	return (size_t)r;
-}
-
 int lq_net_tcp_listen(const struct in6_addr *addr, uint16_t port)
 {
 	struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons(port)};

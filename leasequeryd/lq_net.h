@@ -1,7 +1,8 @@
 /*
  * The syscalls of chorus-leasequeryd: the unix datagram socket of the
- * hand-off, the engine's UDP sockets it answers from, the bulk leasequery
- * TCP listener and its connections. All non-blocking; errors are -errno.
+ * hand-off, the bulk leasequery TCP listener and its connections (answers
+ * out of the engine's UDP sockets go through lib/udp6_out.h). All
+ * non-blocking; errors are -errno.
  */
 #ifndef CHORUS_LQ_NET_H
 #define CHORUS_LQ_NET_H
@@ -47,19 +48,6 @@ struct lq_net_out {
  * from the first on; when not all, *err is -errno of the one that did not
  * (-EAGAIN: the receiver's queue is full, or try it again). */
 size_t lq_net_local_send_many(int fd, const struct lq_net_out *o, size_t n, int *err);
-
-/* One answer to send straight out of one of the engine's UDP sockets. */
-struct lq_net_udp_out {
-	const uint8_t *p;
-	size_t n;
-	struct sockaddr_in6 dst;
-	unsigned ifindex;    /* out of this interface (0: routing decides) */
-	struct in6_addr src; /* from this address (:: or multicast: the kernel picks) */
-};
-/* Sends o[0..n) on the UDP socket fd in one call (at most 64). Returns how
- * many went, from the first on; when not all, *err is -errno of the first
- * that did not. */
-size_t lq_net_udp_send_many(int fd, const struct lq_net_udp_out *o, size_t n, int *err);
 
 /* Listens on TCP [addr]:port. Returns the descriptor or -errno. */
 int lq_net_tcp_listen(const struct in6_addr *addr, uint16_t port);

@@ -18,6 +18,7 @@ lib_libchorus_a_SOURCES = \
 	lib/d6_relay.c lib/d6_relay.h \
 	lib/d6_lq.c lib/d6_lq.h \
 	lib/lq_handoff.c lib/lq_handoff.h \
+	lib/udp6_out.c lib/udp6_out.h \
 	lib/d6_text.c lib/d6_text.h \
 	lib/conf.c lib/conf.h \
 	lib/conf_diff.c lib/conf_diff.h \

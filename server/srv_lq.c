@@ -165,7 +165,7 @@ static void bad_answer(struct srv *s, size_t n, int err)
 
 /* Fills *out to send the answer b (n octets). false: it is malformed
  * (counted and logged). */
-static bool lq_answer(struct srv *s, const uint8_t *b, size_t n, struct srv_sock_out *out)
+static bool lq_answer(struct srv *s, const uint8_t *b, size_t n, struct udp6_out *out)
 {
 	struct lq_handoff_hdr h;
 	int err = lq_handoff_get(b, n, &h);
@@ -174,10 +174,10 @@ static bool lq_answer(struct srv *s, const uint8_t *b, size_t n, struct srv_sock
 		bad_answer(s, n, err);
 		return false;
 	}
-	*out = (struct srv_sock_out){.buf = b + LQ_HANDOFF_HDR_LEN,
-	                             .len = n - LQ_HANDOFF_HDR_LEN,
-	                             .dst = {.sin6_family = AF_INET6, .sin6_port = htons(h.port)},
-	                             .ifindex = h.ifindex};
+	*out = (struct udp6_out){.p = b + LQ_HANDOFF_HDR_LEN,
+	                         .n = n - LQ_HANDOFF_HDR_LEN,
+	                         .dst = {.sin6_family = AF_INET6, .sin6_port = htons(h.port)},
+	                         .ifindex = h.ifindex};
 	memcpy(&out->dst.sin6_addr, h.peer, 16);
 	memcpy(&out->src, h.local, 16); /* from the address the query came to */
 	if (IN6_IS_ADDR_LINKLOCAL(&out->dst.sin6_addr))
@@ -185,7 +185,7 @@ static bool lq_answer(struct srv *s, const uint8_t *b, size_t n, struct srv_sock
 	return true;
 }
 
-static void lq_send_answers(struct srv *s, const struct srv_sock_out *o, size_t n)
+static void lq_send_answers(struct srv *s, const struct udp6_out *o, size_t n)
 {
 	uint64_t held;
 	int err;
@@ -216,7 +216,7 @@ static void lq_on_read(struct evl *l, int fd, uint32_t events, void *arg)
 	static uint8_t buf[LQ_RX_SLOTS][LQ_HANDOFF_MAX_DGRAM + LQ_HANDOFF_HDR_LEN];
 	struct mmsghdr mm[LQ_RX_SLOTS];
 	struct iovec iov[LQ_RX_SLOTS];
-	struct srv_sock_out out[LQ_RX_SLOTS];
+	struct udp6_out out[LQ_RX_SLOTS];
 	struct srv *s = arg;
 
 	(void)l;

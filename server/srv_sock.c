@@ -179,101 +179,41 @@ static int sock_for(const struct srv_sock *s, unsigned ifindex)
 int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
                   const struct sockaddr_in6 *dst, unsigned ifindex, const struct in6_addr *src)
 {
-	union {
-		struct cmsghdr align;
-		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cbuf;
-	struct iovec iov = {.iov_base = (void *)(uintptr_t)buf, .iov_len = len};
-	struct in6_pktinfo pi;
+	struct udp6_out o = {.p = buf, .n = len, .dst = *dst, .ifindex = ifindex};
+	union udp6_out_cmsg cb;
+	struct iovec iov;
 	struct msghdr mh;
-	struct cmsghdr *c;
 
-	memset(&mh, 0, sizeof(mh));
-	memset(&pi, 0, sizeof(pi));
-	memset(&cbuf, 0, sizeof(cbuf));
-	mh.msg_name = (void *)(uintptr_t)dst;
-	mh.msg_namelen = sizeof(*dst);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (ifindex || (src && !IN6_IS_ADDR_UNSPECIFIED(src))) {
-		mh.msg_control = cbuf.b;
-		mh.msg_controllen = sizeof(cbuf.b);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		pi.ipi6_ifindex = ifindex;
-		if (src && !IN6_IS_ADDR_MULTICAST(src))
-			pi.ipi6_addr = *src;
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	}
+	if (src)
+		o.src = *src;
+	udp6_out_msg(&o, &mh, &iov, &cb);
 	if (!s->n || sendmsg(sock_for(s, ifindex), &mh, MSG_DONTWAIT) < 0)
 		return s->n ? -errno : -EBADF;
 	return 0;
 }
 
-#define SEND_MANY 64 /* datagrams per sendmmsg */
-
-/* The msghdr of o (its control buffer cb, its iovec iov). */
-static void out_msg(const struct srv_sock_out *o, struct msghdr *mh, struct iovec *iov, uint8_t *cb,
-                    size_t cblen)
+size_t srv_sock_send_many(struct srv_sock *s, const struct udp6_out *o, size_t n, int *err)
 {
-	struct in6_pktinfo pi = {.ipi6_ifindex = o->ifindex};
-	bool src = !IN6_IS_ADDR_UNSPECIFIED(&o->src) && !IN6_IS_ADDR_MULTICAST(&o->src);
-	struct cmsghdr *c;
-
-	memset(mh, 0, sizeof(*mh));
-	*iov = (struct iovec){.iov_base = (void *)(uintptr_t)o->buf, .iov_len = o->len};
-	mh->msg_name = (void *)(uintptr_t)&o->dst;
-	mh->msg_namelen = sizeof(o->dst);
-	mh->msg_iov = iov;
-	mh->msg_iovlen = 1;
-	if (!o->ifindex && !src)
-		return;
-	if (src)
-		pi.ipi6_addr = o->src;
-	memset(cb, 0, cblen);
-	mh->msg_control = cb;
-	mh->msg_controllen = cblen;
-	c = CMSG_FIRSTHDR(mh);
-	c->cmsg_level = IPPROTO_IPV6;
-	c->cmsg_type = IPV6_PKTINFO;
-	c->cmsg_len = CMSG_LEN(sizeof(pi));
-	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-}
-
-size_t srv_sock_send_many(struct srv_sock *s, const struct srv_sock_out *o, size_t n, int *err)
-{
-	union {
-		struct cmsghdr align;
-		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cbuf[SEND_MANY];
-	struct mmsghdr mm[SEND_MANY];
-	struct iovec iov[SEND_MANY];
 	size_t failed = 0;
 
 	*err = 0;
 	while (n) {
-		int fd = s->n ? sock_for(s, o[0].ifindex) : -1;
-		size_t k = 0;
-		int r;
+		int fd = s->n ? sock_for(s, o[0].ifindex) : -1, e = -EBADF;
+		size_t k = 1, sent;
 
 		/* a run of datagrams that leave from one socket */
-		while (k < n && k < SEND_MANY && s->n && sock_for(s, o[k].ifindex) == fd) {
-			out_msg(&o[k], &mm[k].msg_hdr, &iov[k], cbuf[k].b, sizeof(cbuf[k].b));
-			mm[k].msg_len = 0;
+		while (fd >= 0 && k < n && k < UDP6_OUT_MAX && sock_for(s, o[k].ifindex) == fd)
 			k++;
-		}
-		r = fd < 0 ? -1 : sendmmsg(fd, mm, (unsigned)k, MSG_DONTWAIT);
-		if (r <= 0) {
+		sent = fd < 0 ? 0 : udp6_out_send(fd, o, k, &e);
+		if (!sent) {
 			/* o[0] failed: count it, go on with the rest */
 			if (!*err)
-				*err = fd < 0 ? -EBADF : r < 0 ? -errno : -EIO;
+				*err = e;
 			failed++;
-			r = 1;
+			sent = 1;
 		}
-		o += r;
-		n -= (size_t)r;
+		o += sent;
+		n -= sent;
 	}
 	return failed;
 }

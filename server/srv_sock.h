@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "udp6_out.h"
 
 struct srv_sock {
 	int fd[CONF_MAX_IFACES];
@@ -52,19 +53,9 @@ int srv_sock_recv(int fd, uint8_t *buf, size_t cap, struct srv_pktinfo *out);
 int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
                   const struct sockaddr_in6 *dst, unsigned ifindex, const struct in6_addr *src);
 
-/* One datagram of srv_sock_send_many: sent as srv_sock_send(buf, len,
- * &dst, ifindex, &src) would send it. */
-struct srv_sock_out {
-	const uint8_t *buf;
-	size_t len;
-	struct sockaddr_in6 dst;
-	unsigned ifindex;
-	struct in6_addr src; /* :: or multicast: the kernel picks */
-};
-
-/* Sends o[0..n), each run for one socket in one call (sendmmsg). Returns
+/* Sends o[0..n), each run for one socket in one call (udp6_out_send). Returns
  * how many could not be sent (0: all went); *err is the -errno of the first
  * failure. */
-size_t srv_sock_send_many(struct srv_sock *s, const struct srv_sock_out *o, size_t n, int *err);
+size_t srv_sock_send_many(struct srv_sock *s, const struct udp6_out *o, size_t n, int *err);
 
 #endif

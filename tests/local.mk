@@ -25,6 +25,7 @@ LIB_UNIT_TESTS = \
 	tests/unit/lib/test_d6_relay \
 	tests/unit/lib/test_d6_lq \
 	tests/unit/lib/test_lq_handoff \
+	tests/unit/lib/test_udp6_out \
 	tests/unit/lib/test_d6_text \
 	tests/unit/lib/test_d6_malformed \
 	tests/unit/lib/test_conf \

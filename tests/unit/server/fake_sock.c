@@ -49,13 +49,13 @@ int srv_sock_send(struct srv_sock *s, const uint8_t *buf, size_t len,
 	return 0;
 }
 
-size_t srv_sock_send_many(struct srv_sock *s, const struct srv_sock_out *o, size_t n, int *err)
+size_t srv_sock_send_many(struct srv_sock *s, const struct udp6_out *o, size_t n, int *err)
 {
 	size_t failed = 0;
 
 	*err = 0;
 	for (size_t i = 0; i < n; i++) {
-		int e = srv_sock_send(s, o[i].buf, o[i].len, &o[i].dst, o[i].ifindex, &o[i].src);
+		int e = srv_sock_send(s, o[i].p, o[i].n, &o[i].dst, o[i].ifindex, &o[i].src);
 
 		if (e < 0 && !*err)
 			*err = e;
