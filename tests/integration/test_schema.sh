@@ -18,6 +18,16 @@ lease() {
 		3600, 7200, now(), now() + interval '2 hours', '$3', 's1') RETURNING id"
 }
 
+# row TYPE ADDR [DUID] [IAID] [PREFERRED] [STATE]: the INSERT of one lease (valid
+# lifetime 2, DUID \x02, IAID 1, preferred 1, active unless told), for the checks that
+# expect the schema to refuse it.
+row() {
+	local duid=${3:-\\x02}
+	printf "INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
+	 valid_lft, cltt, expires_at, state, granted_by) VALUES ('%s', '%s', '%s', %s, 1,
+	 '2001:db8::1', %s, 2, now(), now(), '%s', 's1')" "$1" "$2" "$duid" "${4:-1}" "${5:-1}" "${6:-active}"
+}
+
 # --- tables and version ---------------------------------------------------------
 is "the schema has its tables" \
 	"$(q "SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables WHERE schemaname = '$S'")" \
@@ -34,13 +44,9 @@ a1=$(lease na 2001:db8::10/128 active)
 like "an active address lease is stored" "$a1" "^[0-9]+$"
 is "its prefix length is derived" "$(q "SELECT prefix_len FROM leases WHERE id = $a1")" 128
 fails "a second active lease on the same address is refused" "leases_no_overlap" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8::10', '\\x0002', 9, 1,
-	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+	"$(row na 2001:db8::10 \\x0002 9)"
 fails "... and so is a declined one" "leases_no_overlap" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, state, granted_by) VALUES ('na', '2001:db8::10', '\\x0002',
-	 9, 1, '2001:db8::1', 1, 2, now(), now(), 'declined', 's1')"
+	"$(row na 2001:db8::10 \\x0002 9 '' declined)"
 like "a released lease may share the address (history)" "$(lease na 2001:db8::10/128 released)" "^[0-9]+$"
 q "UPDATE leases SET state = 'expired' WHERE id = $a1" >/dev/null
 like "once the first expired, a new active lease gets the address" \
@@ -51,21 +57,13 @@ fails "an expired lease cannot be revived over the new one" "leases_no_overlap" 
 p1=$(lease pd 2001:db8:100::/48 active)
 like "an active delegated prefix is stored" "$p1" "^[0-9]+$"
 fails "the same prefix twice is refused" "leases_no_overlap" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, granted_by) VALUES ('pd', '2001:db8:100::/48', '\\x02', 1, 1,
-	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+	"$(row pd 2001:db8:100::/48)"
 fails "a prefix nested in an active prefix is refused" "leases_no_overlap" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, granted_by) VALUES ('pd', '2001:db8:100:ff00::/56', '\\x02',
-	 1, 1, '2001:db8::1', 1, 2, now(), now(), 's1')"
+	"$(row pd 2001:db8:100:ff00::/56)"
 fails "a prefix containing an active prefix is refused" "leases_no_overlap" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, granted_by) VALUES ('pd', '2001:db8::/32', '\\x02', 1, 1,
-	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+	"$(row pd 2001:db8::/32)"
 fails "an address inside an active prefix is refused" "leases_no_overlap" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8:100::77', '\\x02', 1, 1,
-	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+	"$(row na 2001:db8:100::77)"
 like "a neighbouring prefix is fine" "$(lease pd 2001:db8:101::/48 active '\x04')" "^[0-9]+$"
 q "UPDATE leases SET state = 'released' WHERE id = $p1" >/dev/null
 like "once the prefix is released, a nested one is delegated" \
@@ -73,25 +71,15 @@ like "once the prefix is released, a nested one is delegated" \
 
 # --- column checks ----------------------------------------------------------------
 fails "an IA_NA lease must be a /128" "leases_check" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8:5::/64', '\\x02', 1, 1,
-	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+	"$(row na 2001:db8:5::/64)"
 fails "a prefix with host bits set is refused" "leases_addr_check1" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, granted_by) VALUES ('pd', '2001:db8:5::1/64', '\\x02', 1, 1,
-	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+	"$(row pd 2001:db8:5::1/64)"
 fails "an IPv4 address is refused" "leases_addr_check" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '192.0.2.1', '\\x02', 1, 1,
-	 '2001:db8::1', 1, 2, now(), now(), 's1')"
+	"$(row na 192.0.2.1)"
 fails "an IAID above 2^32-1 is refused" "leases_iaid_check" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8:5::1', '\\x02',
-	 4294967296, 1, '2001:db8::1', 1, 2, now(), now(), 's1')"
+	"$(row na 2001:db8:5::1 '' 4294967296)"
 fails "preferred above valid lifetime is refused" "leases_check1" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8:5::1', '\\x02', 1, 1,
-	 '2001:db8::1', 3, 2, now(), now(), 's1')"
+	"$(row na 2001:db8:5::1 '' '' 3)"
 fails "an unknown state is refused" "leases_state_check" \
 	"UPDATE leases SET state = 'offered' WHERE id = $p1"
 
@@ -103,9 +91,7 @@ is "the lq role reads the server DUID (for SERVERID)" \
 	"$(psql -X -At "${LQ[@]}" -c "SELECT encode(server_duid, 'hex') FROM server_identity")" \
 	0001000100000001
 fails "the lq role cannot INSERT a lease" "permission denied" \
-	"INSERT INTO leases (lease_type, addr, duid, iaid, subnet_id, link_addr, preferred_lft,
-	 valid_lft, cltt, expires_at, granted_by) VALUES ('na', '2001:db8:9::1', '\\x02', 1, 1,
-	 '2001:db8::1', 1, 2, now(), now(), 's1')" "${LQ[@]}"
+	"$(row na 2001:db8:9::1)" "${LQ[@]}"
 fails "the lq role cannot UPDATE a lease" "permission denied" \
 	"UPDATE leases SET state = 'released'" "${LQ[@]}"
 fails "the lq role cannot DELETE a lease" "permission denied" "DELETE FROM leases" "${LQ[@]}"
