@@ -333,7 +333,7 @@ static bool is_true(const uint8_t *p, int n)
  * escapes to at most 6 octets an octet, hex is 2, and a bytea[] element
  * (with its 4-octet length) at most 2 * len + 3. */
 #define ROW_FIXED 2048
-static size_t row_bound(const int *len)
+static size_t row_bound(const int *len, const char *const *known)
 {
 	static const unsigned char per_octet[API_LEASE_NCOLS] = {
 	    [0] = 6,  [2] = 6,  [3] = 2,  [12] = 6, [13] = 6,
@@ -343,10 +343,26 @@ static size_t row_bound(const int *len)
 
 	for (int c = 0; c < API_LEASE_NCOLS; c++)
 		n += (size_t)per_octet[c] * (size_t)len[c];
+	for (int i = 0; known && i < 2; i++)
+		n += known[i] ? strlen(known[i]) + 4 : 0;
 	return n;
 }
 
-void api_lease_row_json(const PGresult *res, int row, struct api_buf *b)
+/* An id array: the column, or [ID] when the statement sent NULL for it and
+ * its one element is ID (hex, known from the filter). */
+static char *put_ids(char *o, const uint8_t *p, int n, const char *id)
+{
+	size_t k;
+
+	if (p || !id)
+		return put_hex_array(o, p, n);
+	k = strlen(id);
+	o = PUT(o, "[\"");
+	memcpy(o, id, k);
+	return PUT(o + k, "\"]");
+}
+
+void api_lease_row_json(const PGresult *res, int row, const char *const *known, struct api_buf *b)
 {
 	const uint8_t *v[API_LEASE_NCOLS];
 	int len[API_LEASE_NCOLS] = {0};
@@ -355,7 +371,7 @@ void api_lease_row_json(const PGresult *res, int row, struct api_buf *b)
 
 	for (int c = 0; c < API_LEASE_NCOLS; c++)
 		v[c] = val(res, row, c, &len[c]);
-	if (!(o = api_buf_room(b, row_bound(len))))
+	if (!(o = api_buf_room(b, row_bound(len, known))))
 		return;
 	/* an address shows without its /128 */
 	na = len[0] == 2 && memcmp(v[0], "na", 2) == 0 && len[1] == 20 && v[1][1] == 128;
@@ -404,9 +420,9 @@ void api_lease_row_json(const PGresult *res, int row, struct api_buf *b)
 	o = KEY(o, "\"peer_address\"");
 	o = put_inet(o, v[21], len[21], false);
 	o = KEY(o, "\"relay_ids\"");
-	o = put_hex_array(o, v[22], len[22]);
+	o = put_ids(o, v[22], len[22], known ? known[0] : NULL);
 	o = KEY(o, "\"remote_ids\"");
-	o = put_hex_array(o, v[23], len[23]);
+	o = put_ids(o, v[23], len[23], known ? known[1] : NULL);
 	o = KEY(o, "\"interface_id\"");
 	o = put_hex(o, v[24], len[24]);
 	o = KEY(o, "\"subscriber_id\"");

@@ -359,6 +359,8 @@ static void on_list(struct api_req *r, const PGresult *res)
 	char cursor[256] = "", *link = NULL;
 	/* about 900 octets a lease: one allocation for most pages */
 	struct api_buf b = {.cap = 1024 * (size_t)shown + 512};
+	/* the first range alone sends no id array of the id it is by (BY_ID_FIRST) */
+	const char *known[2] = {c->first == 1 ? c->v[0] : NULL, c->first == 2 ? c->v[0] : NULL};
 
 	if (by_id_merge(r, c, res))
 		return;
@@ -370,7 +372,7 @@ static void on_list(struct api_req *r, const PGresult *res)
 	for (int i = 0; i < shown; i++) {
 		if (i)
 			api_buf_put(&b, ",", 1);
-		api_lease_row_json(res, i, &b);
+		api_lease_row_json(res, i, known, &b);
 	}
 	api_buf_printf(&b, "],\"count\":%d,\"next\":", shown);
 	if (rows > shown && shown > 0) {
@@ -490,7 +492,7 @@ static void reply_lease(struct api_req *r, const PGresult *res, const char *extr
 	struct api_buf b = {0};
 
 	api_buf_puts(&b, "{\"lease\":");
-	api_lease_row_json(res, 0, &b);
+	api_lease_row_json(res, 0, NULL, &b);
 	api_buf_puts(&b, extra);
 	api_buf_puts(&b, "}\n");
 	if (b.oom) {

@@ -55,8 +55,11 @@ void api_lease_cursor_make(const char *addr, const char *id, char *out, size_t c
 
 /* The columns of LEASE_COLS (api_store.c), in binary results. */
 #define API_LEASE_NCOLS 27
-/* Appends row of res, columns 0..26 of LEASE_COLS (api_lease_row.c), as a Lease object. */
-void api_lease_row_json(const PGresult *res, int row, struct api_buf *out);
+/* Appends row of res, columns 0..26 of LEASE_COLS (api_lease_row.c), as a Lease object.
+ * known is NULL, or the relay id and the remote id (hex, or NULL) to write as the only
+ * element of relay_ids and remote_ids when the statement sent NULL for them. */
+void api_lease_row_json(const PGresult *res, int row, const char *const *known,
+                        struct api_buf *out);
 /* RFC 5952 text of the 16 octets at a into out (ADDR6_STRLEN), as
  * inet_ntop prints it; returns its length (0 on failure). */
 size_t api_ntop6(const uint8_t *a, char *out);

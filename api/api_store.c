@@ -23,13 +23,19 @@
  * below marked binary), which api_lease_row_json (api_lease_row.c) writes as
  * the API's Lease (api/openapi.yaml): no host(), encode(), extract() or text
  * output of inet, timestamptz and bytea[] in the backend. */
-#define LEASE_COLS(t)                                                                              \
+#define LEASE_COLS(t) LEASE_COLS_IDS(t, t ".relay_ids", t ".remote_ids")
+/* The same with the expressions RELAY and REMOTE in the places of relay_ids and remote_ids:
+ * NULL::bytea[] for one that the statement's filter fixes (BY_ID_FIRST), which apid writes
+ * from the filter's value instead (api_lease_row_json's known ids): an array the backend
+ * need not detoast and send (array_send, and bytea's send within it, per row), 3-5 % of
+ * its CPU on such a page (contrib/bench/results/2026-12-02-api-relay-first-ab.log). */
+#define LEASE_COLS_IDS(t, relay, remote)                                                           \
 	t ".lease_type, " t ".addr, " t ".state, " t ".duid, " t ".iaid, " t ".subnet_id, " t      \
 	  ".link_addr, " t ".preferred_lft, " t ".valid_lft, " t ".cltt, " t ".expires_at, " t     \
 	  ".state_at, " t ".granted_by, " t ".fqdn, " t ".fqdn_flags, " t ".ddns_fwd, " t          \
 	  ".ddns_rev, " t ".hwtype, " t ".hwaddr, " t ".relay_src, " t ".relay_link_addr, " t      \
-	  ".relay_peer_addr, " t ".relay_ids, " t ".remote_ids, " t ".interface_id, " t            \
-	  ".subscriber_id, " t ".created_at"
+	  ".relay_peer_addr, " relay ", " remote ", " t ".interface_id, " t ".subscriber_id, " t   \
+	  ".created_at"
 
 /* The filters of GET /v1/leases but relay-id and the cursor, each off when
  * its parameter is NULL (see AST_LEASES_LIST). */
@@ -75,13 +81,13 @@
  * that index's order: as NOT EXISTS, PostgreSQL drops the ORDER BY and, guessing that a
  * third of the rows hold more than one, chose a scan of the table for the first of them,
  * which reads the whole table when there is none (a table not yet vacuumed, where a scan
- * of the index alone would visit the heap). */
-#define BY_ID_FIRST(c, id, cur, cid, lim)                                                          \
-	"SELECT " LEASE_COLS("l") ", l.id FROM leases l WHERE l." c " <> '{}' AND l." c            \
-	                          "[1] = " id                                                      \
-	                          " AND (SELECT 1 FROM leases m WHERE cardinality(m." c            \
-	                          ") > 1 ORDER BY (m." c                                           \
-	                          "[2]), m.addr, m.id LIMIT 1) IS NULL" BY_ID_TAIL(cur, cid, lim)
+ * of the index alone would visit the heap). Every row it gives holds exactly the one
+ * element ID in C (its first, and no row holds two, in the statement's snapshot), so
+ * COLS sends NULL in C's place and apid writes [ID]. */
+#define BY_ID_FIRST(cols, c, id, cur, cid, lim)                                                    \
+	"SELECT " cols ", l.id FROM leases l WHERE l." c " <> '{}' AND l." c "[1] = " id           \
+	" AND (SELECT 1 FROM leases m WHERE cardinality(m." c ") > 1 ORDER BY (m." c               \
+	"[2]), m.addr, m.id LIMIT 1) IS NULL" BY_ID_TAIL(cur, cid, lim)
 
 /* One reservation as the API shows it (api/openapi.yaml, Reservation). */
 #define RESV_JSON(t)                                                                               \
@@ -156,10 +162,12 @@ static const struct db_stmt api_stmts[AST_MAX] = {
      * page. No row when some row holds more: api_leases.c then runs the
      * merge (and so for every empty page). */
     [AST_LEASES_RELAY_FIRST] = {"api_leases_relay_first", 4,
-                                BY_ID_FIRST("relay_ids", "decode($1::text, 'hex')", "$2", "$3",
+                                BY_ID_FIRST(LEASE_COLS_IDS("l", "NULL::bytea[]", "l.remote_ids"),
+                                            "relay_ids", "decode($1::text, 'hex')", "$2", "$3",
                                             "$4")},
     [AST_LEASES_REMOTE_FIRST] = {"api_leases_remote_first", 4,
-                                 BY_ID_FIRST("remote_ids", "decode($1::text, 'hex')", "$2", "$3",
+                                 BY_ID_FIRST(LEASE_COLS_IDS("l", "l.relay_ids", "NULL::bytea[]"),
+                                             "remote_ids", "decode($1::text, 'hex')", "$2", "$3",
                                              "$4")},
     /* The same page with no filter (the whole table in pages, as an export
      * reads it): one plan fits every cursor, so it runs on the session's

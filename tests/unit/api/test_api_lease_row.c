@@ -108,17 +108,22 @@ static void put_time(int c, int64_t unix_s)
 	put_be(c, (uint64_t)((unix_s - 946684800LL) * 1000000 + 123456), 8);
 }
 
-static struct json_object *row_json(void)
+static struct json_object *row_json_known(const char *const *known)
 {
 	struct api_buf b = {0};
 	struct json_object *o;
 
-	api_lease_row_json(res, 0, &b);
+	api_lease_row_json(res, 0, known, &b);
 	assert_false(b.oom);
 	o = json_tokener_parse(b.b);
 	assert_non_null(o);
 	free(b.b);
 	return o;
+}
+
+static struct json_object *row_json(void)
+{
+	return row_json_known(NULL);
 }
 
 static const char *str(struct json_object *o, const char *path)
@@ -224,6 +229,39 @@ static void test_row(void **state)
 	PQclear(res);
 }
 
+/* A page by one id's first range alone sends NULL for that id's array
+ * (BY_ID_FIRST in api_store.c): the row shows the filter's id as its one
+ * element; an array the statement did send is shown as sent. */
+static void test_known_ids(void **state)
+{
+	const char *relay[2] = {"000300010a0b0c0d0e07", NULL};
+	const char *remote[2] = {NULL, "0000118b706f727430"};
+	struct json_object *o;
+
+	(void)state;
+	fill_row();
+	assert_true(PQsetvalue(res, 0, 22, NULL, -1));
+	o = row_json_known(relay);
+	assert_string_equal(str(o, "relay.relay_ids"), "[\"000300010a0b0c0d0e07\"]");
+	assert_string_equal(str(o, "relay.remote_ids"), "[]");
+	json_object_put(o);
+	o = row_json();
+	assert_string_equal(str(o, "relay.relay_ids"), "[]");
+	json_object_put(o);
+	PQclear(res);
+	fill_row();
+	assert_true(PQsetvalue(res, 0, 23, NULL, -1));
+	o = row_json_known(remote);
+	assert_string_equal(str(o, "relay.relay_ids"), "[\"0a0b\",\"ff\"]");
+	assert_string_equal(str(o, "relay.remote_ids"), "[\"0000118b706f727430\"]");
+	json_object_put(o);
+	o = row_json_known(relay);
+	assert_string_equal(str(o, "relay.relay_ids"), "[\"0a0b\",\"ff\"]");
+	assert_string_equal(str(o, "relay.remote_ids"), "[]");
+	json_object_put(o);
+	PQclear(res);
+}
+
 /* Row after row with addresses and times that repeat and change (api_lease_row.c
  * remembers the text of the last few of each): every row shows its own. An empty
  * value is not a NULL. */
@@ -264,10 +302,9 @@ static void test_rows_in_turn(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ntop_edges),
-	    cmocka_unit_test(test_ntop_many),
-	    cmocka_unit_test(test_row),
-	    cmocka_unit_test(test_rows_in_turn),
+	    cmocka_unit_test(test_ntop_edges), cmocka_unit_test(test_ntop_many),
+	    cmocka_unit_test(test_row),        cmocka_unit_test(test_rows_in_turn),
+	    cmocka_unit_test(test_known_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
