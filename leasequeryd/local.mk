@@ -24,10 +24,12 @@ leasequeryd_chorus_leasequeryd_LDADD = $(CHORUS_LIBS)
 # Integration: leasequeryd behind a real chorus-dhcp6d, a private PostgreSQL.
 TESTS += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh \
 	tests/integration/test_chorus_lq.sh tests/integration/test_leasequeryd_standby.sh \
-	tests/integration/test_leasequeryd_batch.sh tests/integration/test_leasequeryd_direct.sh
+	tests/integration/test_leasequeryd_batch.sh tests/integration/test_leasequeryd_direct.sh \
+	tests/integration/test_leasequeryd_steer.sh
 EXTRA_DIST += tests/integration/test_leasequeryd.sh tests/integration/test_leasequeryd_bulk.sh \
 	tests/integration/test_chorus_lq.sh tests/integration/test_leasequeryd_standby.sh \
 	tests/integration/test_leasequeryd_batch.sh tests/integration/test_leasequeryd_direct.sh \
+	tests/integration/test_leasequeryd_steer.sh \
 	tests/integration/lq_requestor.py \
 	tests/integration/lib_lq.sh
 

@@ -52,6 +52,7 @@ enum lq_cnt {
 	LQ_CNT_UDP_BATCHES,   /* statements for UDP queries by address (lq_batch.c) */
 	LQ_CNT_UDP_DIRECT,    /* UDP answers sent out of the engine's sockets (lq_direct.c) */
 	LQ_CNT_UDP_SEND_FAIL, /* ... that could not be sent */
+	LQ_CNT_UDP_STEERED,   /* UDP queries read from the engine's steered sockets */
 	LQ_CNT_MAX,
 };
 

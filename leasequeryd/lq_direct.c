@@ -4,10 +4,13 @@
  * per LOG_MS; the requestor retransmits (RFC 5007 §4.1.1).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "lq_direct.h"
+#include "lq_local.h"
 #include "udp6_out.h"
 
 #define OUT_MAX UDP6_OUT_MAX /* answers queued between two flushes */
@@ -16,13 +19,14 @@
 
 static struct {
 	struct lq_handoff_socks s; /* s.n 0: none */
+	int life_w;                /* our lifeline's write end while we read s.steer, -1 */
 	struct sockaddr_un from;   /* the engine that passed them */
 	socklen_t fromlen;
 	struct udp6_out o[OUT_MAX];
 	uint8_t buf[OUT_BUF];
 	size_t n, used;
 	uint64_t log_next, log_held;
-} d = {.s = {.lifeline = -1}};
+} d = {.s = {.lifeline = -1}, .life_w = -1};
 
 static void on_lifeline(struct evl *l, int fd, uint32_t events, void *arg)
 {
@@ -34,11 +38,52 @@ static void on_lifeline(struct evl *l, int fd, uint32_t events, void *arg)
 	lq_direct_drop(arg);
 }
 
+/* Our lifeline's hang-up tells the engine to read its steered sockets
+ * again: the engine reads them until then. */
+static void steer_stop(struct lq *lq)
+{
+	if (d.life_w < 0)
+		return;
+	for (size_t i = 0; i < d.s.n; i++)
+		evl_unwatch(lq->l, d.s.steer[i]);
+	close(d.life_w);
+	d.life_w = -1;
+}
+
+/* Tells the engine we read its steered sockets (kind 4), and reads them.
+ * Not told: it reads them, and hands us what they get. */
+static void steer_start(struct lq *lq)
+{
+	int p[2], err;
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
+		log_warning("no lifeline pipe (%s): leasequery keeps passing through chorus-dhcp6d",
+		            strerror(errno));
+		return;
+	}
+	err = lq_handoff_send_reading(lq->local_fd, &d.from, d.fromlen, (uint32_t)d.s.n, p[0]);
+	close(p[0]);
+	for (size_t i = 0; !err && i < d.s.n; i++)
+		err = evl_watch(lq->l, d.s.steer[i], EPOLLIN, lq_local_on_udp, lq);
+	d.life_w = p[1];
+	if (err) {
+		log_warning("cannot read chorus-dhcp6d's steered sockets (%s): leasequery keeps "
+		            "passing through it",
+		            strerror(-err));
+		steer_stop(lq);
+		return;
+	}
+	log_info("reading chorus-dhcp6d's %zu steered UDP sockets: unrelayed leasequery comes "
+	         "straight here",
+	         d.s.n);
+}
+
 void lq_direct_drop(struct lq *lq)
 {
 	if (!d.s.n)
 		return;
 	lq_direct_flush(lq);
+	steer_stop(lq);
 	evl_unwatch(lq->l, d.s.lifeline);
 	lq_handoff_socks_clear(&d.s);
 	d.n = d.used = 0;
@@ -66,6 +111,8 @@ void lq_direct_take(struct lq *lq, const struct sockaddr_un *from, socklen_t fle
 	d.from = *from;
 	d.fromlen = flen;
 	log_info("chorus-dhcp6d passed its %zu UDP sockets: answers leave from them directly", s.n);
+	if (s.steered)
+		steer_start(lq);
 }
 
 bool lq_direct_for(const struct sockaddr_un *from, socklen_t flen)

@@ -4,7 +4,9 @@
  * from 547, from the socket, interface and address it would have left from
  * through the engine, one hop sooner. Used only for the queries of the
  * engine that passed them, and only while its lifeline holds; otherwise
- * lq_local.c hands the answers back.
+ * lq_local.c hands the answers back. When the engine passed steered sockets
+ * too, we tell it (kind 4, with a lifeline of ours) and read them: their
+ * LEASEQUERY datagrams never pass through the engine.
  */
 #ifndef CHORUS_LQ_DIRECT_H
 #define CHORUS_LQ_DIRECT_H
@@ -15,7 +17,8 @@
 #include "lq_handoff.h"
 
 /* A kind 3 from the engine at from (payload p, len) with its descriptors
- * fds[0..n), which this takes: they replace the sockets held so far. */
+ * fds[0..n), which this takes: they replace the sockets held so far, and
+ * steered ones among them are read (lq_local_on_udp). */
 void lq_direct_take(struct lq *lq, const struct sockaddr_un *from, socklen_t flen, const uint8_t *p,
                     size_t len, const int *fds, size_t n);
 /* True when the answers to queries from `from` go straight out. */

@@ -3,8 +3,10 @@
  * chain (RFC 8415 §19), decide (lq_query.c), look the bindings up, answer
  * with LEASEQUERY-REPLY (RFC 5007 §4.4) wrapped back through every relay,
  * sent out of the engine's own UDP socket when it passed us its sockets
- * (lq_direct.c), else handed back to the engine.
+ * (lq_direct.c), else handed back to the engine. A query read from one of
+ * the engine's steered sockets is answered out of its sockets too.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@ struct lq_udp {
 	uint8_t *pkt; /* the payload, owned; chain points into it */
 	size_t len;
 	bool relayed;
+	bool steered; /* read from a steered socket, not handed over */
 	struct d6_relay_chain chain;
 	struct lq_req q;
 	struct lq_ask ask; /* BY_ADDRESS: its place in the batch queue */
@@ -171,7 +174,7 @@ static void udp_send(struct lq_udp *u, const uint8_t *msg, size_t len)
 		len = w.len;
 	}
 	h.kind = LQ_HANDOFF_ANSWER;
-	if (!lq_direct_for(&u->from, u->fromlen))
+	if (!u->steered && !lq_direct_for(&u->from, u->fromlen))
 		tx_queue(u, &h, msg, len);
 	else if (!lq_direct_queue(u->lq, &h, msg, len))
 		udp_log(u, LOG_WARNING, "no room for the answer now, dropped");
@@ -417,10 +420,33 @@ static bool on_fds(struct lq *lq, const struct lq_net_dgram *d)
 	return len > 0 && h.kind == LQ_HANDOFF_SOCKETS;
 }
 
+/* A query of len octets at p, which arrived as h says: from the engine at
+ * from, or (from NULL) read from a steered socket. */
+static void on_query(struct lq *lq, const struct lq_handoff_hdr *h, const uint8_t *p, size_t len,
+                     const struct sockaddr_un *from, socklen_t flen)
+{
+	struct lq_udp *u;
+
+	if (!(u = calloc(1, sizeof(*u))) || !(u->pkt = malloc(len))) {
+		udp_free(u);
+		lq_count(lq, LQ_CNT_DROPPED);
+		return;
+	}
+	u->lq = lq;
+	if (from) {
+		u->from = *from;
+		u->fromlen = flen;
+	}
+	u->steered = !from;
+	u->hdr = *h;
+	u->len = len;
+	memcpy(u->pkt, p, len);
+	udp_handle(lq, u);
+}
+
 static void on_datagram(struct lq *lq, const uint8_t *dg, size_t n, const struct sockaddr_un *from,
                         socklen_t flen)
 {
-	struct lq_udp *u;
 	struct lq_handoff_hdr h;
 	int len = lq_handoff_get(dg, n, &h);
 
@@ -431,18 +457,47 @@ static void on_datagram(struct lq *lq, const uint8_t *dg, size_t n, const struct
 		lq_count(lq, LQ_CNT_DROPPED);
 		return;
 	}
-	if (!(u = calloc(1, sizeof(*u))) || !(u->pkt = malloc((size_t)len))) {
-		udp_free(u);
+	on_query(lq, &h, dg + LQ_HANDOFF_HDR_LEN, (size_t)len, from, flen);
+}
+
+/* A datagram of a steered socket, as the engine would have handed it over. */
+static void on_steered(struct lq *lq, const struct lq_net_udp_in *in)
+{
+	struct lq_handoff_hdr h = {
+	    .kind = LQ_HANDOFF_QUERY, .port = ntohs(in->src.sin6_port), .ifindex = in->ifindex};
+
+	lq_count(lq, LQ_CNT_UDP_QUERIES);
+	lq_count(lq, LQ_CNT_UDP_STEERED);
+	if (in->trunc || !in->len) {
 		lq_count(lq, LQ_CNT_DROPPED);
 		return;
 	}
-	u->lq = lq;
-	u->from = *from;
-	u->fromlen = flen;
-	u->hdr = h;
-	u->len = (size_t)len;
-	memcpy(u->pkt, dg + LQ_HANDOFF_HDR_LEN, u->len);
-	udp_handle(lq, u);
+	memcpy(h.peer, &in->src.sin6_addr, 16);
+	memcpy(h.local, &in->dst, 16);
+	on_query(lq, &h, in->buf, in->len, NULL, 0);
+}
+
+void lq_local_on_udp(struct evl *l, int fd, uint32_t events, void *arg)
+{
+	struct lq *lq = arg;
+
+	(void)l;
+	(void)events;
+	for (int got = 0; got < RX_BURST;) {
+		struct lq_net_udp_in d[RX_SLOTS];
+		int n;
+
+		for (int i = 0; i < RX_SLOTS; i++)
+			d[i] = (struct lq_net_udp_in){.buf = rx[i], .cap = sizeof(rx[i])};
+		n = lq_net_udp_recv_many(fd, d, RX_SLOTS);
+		if (n < 0)
+			return; /* -EAGAIN: read all */
+		for (int i = 0; i < n; i++)
+			on_steered(lq, &d[i]);
+		if (n < RX_SLOTS)
+			return;
+		got += n;
+	}
 }
 
 /* A kind 3 (whose descriptors may have been lost on the way). */

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "lq_net.h"
+#include "udp6_out.h"
 
 int lq_net_local_open(const char *path)
 {
@@ -30,7 +31,21 @@ int lq_net_local_open(const char *path)
 #define MMSG_MAX 64 /* datagrams per recvmmsg / sendmmsg */
 
 /* room for the descriptors of a kind 3 (lib/lq_handoff.h) in every slot */
-#define CMSG_ROOM CMSG_SPACE(sizeof(int) * (LQ_HANDOFF_MAX_SOCKS + 1))
+#define CMSG_ROOM CMSG_SPACE(sizeof(int) * LQ_HANDOFF_MAX_FDS)
+
+/* Slot m of a recvmmsg: into buf (cap octets), the sender's address into
+ * name, control data into cb. */
+static void mm_slot(struct mmsghdr *m, struct iovec *iov, uint8_t *buf, size_t cap, void *name,
+                    socklen_t namelen, uint8_t *cb, size_t cblen)
+{
+	*iov = (struct iovec){buf, cap};
+	*m = (struct mmsghdr){.msg_hdr = {.msg_name = name,
+	                                  .msg_namelen = namelen,
+	                                  .msg_iov = iov,
+	                                  .msg_iovlen = 1,
+	                                  .msg_control = cb,
+	                                  .msg_controllen = cblen}};
+}
 
 int lq_net_local_recv_many(int fd, struct lq_net_dgram *d, size_t n)
 {
@@ -44,16 +59,9 @@ int lq_net_local_recv_many(int fd, struct lq_net_dgram *d, size_t n)
 
 	if (n > MMSG_MAX)
 		n = MMSG_MAX;
-	memset(mm, 0, n * sizeof(*mm));
-	for (size_t i = 0; i < n; i++) {
-		iov[i] = (struct iovec){d[i].buf, d[i].cap};
-		mm[i].msg_hdr.msg_name = &d[i].from;
-		mm[i].msg_hdr.msg_namelen = sizeof(d[i].from);
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-		mm[i].msg_hdr.msg_control = cb[i].b;
-		mm[i].msg_hdr.msg_controllen = sizeof(cb[i].b);
-	}
+	for (size_t i = 0; i < n; i++)
+		mm_slot(&mm[i], &iov[i], d[i].buf, d[i].cap, &d[i].from, sizeof(d[i].from), cb[i].b,
+		        sizeof(cb[i].b));
 	r = recvmmsg(fd, mm, (unsigned)n, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
 	if (r < 0)
 		return -errno;
@@ -62,10 +70,9 @@ int lq_net_local_recv_many(int fd, struct lq_net_dgram *d, size_t n)
 		d[i].trunc = (mm[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
 		d[i].fromlen = mm[i].msg_hdr.msg_namelen;
 		d[i].fds_trunc = (mm[i].msg_hdr.msg_flags & MSG_CTRUNC) != 0;
-		d[i].n_fds =
-		    mm[i].msg_hdr.msg_controllen
-		        ? lq_handoff_take_fds(&mm[i].msg_hdr, d[i].fds, LQ_HANDOFF_MAX_SOCKS + 1)
-		        : 0;
+		d[i].n_fds = mm[i].msg_hdr.msg_controllen
+		                 ? lq_handoff_take_fds(&mm[i].msg_hdr, d[i].fds, LQ_HANDOFF_MAX_FDS)
+		                 : 0;
 	}
 	return r;
 }
@@ -96,6 +103,34 @@ size_t lq_net_local_send_many(int fd, const struct lq_net_out *o, size_t n, int 
 	if ((size_t)r < k)
 		*err = -EAGAIN; /* o[r] did not go: try it again to learn why */
 	return (size_t)r;
+}
+
+int lq_net_udp_recv_many(int fd, struct lq_net_udp_in *d, size_t n)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cb[MMSG_MAX];
+	struct mmsghdr mm[MMSG_MAX];
+	struct iovec iov[MMSG_MAX];
+	int r;
+
+	if (n > MMSG_MAX)
+		n = MMSG_MAX;
+	for (size_t i = 0; i < n; i++)
+		mm_slot(&mm[i], &iov[i], d[i].buf, d[i].cap, &d[i].src, sizeof(d[i].src), cb[i].b,
+		        sizeof(cb[i].b));
+	r = recvmmsg(fd, mm, (unsigned)n, MSG_DONTWAIT, NULL);
+	if (r < 0)
+		return -errno;
+	for (int i = 0; i < r; i++) {
+		d[i].len = mm[i].msg_len;
+		d[i].trunc = (mm[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+		d[i].dst = in6addr_any;
+		d[i].ifindex = 0;
+		udp6_out_pktinfo(&mm[i].msg_hdr, &d[i].dst, &d[i].ifindex);
+	}
+	return r;
 }
 
 int lq_net_tcp_listen(const struct in6_addr *addr, uint16_t port)

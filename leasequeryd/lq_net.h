@@ -1,8 +1,8 @@
 /*
  * The syscalls of chorus-leasequeryd: the unix datagram socket of the
- * hand-off, the bulk leasequery TCP listener and its connections (answers
- * out of the engine's UDP sockets go through lib/udp6_out.h). All
- * non-blocking; errors are -errno.
+ * hand-off, the reads of the engine's steered UDP sockets, the bulk
+ * leasequery TCP listener and its connections (answers out of the engine's
+ * UDP sockets go through lib/udp6_out.h). All non-blocking; errors are -errno.
  */
 #ifndef CHORUS_LQ_NET_H
 #define CHORUS_LQ_NET_H
@@ -27,7 +27,7 @@ struct lq_net_dgram {
 	bool trunc; /* it was longer than cap */
 	struct sockaddr_un from;
 	socklen_t fromlen;
-	int fds[LQ_HANDOFF_MAX_SOCKS + 1]; /* descriptors it carried (SCM_RIGHTS), owned */
+	int fds[LQ_HANDOFF_MAX_FDS]; /* descriptors it carried (SCM_RIGHTS), owned */
 	size_t n_fds;
 	bool fds_trunc; /* it carried more than fit: those are closed */
 };
@@ -48,6 +48,20 @@ struct lq_net_out {
  * from the first on; when not all, *err is -errno of the one that did not
  * (-EAGAIN: the receiver's queue is full, or try it again). */
 size_t lq_net_local_send_many(int fd, const struct lq_net_out *o, size_t n, int *err);
+
+/* One datagram read from a UDP socket, and how it arrived (IPV6_PKTINFO). */
+struct lq_net_udp_in {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+	bool trunc;
+	struct sockaddr_in6 src;
+	struct in6_addr dst; /* the address it was sent to */
+	unsigned ifindex;    /* the interface it came in on */
+};
+/* Reads up to n waiting datagrams of the UDP socket fd in one call.
+ * Returns how many (> 0) or -errno (-EAGAIN when none waits). */
+int lq_net_udp_recv_many(int fd, struct lq_net_udp_in *d, size_t n);
 
 /* Listens on TCP [addr]:port. Returns the descriptor or -errno. */
 int lq_net_tcp_listen(const struct in6_addr *addr, uint16_t port);

@@ -30,6 +30,7 @@ static const char *const names[LQ_CNT_MAX] = {
     [LQ_CNT_CONN_BAD] = "tcp-bad-framing",
     [LQ_CNT_UDP_BATCHES] = "udp-address-batches",
     [LQ_CNT_UDP_DIRECT] = "udp-answers-direct",
+    [LQ_CNT_UDP_STEERED] = "udp-queries-steered",
     [LQ_CNT_UDP_SEND_FAIL] = "udp-send-failed",
 };
 

@@ -1,4 +1,4 @@
-/* IPV6_PKTINFO sends of one or many datagrams (see udp6_out.h). */
+/* IPV6_PKTINFO sends of one or many datagrams, and its reading (see udp6_out.h). */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -31,6 +31,19 @@ void udp6_out_msg(const struct udp6_out *o, struct msghdr *mh, struct iovec *iov
 	c->cmsg_type = IPV6_PKTINFO;
 	c->cmsg_len = CMSG_LEN(sizeof(pi));
 	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+}
+
+void udp6_out_pktinfo(struct msghdr *mh, struct in6_addr *dst, unsigned *ifindex)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		struct in6_pktinfo pi;
+
+		if (c->cmsg_level != IPPROTO_IPV6 || c->cmsg_type != IPV6_PKTINFO)
+			continue;
+		memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+		*dst = pi.ipi6_addr;
+		*ifindex = pi.ipi6_ifindex;
+	}
 }
 
 size_t udp6_out_send(int fd, const struct udp6_out *o, size_t n, int *err)

@@ -2,7 +2,8 @@
  * Datagrams sent out of a UDP socket of AF_INET6 with IPV6_PKTINFO, so each
  * leaves on the interface and from the source address its request came
  * to (RFC 8415 §18.3.10; RFC 5007 §4.1.2): the send shared by chorus-dhcp6d's
- * sockets and the copies of them chorus-leasequeryd answers from.
+ * sockets and the copies of them chorus-leasequeryd answers from, and the
+ * IPV6_PKTINFO both read off what arrives.
  */
 #ifndef CHORUS_UDP6_OUT_H
 #define CHORUS_UDP6_OUT_H
@@ -33,6 +34,11 @@ union udp6_out_cmsg {
  * source address, its IPV6_PKTINFO in *cb. mh points into o, iov and cb. */
 void udp6_out_msg(const struct udp6_out *o, struct msghdr *mh, struct iovec *iov,
                   union udp6_out_cmsg *cb);
+
+/* The other way: the address a received datagram was sent to and the
+ * interface it came in on, from the IPV6_PKTINFO in mh (IPV6_RECVPKTINFO);
+ * without one, *dst and *ifindex stay as they are. */
+void udp6_out_pktinfo(struct msghdr *mh, struct in6_addr *dst, unsigned *ifindex);
 
 /* Sends o[0..n) on fd in one sendmmsg (at most UDP6_OUT_MAX of them).
  * Returns how many went, from the first on; when not all, *err is the

@@ -29,7 +29,6 @@
 #include "srv_rx.h"
 #include "srv_store.h"
 
-#define RX_BURST    64    /* datagrams read per wakeup */
 #define MAX_TXNS    4096  /* transactions waiting for a commit */
 #define STATS_MS    10000 /* counters to the stats table */
 #define STOP_MAX_MS 5000  /* longest wait for commits at SIGTERM */
@@ -45,25 +44,6 @@ static void usage(FILE *f)
 	           "  -d        stay in the foreground, log to stderr (default: detach,\n"
 	           "            log to syslog unless logging.syslog is false)\n"
 	           "  -p PORT   UDP port to listen on (default 547; for tests)\n");
-}
-
-static void on_rx(struct evl *l, int fd, uint32_t events, void *arg)
-{
-	static uint8_t buf[65536];
-	struct srv *s = arg;
-
-	(void)l;
-	(void)events;
-	for (int i = 0; i < RX_BURST; i++) {
-		struct srv_pktinfo pi;
-		int n = srv_sock_recv(fd, buf, sizeof(buf), &pi);
-
-		if (n == -EAGAIN)
-			return;
-		if (n < 0)
-			continue;
-		srv_rx_packet(s, buf, (size_t)n, &pi);
-	}
 }
 
 static void on_stats(struct evl *l, uint64_t id, void *arg)
@@ -107,8 +87,11 @@ static void on_term(struct evl *l, int signo, void *arg)
 
 	log_notice("signal %d: stopping after the commits in flight", signo);
 	s->stopping = true;
-	for (size_t i = 0; i < s->sock.n; i++)
+	for (size_t i = 0; i < s->sock.n; i++) {
 		evl_unwatch(l, s->sock.fd[i]);
+		if (s->sock.steered)
+			evl_unwatch(l, s->sock.steer[i]);
+	}
 	srv_store_stats(s);
 	if (srv_store_idle(s)) {
 		evl_stop(l);
@@ -149,10 +132,14 @@ static int open_socket(struct srv *s, const struct daemon_opts *o)
 	int err;
 
 	s->lq_fd = -1;
+	s->lq_peer_life = -1;
 	s->lq_life[0] = s->lq_life[1] = -1;
 	s->sock.n = 0;
+	/* leasequery on: unicast LEASEQUERY steered to a socket of its own,
+	 * which the responder reads (srv_lq.c) */
 	err = srv_sock_open(&s->sock, (uint16_t)o->port, s->conf->dhcp6.interfaces,
-	                    s->conf->dhcp6.n_interfaces);
+	                    s->conf->dhcp6.n_interfaces,
+	                    s->conf->leasequery.enabled && s->conf->leasequery.local_socket[0]);
 	if (err == -ENODEV)
 		log_err("none of the configured interfaces exists");
 	else if (err < 0)
@@ -176,8 +163,12 @@ static int setup(struct srv *s)
 		return err;
 	if (s->conf->leasequery.enabled && srv_lq_open(s) < 0)
 		log_warning("no leasequery hand-off socket; LEASEQUERY gets NotConfigured");
-	for (size_t i = 0; i < s->sock.n; i++)
-		evl_watch(s->l, s->sock.fd[i], EPOLLIN, on_rx, s);
+	/* the steered sockets too, until the responder says it reads them */
+	for (size_t i = 0; i < s->sock.n; i++) {
+		evl_watch(s->l, s->sock.fd[i], EPOLLIN, srv_rx_on_read, s);
+		if (s->sock.steered)
+			evl_watch(s->l, s->sock.steer[i], EPOLLIN, srv_rx_on_read, s);
+	}
 	evl_signal(s->l, SIGTERM, on_term, s);
 	evl_signal(s->l, SIGINT, on_term, s);
 	reload_target = (struct reload_target){&reload_ops, s, conf_path, &s->conf};

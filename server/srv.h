@@ -65,6 +65,8 @@ enum srv_cnt {
 	SRV_CNT_LQ_SEND_FAIL,  /* its answer could not be sent */
 	SRV_CNT_LQ_ANSWERS,    /* answers sent for the responder (it has no sockets of ours) */
 	SRV_CNT_LQ_SOCKETS,    /* our sockets passed to the responder (lib/lq_handoff.h kind 3) */
+	SRV_CNT_LQ_STEER_OFF,  /* the responder reads our steered sockets (kind 4) */
+	SRV_CNT_LQ_STEER_ON,   /* ... no more (its lifeline hung up): we read them again */
 	SRV_CNT_MAX,
 };
 
@@ -133,6 +135,7 @@ struct srv {
 	bool lq_connected;  /* lq_fd is connected to leasequery.local-socket (srv_lq.c) */
 	bool lq_socks_sent; /* the responder has our UDP sockets since that connect */
 	int lq_life[2];     /* the lifeline pipe passed with them (read, write), -1 */
+	int lq_peer_life;   /* the responder's lifeline while it reads our steered sockets, -1 */
 	struct srv_loglimit lq_bad_log, lq_send_log, lq_busy_log;
 	struct srv_queue pending;  /* decided, not yet sent to the database */
 	struct srv_queue inflight; /* sent, waiting for the sync */

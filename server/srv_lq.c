@@ -2,7 +2,9 @@
  * LEASEQUERY hand-off to chorus-leasequeryd over a unix datagram socket,
  * or NotConfigured when nobody listens (contract in lib/lq_handoff.h; RFC 5007).
  * Our UDP sockets go to the responder once per connection, so it answers
- * from them itself; answers it hands back are sent here.
+ * from them itself; answers it hands back are sent here. With steering,
+ * the responder reads our steered sockets itself while its lifeline holds;
+ * when it hangs up, we read them again.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include "srv_handlers.h"
 #include "srv_lq.h"
 #include "srv_reply.h"
+#include "srv_rx.h"
 
 static void put_hdr(uint8_t *h, const struct srv_pktinfo *pi)
 {
@@ -58,7 +61,8 @@ static void lq_pass_socks(struct srv *s)
 		return;
 	for (size_t i = 0; i < s->sock.n; i++)
 		ifindex[i] = s->sock.ifindex[i];
-	if (lq_handoff_send_socks(s->lq_fd, s->sock.fd, ifindex, s->sock.n, s->lq_life[0]) < 0)
+	if (lq_handoff_send_socks(s->lq_fd, s->sock.fd, s->sock.steered ? s->sock.steer : NULL,
+	                          ifindex, s->sock.n, s->lq_life[0]) < 0)
 		return;
 	s->lq_socks_sent = true;
 	srv_count(s, SRV_CNT_LQ_SOCKETS);
@@ -207,6 +211,96 @@ static void lq_send_answers(struct srv *s, const struct udp6_out *o, size_t n)
 		s->lq_send_log.held += failed - 1;
 }
 
+/* We read our steered sockets (on), or the responder does. */
+static void steer_read(struct srv *s, bool on)
+{
+	for (size_t i = 0; s->sock.steered && i < s->sock.n; i++) {
+		if (on)
+			evl_watch(s->l, s->sock.steer[i], EPOLLIN, srv_rx_on_read, s);
+		else
+			evl_unwatch(s->l, s->sock.steer[i]);
+	}
+}
+
+static void peer_life_close(struct srv *s)
+{
+	if (s->lq_peer_life < 0)
+		return;
+	evl_unwatch(s->l, s->lq_peer_life);
+	close(s->lq_peer_life);
+	s->lq_peer_life = -1;
+}
+
+/* The responder's lifeline hung up: what is steered meanwhile waits in
+ * the sockets, which we hold too; we read it now. */
+static void on_peer_life(struct evl *l, int fd, uint32_t events, void *arg)
+{
+	struct srv *s = arg;
+
+	(void)l;
+	(void)fd;
+	(void)events;
+	peer_life_close(s);
+	srv_count(s, SRV_CNT_LQ_STEER_ON);
+	if (s->stopping)
+		return;
+	steer_read(s, true);
+	log_notice("chorus-leasequeryd no longer reads the steered leasequery sockets: we read "
+	           "them again");
+}
+
+/* A kind 4 (p, len) with its descriptors fds[0..n): the responder reads
+ * our steered sockets while its lifeline holds. */
+static void on_reading(struct srv *s, const uint8_t *p, size_t len, const int *fds, size_t n)
+{
+	int life;
+
+	if (lq_handoff_reading_get(p, len, fds, n, &life) < 0) {
+		bad_answer(s, len + LQ_HANDOFF_HDR_LEN, CH_EMALFORMED);
+		return;
+	}
+	if (!s->sock.steered || s->stopping) {
+		close(life);
+		return;
+	}
+	if (s->lq_peer_life >= 0)
+		peer_life_close(s); /* a new lifeline for the same sockets */
+	else
+		steer_read(s, false);
+	if (evl_watch(s->l, life, EPOLLIN, on_peer_life, s) < 0) {
+		close(life);
+		steer_read(s, true);
+		return;
+	}
+	s->lq_peer_life = life;
+	srv_count(s, SRV_CNT_LQ_STEER_OFF);
+	log_info("chorus-leasequeryd reads the steered leasequery sockets");
+}
+
+/* One datagram of the responder: answers go to out[*k]. */
+static void lq_on_dgram(struct srv *s, const uint8_t *b, struct mmsghdr *m, struct udp6_out *out,
+                        size_t *k)
+{
+	struct lq_handoff_hdr h;
+	int fds[4], len;
+	size_t n_fds = m->msg_hdr.msg_controllen ? lq_handoff_take_fds(&m->msg_hdr, fds, 4) : 0;
+
+	if (n_fds || (m->msg_hdr.msg_flags & MSG_CTRUNC)) {
+		len = lq_handoff_get(b, m->msg_len, &h);
+		if (len > 0 && h.kind == LQ_HANDOFF_READING &&
+		    !(m->msg_hdr.msg_flags & MSG_TRUNC)) {
+			on_reading(s, b + LQ_HANDOFF_HDR_LEN, (size_t)len, fds, n_fds);
+			return;
+		}
+		for (size_t i = 0; i < n_fds; i++)
+			close(fds[i]);
+	}
+	if (m->msg_hdr.msg_flags & MSG_TRUNC)
+		bad_answer(s, m->msg_len, CH_EMALFORMED);
+	else if (lq_answer(s, b, m->msg_len, &out[*k]))
+		(*k)++;
+}
+
 /* The responder's answers come in bursts (one per batch of queries): read
  * them in one call, send them in one. */
 #define LQ_RX_SLOTS 16
@@ -214,6 +308,10 @@ static void lq_send_answers(struct srv *s, const struct udp6_out *o, size_t n)
 static void lq_on_read(struct evl *l, int fd, uint32_t events, void *arg)
 {
 	static uint8_t buf[LQ_RX_SLOTS][LQ_HANDOFF_MAX_DGRAM + LQ_HANDOFF_HDR_LEN];
+	union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(4 * sizeof(int))];
+	} cb[LQ_RX_SLOTS];
 	struct mmsghdr mm[LQ_RX_SLOTS];
 	struct iovec iov[LQ_RX_SLOTS];
 	struct udp6_out out[LQ_RX_SLOTS];
@@ -230,16 +328,14 @@ static void lq_on_read(struct evl *l, int fd, uint32_t events, void *arg)
 			iov[i] = (struct iovec){buf[i], sizeof(buf[i])};
 			mm[i].msg_hdr.msg_iov = &iov[i];
 			mm[i].msg_hdr.msg_iovlen = 1;
+			mm[i].msg_hdr.msg_control = cb[i].b;
+			mm[i].msg_hdr.msg_controllen = sizeof(cb[i].b);
 		}
-		n = recvmmsg(fd, mm, LQ_RX_SLOTS, MSG_DONTWAIT, NULL);
+		n = recvmmsg(fd, mm, LQ_RX_SLOTS, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
 		if (n <= 0)
 			return;
-		for (int i = 0; i < n; i++) {
-			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
-				bad_answer(s, mm[i].msg_len, CH_EMALFORMED);
-			else if (lq_answer(s, buf[i], mm[i].msg_len, &out[k]))
-				k++;
-		}
+		for (int i = 0; i < n; i++)
+			lq_on_dgram(s, buf[i], &mm[i], out, &k);
 		lq_send_answers(s, out, k);
 		if (n < LQ_RX_SLOTS)
 			return;
@@ -252,6 +348,7 @@ int srv_lq_open(struct srv *s)
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	s->lq_fd = -1;
+	s->lq_peer_life = -1;
 	s->lq_socks_sent = false;
 	if (fd < 0)
 		return -errno;
@@ -278,6 +375,7 @@ void srv_lq_close(struct srv *s)
 	}
 	s->lq_fd = -1;
 	s->lq_connected = false;
+	peer_life_close(s);
 	for (int i = 0; i < 2; i++) {
 		if (s->lq_life[i] >= 0)
 			close(s->lq_life[i]);

@@ -1,8 +1,10 @@
 /*
  * LEASEQUERY hand-off (ARCHITECTURE.md: "UDP 547 has one owner").
- * chorus-dhcp6d forwards every LEASEQUERY datagram that reaches UDP 547 to
- * chorus-leasequeryd over a unix datagram socket (leasequery.local-socket)
- * and sends the responder's answers from 547. With no responder it answers
+ * chorus-dhcp6d forwards every LEASEQUERY datagram that it reads from UDP
+ * 547 to chorus-leasequeryd over a unix datagram socket
+ * (leasequery.local-socket) and sends the responder's answers from 547;
+ * unrelayed ones go to a steered socket the responder reads itself, while
+ * its lifeline holds (srv_sock.h). With no responder it answers
  * LEASEQUERY-REPLY with status NotConfigured (RFC 5007 §4.3.3).
  *
  * The datagram contract is lib/lq_handoff.h.

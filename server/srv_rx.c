@@ -2,6 +2,7 @@
  * Receive path (see srv_rx.h): relay chain, message parse, the drop rules
  * as one table (spec/dhcpv6.md §8.1), link selection and dispatch.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -178,6 +179,25 @@ void srv_rx_send(struct srv *s, struct srv_txn *t)
 		return;
 	}
 	srv_count(s, SRV_CNT_TX);
+}
+
+void srv_rx_on_read(struct evl *l, int fd, uint32_t events, void *arg)
+{
+	static uint8_t buf[65536];
+	struct srv *s = arg;
+
+	(void)l;
+	(void)events;
+	for (int i = 0; i < SRV_RX_BURST; i++) {
+		struct srv_pktinfo pi;
+		int n = srv_sock_recv(fd, buf, sizeof(buf), &pi);
+
+		if (n == -EAGAIN)
+			return;
+		if (n < 0)
+			continue;
+		srv_rx_packet(s, buf, (size_t)n, &pi);
+	}
 }
 
 void srv_rx_packet(struct srv *s, const uint8_t *buf, size_t len, const struct srv_pktinfo *pi)

@@ -23,6 +23,11 @@ void srv_rx_packet(struct srv *s, const uint8_t *buf, size_t len, const struct s
 struct srv_txn *srv_rx_handle(struct srv *s, const uint8_t *buf, size_t len,
                               const struct srv_pktinfo *pi);
 
+/* The loop's callback of a readable UDP socket (arg: the struct srv):
+ * reads up to SRV_RX_BURST datagrams and handles each. */
+#define SRV_RX_BURST 64
+void srv_rx_on_read(struct evl *l, int fd, uint32_t events, void *arg);
+
 /* Sends t->out to where the request came from. */
 void srv_rx_send(struct srv *s, struct srv_txn *t);
 

@@ -5,8 +5,12 @@
  * interfaces of the same host bind the same port; with no interface
  * configured (relays only), one socket on every interface. recvmsg/sendmsg
  * with IPV6_PKTINFO, so a reply leaves on the interface the request came in
- * on (RFC 8415 §7.1, §18.3.10). Every syscall of the packet path lives in
- * srv_sock.c; unit tests link a fake in its place.
+ * on (RFC 8415 §7.1, §18.3.10). With leasequery enabled each socket has a
+ * steered socket beside it in one SO_REUSEPORT group, whose classic BPF
+ * program gives it the unicast LEASEQUERY datagrams (lib/lq_handoff.h):
+ * chorus-leasequeryd reads it while it can, we read it otherwise. Every
+ * syscall of the packet path lives in srv_sock.c; unit tests link a fake
+ * in its place.
  */
 #ifndef CHORUS_SRV_SOCK_H
 #define CHORUS_SRV_SOCK_H
@@ -23,6 +27,10 @@ struct srv_sock {
 	int fd[CONF_MAX_IFACES];
 	unsigned ifindex[CONF_MAX_IFACES]; /* 0: the socket without a device */
 	size_t n;
+	/* with steering, fd[i]'s second socket in its SO_REUSEPORT group: it
+	 * gets the unicast LEASEQUERY datagrams, fd[i] all others */
+	bool steered;
+	int steer[CONF_MAX_IFACES];
 };
 
 /* Where a datagram came from and how it arrived. */
@@ -36,11 +44,13 @@ struct srv_pktinfo {
 /*
  * Opens a socket on port for each of the n interfaces (bound to it, joined
  * to ff02::1:2 there), or one for all when n is 0. An interface that does
- * not exist is logged and skipped. Returns 0, -ENODEV when none of the
- * interfaces exists, or -errno (nothing left open).
+ * not exist is logged and skipped. With steer, each gets a steered socket
+ * beside it (lib/lq_handoff.h kind 3; none for any when the kernel refuses
+ * the program: logged). Returns 0, -ENODEV when none of the interfaces
+ * exists, or -errno (nothing left open).
  */
 int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_IFNAME_LEN],
-                  size_t n);
+                  size_t n, bool steer);
 void srv_sock_close(struct srv_sock *s);
 
 /* Reads one datagram from fd, one of the sockets of a struct srv_sock.

@@ -51,6 +51,8 @@ static const char *const cnt_names[SRV_CNT_MAX] = {
     [SRV_CNT_LQ_SEND_FAIL] = "leasequery-send-failed",
     [SRV_CNT_LQ_ANSWERS] = "leasequery-answers-sent",
     [SRV_CNT_LQ_SOCKETS] = "leasequery-sockets-passed",
+    [SRV_CNT_LQ_STEER_OFF] = "leasequery-steered-to-responder",
+    [SRV_CNT_LQ_STEER_ON] = "leasequery-steered-to-engine",
 };
 
 const char *srv_cnt_name(enum srv_cnt c)

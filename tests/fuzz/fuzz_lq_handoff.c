@@ -1,12 +1,13 @@
 /*
  * Fuzz target for lib/lq_handoff.c, the datagrams chorus-dhcp6d and
  * chorus-leasequeryd trade: the header read as either side reads it, and a
- * kind 3 (sockets) payload with descriptors as they may come, real ones of
- * the kinds the first input octet picks (UDP over IPv6, UDP over IPv4, a
- * pipe), so the checks see what the kernel would hand over. A header read
- * is the header written back; a payload never claims more than the
- * datagram holds; whatever the verdict on the sockets, no descriptor is
- * left open (none stays with the caller, none leaks).
+ * kind 3 (sockets, steered or not) or kind 4 (reading) payload with
+ * descriptors as they may come, real ones of the kinds and count the first
+ * input octet picks (UDP over IPv6, UDP over IPv4, a pipe), so the checks
+ * see what the kernel would hand over. A header read is the header written
+ * back; a payload never claims more than the datagram holds; whatever the
+ * verdict on the descriptors, none is left open (none stays with the
+ * caller, none leaks).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -61,21 +62,47 @@ static void check_header(const uint8_t *data, size_t size, const struct lq_hando
 		abort();
 }
 
+/* picks: bit 0 one descriptor more, bit 1 twice the sockets (steered),
+ * the rest the kinds */
 static void check_sockets(const uint8_t *p, size_t len, uint8_t picks)
 {
-	int fds[LQ_HANDOFF_MAX_SOCKS + 2], before = lowest_free();
-	size_t n = (len / 4 + (picks & 1)) % (LQ_HANDOFF_MAX_SOCKS + 2);
+	int fds[LQ_HANDOFF_MAX_FDS + 1], before = lowest_free();
+	size_t n = (len / 4 * (1 + ((picks >> 1) & 1)) + (picks & 1)) % (LQ_HANDOFF_MAX_FDS + 2);
 	struct lq_handoff_socks s;
 
 	for (size_t i = 0; i < n; i++) {
-		fds[i] = fd_of_kind(picks >> 1 ? (unsigned)(picks >> 1) + (unsigned)i : 0);
+		fds[i] = fd_of_kind(picks >> 2 ? (unsigned)(picks >> 2) + (unsigned)i : 0);
 		if (fds[i] < 0)
 			abort();
 	}
 	if (lq_handoff_socks_get(p, len, fds, n, &s) == 0) {
-		if (s.n + 1 != n || lq_handoff_sock_for(&s, s.ifindex[s.n - 1]) < 0)
+		if ((n != s.n + 1 && n != 2 * s.n + 1) || s.steered != (n == 2 * s.n + 1) ||
+		    lq_handoff_sock_for(&s, s.ifindex[s.n - 1]) < 0)
 			abort();
 		lq_handoff_socks_clear(&s);
+	}
+	if (lowest_free() != before)
+		abort();
+}
+
+/* picks: bits 0-1 the count of descriptors, the rest their kinds (2: a pipe) */
+static void check_reading(const uint8_t *p, size_t len, uint8_t picks)
+{
+	int fds[3], before = lowest_free(), life = -1, k;
+	size_t n = picks & 3;
+
+	for (size_t i = 0; i < n; i++) {
+		fds[i] = fd_of_kind((unsigned)(picks >> 2) + (unsigned)i);
+		if (fds[i] < 0)
+			abort();
+	}
+	k = lq_handoff_reading_get(p, len, fds, n, &life);
+	if (k > 0) {
+		if (n != 1 || life != fds[0] || k > LQ_HANDOFF_MAX_SOCKS)
+			abort();
+		close(life);
+	} else if (k != CH_EMALFORMED || life != -1) {
+		abort();
 	}
 	if (lowest_free() != before)
 		abort();
@@ -97,5 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_header(data + 1, size - 1, &h, n);
 	if (h.kind == LQ_HANDOFF_SOCKETS)
 		check_sockets(data + 1 + LQ_HANDOFF_HDR_LEN, (size_t)n, data[0]);
+	if (h.kind == LQ_HANDOFF_READING)
+		check_reading(data + 1 + LQ_HANDOFF_HDR_LEN, (size_t)n, data[0]);
 	return 0;
 }

@@ -129,6 +129,18 @@ tsbad() {
 	wc -l <"$T/tshark.bad"
 }
 
+# lq_finish LOG...: SIGTERM to leasequeryd and a clean exit, no sanitizer report in the
+# logs, done_testing.
+lq_finish() {
+	kill -TERM "$LPID"
+	wait "$LPID"
+	is "SIGTERM: clean exit" "$?" 0
+	LPID=
+	grep -q "AddressSanitizer\|runtime error" "$@" && not_ok "no sanitizer report" ||
+		ok "no sanitizer report"
+	done_testing
+}
+
 # lock_leases: holds leases in ACCESS EXCLUSIVE mode (in the background) until
 # unlock_leases, and returns once the lock is held; every read of leasequeryd waits for
 # it meanwhile. Released on a signal, not after a time: on a busy machine the questions

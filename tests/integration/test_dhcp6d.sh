@@ -153,10 +153,10 @@ print("ready", flush=True)
 # the engine's sockets come first (kind 3); recvfrom takes no descriptors, so
 # this responder has none and answers through the engine
 b, peer = s.recvfrom(70000)
-assert b[:4] == b"CHLQ" and b[4] == 2 and b[5] == 3 and b[7] == 48, b[:8]
+assert b[:4] == b"CHLQ" and b[4] == 3 and b[5] == 3 and b[7] == 48, b[:8]
 print("sockets", flush=True)
 b, peer = s.recvfrom(70000)
-assert b[:4] == b"CHLQ" and b[4] == 2 and b[5] == 1 and b[7] == 48, b[:8]
+assert b[:4] == b"CHLQ" and b[4] == 3 and b[5] == 1 and b[7] == 48, b[:8]
 hdr = bytearray(b[:48])
 hdr[5] = 2
 msg = b[48:]
@@ -172,7 +172,7 @@ if msg[0] == 12:
 s.sendto(bytes(hdr) + reply, peer)
 print("answered", flush=True)
 # a responder gone wrong: 300 malformed answers at once, one more 6 s later
-bad = [b"junk", b"CHLQ\x02\x02\x00\x30", b"CHLQ\x02\x01\x00\x30" + bytes(40) + b"x"]
+bad = [b"junk", b"CHLQ\x03\x02\x00\x30", b"CHLQ\x03\x01\x00\x30" + bytes(40) + b"x"]
 for k in range(300):
     s.sendto(bad[k % 3], peer)
 print("burst", flush=True)

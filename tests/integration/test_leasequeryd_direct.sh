@@ -1,7 +1,8 @@
 #!/bin/bash
 # chorus-leasequeryd answers UDP leasequery straight out of chorus-dhcp6d's own UDP socket,
-# which the engine passes over the hand-off with SCM_RIGHTS (lib/lq_handoff.h kind 3): the
-# answers leave from the engine's port, the engine hands nothing back (its
+# which the engine passes over the hand-off with SCM_RIGHTS (lib/lq_handoff.h kind 3). The
+# queries are relayed, so the engine still hands them over (unrelayed ones never reach it:
+# test_leasequeryd_steer.sh). The answers leave from the engine's port, the engine hands nothing back (its
 # leasequery-answers-sent stays 0, leasequeryd's udp-answers-direct counts them all), and
 # an answer still arrives while the engine is stopped (SIGSTOP) after it handed the query
 # over: only leasequeryd can have sent it. An engine that did not pass its sockets (a
@@ -23,7 +24,7 @@ like "three clients with an address" "${A[*]}" '^(2001:db8:1:[0-9a-f:]+ ?){3}$'
 
 lq_start || bail "chorus-leasequeryd did not start"
 for _ in $(seq 50); do
-	[ "$(j "$(lq --qtype 1 --addr "${A[1]}" --timeout 0.5)" .timeout)" != true ] && break
+	[ "$(j "$(lq --qtype 1 --addr "${A[1]}" --relayed --timeout 0.5)" .timeout)" != true ] && break
 done
 is "the engine passed its UDP socket to leasequeryd" \
 	"$(grep -c 'chorus-dhcp6d passed its 1 UDP sockets' "$T/l.log")" 1
@@ -33,7 +34,7 @@ answered() {
 	local got= want=
 	for k in $(seq "$1"); do
 		i=$((k % 3 + 1))
-		got+="$(j "$(lq --qtype 1 --addr "${A[$i]}" --timeout 5)" '"\(.xid == .sent_xid) \(.client_data[0].clientid)"') "
+		got+="$(j "$(lq --qtype 1 --addr "${A[$i]}" --relayed --timeout 5)" '"\(.xid == .sent_xid) \(.client_data[0].clientid)"') "
 		want+="true ${D[$i]} "
 	done
 	[ "$got" = "$want" ] || echo "got: $got" >&2
@@ -59,7 +60,7 @@ is "... and passed its sockets once (leasequery-sockets-passed)" "$(stat dhcp6 l
 
 # --- the engine stopped after the hand-off: the answer still comes ---
 lock_leases
-lq --qtype 1 --addr "${A[2]}" --timeout 30 >"$T/stopped.json" &
+lq --qtype 1 --addr "${A[2]}" --relayed --timeout 30 >"$T/stopped.json" &
 RPID=$!
 wait_lqd_on_lock || not_ok "leasequeryd's read waits on the lock"
 kill -STOP "$EPID"
@@ -83,7 +84,7 @@ sys.path.insert(0, os.path.join(os.environ["CHORUS_SRCDIR"], "tests/integration"
 from lq_requestor import build, decode
 from d6wire import a2b
 msg, xid = build({"qtype": 1, "addr": sys.argv[2]})
-hdr = b"CHLQ" + struct.pack("!BBH", 2, 1, 48) + a2b("::1") + struct.pack("!HHI", 40547, 0, 0) + a2b("::1")
+hdr = b"CHLQ" + struct.pack("!BBH", 3, 1, 48) + a2b("::1") + struct.pack("!HHI", 40547, 0, 0) + a2b("::1")
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind("")  # autobind, as the engine does
 s.settimeout(10)
@@ -114,10 +115,4 @@ answered 3 && ok "... and the new engine's queries are answered" ||
 is "... straight from leasequeryd, with the new engine's socket" \
 	"$(grep -c 'chorus-dhcp6d passed its 1 UDP sockets' "$T/l.log")" 2
 
-kill -TERM "$LPID"
-wait "$LPID"
-is "SIGTERM: clean exit" "$?" 0
-LPID=
-grep -q "AddressSanitizer\|runtime error" "$T/l.log" "$T/e.log" "$T/e2.log" &&
-	not_ok "no sanitizer report" || ok "no sanitizer report"
-done_testing
+lq_finish "$T/l.log" "$T/e.log" "$T/e2.log"

@@ -11,12 +11,14 @@
 struct fake_sent fake_sent;
 
 int srv_sock_open(struct srv_sock *s, uint16_t port, const char (*ifnames)[CONF_IFNAME_LEN],
-                  size_t n)
+                  size_t n, bool steer)
 {
 	(void)port;
 	(void)ifnames;
 	(void)n;
+	(void)steer;
 	s->n = 0;
+	s->steered = false;
 	return 0;
 }
 
