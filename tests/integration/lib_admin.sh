@@ -13,6 +13,11 @@ it_tmp=
 it_db=
 it_roles=
 
+# udp_socks PID PORT: how many UDP sockets on PORT process PID holds (ss, iproute2)
+udp_socks() {
+	ss -H -uanp "sport = :$2" | grep -c "pid=$1,"
+}
+
 # it_wait_lines FILE PATTERN N [SECONDS]: until FILE holds N lines matching PATTERN (a
 # grep regex), at most SECONDS (20); then shows the file's last 30 lines and returns 1.
 it_wait_lines() {

@@ -75,6 +75,7 @@ PGUSER=apiu_$IT "$APID" -c "$T/conf.json" -d >>"$T/a.log" 2>&1 &
 APID_PID=$!
 it_wait_lines "$T/a.log" "database ready" 1 30 || bail "chorus-apid did not start"
 ok "engine and API up, each as its own role"
+is "leasequery disabled: one UDP socket on the port, none steered aside" "$(udp_socks "$DPID" "$PORT")" 1
 
 j() { printf '%s\n' "$1" | jq -r "$2"; }
 # ex MSG ARGS...: one relayed exchange; on a loaded machine an answer can miss the

@@ -74,6 +74,7 @@ until_answered() {
 }
 
 # --- no leasequeryd yet: the engine reads the steered socket, NotConfigured ---
+is "leasequery enabled: the engine holds its socket and the steered one" "$(udp_socks "$EPID" "$UPORT")" 2
 is "no leasequeryd: the engine answers NotConfigured" "$(j "$(lq --qtype 1 --addr "${A[1]}" --timeout 5)" .status)" 9
 
 # --- leasequeryd up: the first query hands it the sockets, then it reads the steered one ---
